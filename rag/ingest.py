@@ -1,0 +1,112 @@
+"""Add papers from source files to the index, incrementally and resumably.
+
+A paper whose content hash is already indexed is skipped without embedding anything; a paper
+whose content changed gets new chunks and loses its old ones; papers are written in batches, each
+batch's paper records last (see :mod:`rag.store`), so an interrupted ingest resumes where it
+stopped and never leaves duplicates. The lexical index is rebuilt from Chroma at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.chunking import chunk_papers
+from rag.corpus import Paper, read_paths
+from rag.errors import CorpusError
+from rag.lexical import mark_stale
+from rag.library import Library
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
+
+_BATCH_PAPERS = 256
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    chunks: int = 0
+    total_papers: int = 0
+    seconds: float = 0.0
+    problems: list[CorpusError] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        text = (
+            f"{self.read} unique papers read: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged; {self.duplicates} duplicates skipped"
+        )
+        if self.problems:
+            text += f"; {len(self.problems)} records rejected"
+        return text + f". Library: {self.total_papers} papers."
+
+
+def ingest(
+    paths: Iterable[Path],
+    *,
+    library: Library | None = None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+) -> IngestReport:
+    """Read ``paths`` and index every new or changed paper."""
+    started = time.perf_counter()
+    library = library or Library()
+    read = read_paths(list(paths))
+    report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
+    return index_papers(
+        read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
+    )
+
+
+def index_papers(
+    papers: list[Paper],
+    *,
+    library: Library,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    report: IngestReport | None = None,
+    started: float | None = None,
+) -> IngestReport:
+    started = time.perf_counter() if started is None else started
+    report = report or IngestReport(read=len(papers))
+    if rebuild:
+        library.open_store(create=True).drop()
+    store = library.open_store(create=True)
+    known = store.content_hashes([paper.id for paper in papers])
+    todo = [paper for paper in papers if known.get(paper.id) != paper.content_hash]
+    report.unchanged = len(papers) - len(todo)
+    report.updated = sum(1 for paper in todo if paper.id in known)
+    report.added = len(todo) - report.updated
+    lexical_dir = library.settings.lexical_dir
+    if todo:
+        mark_stale(lexical_dir)
+    if progress:
+        progress(0, len(todo))
+    for start in range(0, len(todo), _BATCH_PAPERS):
+        batch = todo[start : start + _BATCH_PAPERS]
+        chunks = chunk_papers(batch, library.settings.chunking)
+        titles = {paper.id: paper.title for paper in batch}
+        vectors = library.embedder.embed(
+            [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
+        )
+        store.write(batch, chunks, vectors)
+        report.chunks += len(chunks)
+        if progress:
+            progress(start + len(batch), len(todo))
+    library.refresh_lexical()
+    report.total_papers = store.paper_count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def embedding_text(chunk_text: str, title: str) -> str:
+    """What the encoder sees for a chunk: the paper's title gives each chunk its context."""
+    return f"{title}. {chunk_text}"
+

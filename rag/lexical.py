@@ -1,0 +1,155 @@
+"""The BM25 side of the index (bm25s with a Snowball stemmer), one document per paper.
+
+A paper's lexical document is its title (twice, because titles are strong evidence for "which
+paper did X" lookups) and its abstract. The index is derived state: it lives in
+``LITREV_HOME/lexical`` (also in server mode, next to the client) and is rebuilt from the Chroma
+papers collection whenever it may disagree with it:
+
+- ingest writes a ``STALE`` marker before touching Chroma and rebuilds afterwards, which removes it;
+- :meth:`LexicalIndex.open` rebuilds when the marker is there, the files are missing or unreadable,
+  or the paper count differs from Chroma's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.corpus import Paper
+
+_STALE = "STALE"
+_MANIFEST = "manifest.json"
+
+
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def lexical_text(paper: Paper) -> str:
+    return f"{paper.title}\n{paper.title}\n{paper.abstract}"
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    paper_id: str
+    score: float
+
+
+class LexicalIndex:
+    """BM25 over papers; scores are raw BM25 (unbounded, higher is better)."""
+
+    def __init__(self, retriever: Any, paper_ids: list[str], facets: list[dict[str, Any]]) -> None:
+        self._retriever = retriever
+        self.paper_ids = paper_ids
+        self.facets = facets
+        self._stemmer = _stemmer()
+        self._vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
+
+    def __len__(self) -> int:
+        return len(self.paper_ids)
+
+    @classmethod
+    def build(cls, papers: Iterable[Paper]) -> LexicalIndex:
+        import bm25s
+
+        papers = list(papers)
+        if not papers:
+            return cls(None, [], [])
+        stemmer = _stemmer()
+        tokens = bm25s.tokenize(
+            [lexical_text(p) for p in papers], stopwords="en", stemmer=stemmer, show_progress=False
+        )
+        retriever = bm25s.BM25()
+        retriever.index(tokens, show_progress=False)
+        facets = [{"year": p.year, "venue": p.venue, "source": p.source} for p in papers]
+        return cls(retriever, [p.id for p in papers], facets)
+
+    def terms(self, text: str) -> list[str]:
+        """The stemmed, stop-word-free terms of ``text`` as the index sees them."""
+        import bm25s
+
+        tokenized = bm25s.tokenize(
+            [text], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+        )
+        return list(tokenized[0])
+
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
+        """Top ``n`` papers by BM25; ``mask`` (0/1 per paper) restricts the candidates."""
+        if self._retriever is None:
+            return []
+        tokens = [term for term in self.terms(query) if term in self._vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask > 0, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [LexicalHit(self.paper_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def mask(self, keep: Any) -> np.ndarray:
+        """A 0/1 array selecting the papers whose facets satisfy ``keep(facets) -> bool``."""
+        return np.fromiter((1.0 if keep(f) else 0.0 for f in self.facets), dtype=np.float32, count=len(self))
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._retriever is not None:
+            self._retriever.save(str(tmp / "bm25"), show_progress=False)
+        (tmp / _MANIFEST).write_text(
+            json.dumps({"paper_ids": self.paper_ids, "facets": self.facets}), encoding="utf-8"
+        )
+        # Swap in the new index; the STALE marker of the old directory goes with it.
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
+        retriever = None
+        if manifest["paper_ids"]:
+            retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, verbosity=0)
+        return cls(retriever, manifest["paper_ids"], manifest["facets"])
+
+
+def mark_stale(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / _STALE).touch()
+
+
+def is_stale(directory: Path) -> bool:
+    return (directory / _STALE).exists() or not (directory / _MANIFEST).exists()
+
+
+def open_lexical(directory: Path, papers: Any, expected_count: int) -> LexicalIndex:
+    """Load the index, or rebuild it from ``papers()`` (an iterable factory) when out of sync."""
+    if not is_stale(directory):
+        try:
+            index = LexicalIndex.load(directory)
+        except (OSError, ValueError, KeyError):
+            index = None
+        if index is not None and len(index) == expected_count:
+            return index
+    index = LexicalIndex.build(papers())
+    index.save(directory)
+    return index
+
+

@@ -1,0 +1,46 @@
+"""The opened library: the embedding model, the Chroma store and the lexical index, wired once.
+
+A :class:`Library` loads each collaborator on first use and keeps it, so a process (CLI command,
+UI server, benchmark) loads the model once. Pass one to the verbs (``ingest``, ``search``,
+``answer``...) or let them open one from :class:`~rag.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from rag.embedding import Embedder, load_embedder
+from rag.lexical import LexicalIndex, open_lexical
+from rag.settings import Settings
+from rag.store import Store
+
+
+class Library:
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings()
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return load_embedder(self.settings.embedding)
+
+    def open_store(self, *, create: bool) -> Store:
+        store = Store(self.settings, model=self.embedder.name, dim=self.embedder.dim, create=create)
+        self.__dict__["store"] = store
+        return store
+
+    @cached_property
+    def store(self) -> Store:
+        """The existing index; raises IndexMissingError if nothing was ingested yet."""
+        return Store(self.settings, model=self.embedder.name, dim=self.embedder.dim, create=False)
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        store = self.store
+        return open_lexical(self.settings.lexical_dir, store.iter_papers, store.paper_count())
+
+    def refresh_lexical(self) -> LexicalIndex:
+        """Drop the loaded lexical index so the next use re-checks it against Chroma."""
+        self.__dict__.pop("lexical", None)
+        return self.lexical

@@ -1,0 +1,210 @@
+"""Find the papers behind a query: dense (Chroma) and lexical (BM25) retrieval, fused per paper.
+
+Methods (all return :class:`Hit` per paper, best first):
+
+- ``dense``: nearest chunks in Chroma; a paper scores its best chunk's cosine similarity.
+- ``lexical``: BM25 over title + abstract.
+- ``rrf``: plain reciprocal-rank fusion of the two.
+- ``hybrid`` (shipped): score fusion of the dense cosine and the BM25 score relative to the query's
+  best BM25 score, tuned on ``eval/datasets`` (see ``litrev bench retrieval``).
+
+Several chunks of one paper count once; the best chunk is the one a hit points at, and its
+best-matching sentence is the one shown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from rag.chunking import sentence_spans
+from rag.corpus import Paper
+from rag.library import Library
+from rag.store import ChunkHit
+
+Method = Literal["dense", "lexical", "rrf", "hybrid"]
+METHODS: tuple[Method, ...] = ("dense", "lexical", "rrf", "hybrid")
+
+DENSE_WEIGHT = 0.5
+"""Weight of the dense cosine in ``hybrid`` (the BM25 share is 1 - this)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on which papers may be returned."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    venue: str | None = None
+    source: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.year_from, self.year_to, self.venue, self.source))
+
+    def where(self) -> dict[str, Any] | None:
+        """The Chroma ``where`` clause on chunk metadata."""
+        clauses: list[dict[str, Any]] = []
+        if self.year_from is not None:
+            clauses.append({"year": {"$gte": self.year_from}})
+        if self.year_to is not None:
+            clauses.append({"year": {"$lte": self.year_to}})
+        if self.venue is not None:
+            clauses.append({"venue": self.venue})
+        if self.source is not None:
+            clauses.append({"source": self.source})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def keep(self, facets: dict[str, Any]) -> bool:
+        year = facets.get("year")
+        if self.year_from is not None and (year is None or year < self.year_from):
+            return False
+        if self.year_to is not None and (year is None or year > self.year_to):
+            return False
+        if self.venue is not None and facets.get("venue") != self.venue:
+            return False
+        return self.source is None or facets.get("source") == self.source
+
+
+@dataclass
+class Hit:
+    paper: Paper
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+    chunk: ChunkHit | None = None
+    sentence: tuple[int, int] | None = None
+
+    @property
+    def sentence_text(self) -> str:
+        if self.sentence is None:
+            return ""
+        start, end = self.sentence
+        return self.paper.abstract[start:end]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    query_vector: np.ndarray | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best_dense(self) -> float:
+        """The highest chunk cosine similarity to the query (0 when dense was not run)."""
+        return max((hit.dense for hit in self.hits if hit.dense is not None), default=0.0)
+
+
+def search(
+    query: str,
+    *,
+    library: Library | None = None,
+    k: int | None = None,
+    filters: Filters | None = None,
+    method: Method = "hybrid",
+) -> SearchResult:
+    """Rank the library's papers for ``query``."""
+    library = library or Library()
+    settings = library.settings.retrieval
+    k = k or settings.k
+    filters = filters or Filters()
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    dense: dict[str, tuple[float, ChunkHit]] = {}
+    vector = None
+    if method != "lexical":
+        vector = library.embedder.embed_query(query)
+        timings["embed_ms"] = _ms(started)
+        for chunk in library.store.query(vector, settings.candidates, where=filters.where()):
+            if chunk.paper_id not in dense or chunk.score > dense[chunk.paper_id][0]:
+                dense[chunk.paper_id] = (chunk.score, chunk)
+        timings["dense_ms"] = _ms(started) - timings["embed_ms"]
+
+    lexical: dict[str, float] = {}
+    if method != "dense":
+        mark = time.perf_counter()
+        index = library.lexical
+        mask = index.mask(filters.keep) if filters else None
+        lexical = {hit.paper_id: hit.score for hit in index.search(query, settings.candidates, mask)}
+        timings["lexical_ms"] = _ms(mark)
+
+    scores = _fuse(method, dense, lexical, settings.rrf_k)
+    ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))[:k]
+    papers = library.store.get_papers(ranked)
+    hits: list[Hit] = []
+    terms = set(library.lexical.terms(query)) if ranked else set()
+    for paper_id in ranked:
+        paper = papers.get(paper_id)
+        if paper is None:  # indexed by one side only while an ingest is running
+            continue
+        dense_score, chunk = dense.get(paper_id, (None, None))
+        hit = Hit(paper, scores[paper_id], dense_score, lexical.get(paper_id), chunk)
+        hit.sentence = best_sentence(paper, chunk, terms, library)
+        hits.append(hit)
+    timings["total_ms"] = _ms(started)
+    return SearchResult(query, hits, vector, timings)
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0
+
+
+def _fuse(
+    method: Method,
+    dense: dict[str, tuple[float, ChunkHit]],
+    lexical: dict[str, float],
+    rrf_k: int,
+) -> dict[str, float]:
+    if method == "dense":
+        return {pid: score for pid, (score, _) in dense.items()}
+    if method == "lexical":
+        return dict(lexical)
+    if method == "rrf":
+        fused: dict[str, float] = {}
+        for ranking in (_ranking({p: s for p, (s, _) in dense.items()}), _ranking(lexical)):
+            for rank, pid in enumerate(ranking):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (rrf_k + rank + 1)
+        return fused
+    top_lexical = max(lexical.values(), default=0.0)
+    floor = min((s for s, _ in dense.values()), default=0.0)
+    fused = {}
+    for pid in dense.keys() | lexical.keys():
+        cosine = dense[pid][0] if pid in dense else floor
+        bm25 = lexical.get(pid, 0.0) / top_lexical if top_lexical > 0 else 0.0
+        fused[pid] = DENSE_WEIGHT * cosine + (1.0 - DENSE_WEIGHT) * bm25
+    return fused
+
+
+def _ranking(scores: dict[str, float]) -> list[str]:
+    return sorted(scores, key=lambda pid: (-scores[pid], pid))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def best_sentence(
+    paper: Paper, chunk: ChunkHit | None, terms: set[str], library: Library
+) -> tuple[int, int] | None:
+    """The sentence of the best chunk (or, without one, of the abstract) sharing most query terms."""
+    spans = sentence_spans(paper.abstract)
+    if chunk is not None:
+        inside = [(s, e) for s, e in spans if s < chunk.end and e > chunk.start]
+        spans = inside or spans
+    if not spans:
+        return None
+    if not terms:
+        return spans[0]
+    index = library.lexical
+
+    def overlap(span: tuple[int, int]) -> float:
+        words = set(index.terms(paper.abstract[span[0] : span[1]]))
+        return len(words & terms) / (1.0 + 0.05 * len(words))
+
+    return max(spans, key=overlap)

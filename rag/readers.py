@@ -162,8 +162,11 @@ def read_bibtex(path: Path, text: str) -> FileResult:
     library = bibtexparser.parse_string(text)
     result = FileResult()
     for block in library.failed_blocks:
-        reason = str(getattr(block, "error", "unparseable entry")).splitlines()[0]
-        result.problems.append(CorpusError(path, reason, line=block.start_line))
+        error = getattr(block, "error", None)
+        reason = getattr(error, "abort_reason", None) or str(error or "") or type(block).__name__
+        result.problems.append(
+            CorpusError(path, f"unparseable BibTeX entry: {reason.strip()}", line=block.start_line)
+        )
     for entry in library.entries:
         fields = {f.key.lower(): f.value for f in entry.fields}
         record = {

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
@@ -92,13 +91,9 @@ class Hit:
 class SearchResult:
     query: str
     hits: list[Hit]
-    query_vector: np.ndarray | None = None
+    best_dense: float = 0.0
+    """The highest chunk cosine similarity to the query over all dense candidates (0: not run)."""
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def best_dense(self) -> float:
-        """The highest chunk cosine similarity to the query (0 when dense was not run)."""
-        return max((hit.dense for hit in self.hits if hit.dense is not None), default=0.0)
 
 
 def search(
@@ -118,7 +113,6 @@ def search(
     timings: dict[str, float] = {}
 
     dense: dict[str, tuple[float, ChunkHit]] = {}
-    vector = None
     if method != "lexical":
         vector = library.embedder.embed_query(query)
         timings["embed_ms"] = _ms(started)
@@ -149,7 +143,8 @@ def search(
         hit.sentence = best_sentence(paper, chunk, terms, library)
         hits.append(hit)
     timings["total_ms"] = _ms(started)
-    return SearchResult(query, hits, vector, timings)
+    best = max((score for score, _ in dense.values()), default=0.0)
+    return SearchResult(query, hits, best, timings)
 
 
 def _ms(since: float) -> float:

@@ -102,10 +102,9 @@ def paper_from_metadata(metadata: dict[str, Any]) -> Paper:
 class Store:
     """Reads and writes litrev's two Chroma collections."""
 
-    def __init__(self, settings: Settings, *, model: str, dim: int, create: bool) -> None:
+    def __init__(self, settings: Settings, *, model: str, create: bool) -> None:
         self.settings = settings
         self.model = model
-        self.dim = dim
         self.client = _client(settings)
         base = settings.chroma.collection
         self._names = (f"{base}-chunks", f"{base}-papers")
@@ -114,7 +113,7 @@ class Store:
             raise IndexMissingError(
                 f"no index at {self.location}; run `litrev ingest` first"
             )
-        metadata = {"embedding_model": model, "embedding_dim": dim}
+        metadata = {"embedding_model": model}
         self.chunks, self.papers = (
             self.client.get_or_create_collection(
                 name,
@@ -130,16 +129,21 @@ class Store:
     def location(self) -> str:
         return self.settings.chroma.url or str(self.settings.chroma_dir)
 
-    def _check_model(self) -> None:
+    def _check_model(self, dim: int | None = None) -> None:
+        """Refuse an index built by another model (by name, and by dimension once vectors flow)."""
         built = self.chunks.metadata or {}
-        if built.get("embedding_model") != self.model or built.get("embedding_dim") != self.dim:
+        built_dim = built.get("embedding_dim")
+        if built.get("embedding_model") != self.model or (dim and built_dim and built_dim != dim):
             raise IndexMismatchError(
                 f"the index at {self.location} was built with embedding model "
-                f"{built.get('embedding_model')!r} ({built.get('embedding_dim')} dims) but "
-                f"litrev is set to use {self.model!r} ({self.dim} dims); set "
+                f"{built.get('embedding_model')!r} ({built_dim} dims) but litrev is set to use "
+                f"{self.model!r}{f' ({dim} dims)' if dim else ''}; set "
                 f"LITREV_EMBEDDING__MODEL={built.get('embedding_model')} or rebuild with "
                 "`litrev ingest --rebuild`"
             )
+        if dim and not built_dim:
+            for collection in (self.chunks, self.papers):
+                collection.modify(metadata={"embedding_model": self.model, "embedding_dim": dim})
 
     def drop(self) -> None:
         """Delete both collections (for a rebuild with another model)."""
@@ -202,6 +206,8 @@ class Store:
         Order matters for crash safety: new chunks, then stale chunks removed, then the paper
         records that mark the papers as done.
         """
+        if len(vectors):
+            self._check_model(int(vectors.shape[1]))
         by_id = {paper.id: paper for paper in papers}
         batch = self.client.get_max_batch_size()
         for start in range(0, len(chunks), batch):
@@ -235,6 +241,7 @@ class Store:
         count = self.chunk_count()
         if count == 0:
             return []
+        self._check_model(int(vector.shape[0]))
         got = self.chunks.query(
             query_embeddings=[vector],
             n_results=min(n, count),

@@ -1,0 +1,167 @@
+"""The ``litrev`` command line: one command per library verb.
+
+User mistakes (bad files, a missing index, a model mismatch) exit with status 1 and one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rag.errors import LitrevError
+from rag.library import Library
+from rag.settings import Settings
+
+BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "papers.jsonl"
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="litrev: a literature-review assistant.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _library() -> Library:
+    return Library(Settings())
+
+
+def _fail(error: Exception) -> None:
+    err.print(f"error: {escape(str(error))}")
+    raise typer.Exit(1)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.txt .jsonl .csv .bib); default: the bundled corpus.")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index first (e.g. after changing the model).")] = False,
+) -> None:
+    """Index papers: new ones are added, changed ones replaced, unchanged ones skipped."""
+    from rag.ingest import ingest as run_ingest
+
+    sources = paths or [BUNDLED_CORPUS]
+    try:
+        with Progress(
+            TextColumn("embedding papers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = run_ingest(sources, library=_library(), progress=progress, rebuild=rebuild)
+    except LitrevError as error:
+        _fail(error)
+    for problem in report.problems:
+        err.print(f"skipped: {escape(str(problem))}")
+    out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the field.")],
+    k: Annotated[int | None, typer.Option("-k", help="Evidence papers to retrieve.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full answer object as JSON.")] = False,
+) -> None:
+    """Answer a question from your library, citing the papers behind each sentence."""
+    from rag.answer import answer
+
+    try:
+        result = answer(question, library=_library(), k=k)
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    out.print(escape(result.answer))
+    if result.citations:
+        out.print("\nReferences")
+        out.print(escape(result.references()))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int | None, typer.Option("-k", help="Papers to return.")] = None,
+    method: Annotated[str, typer.Option(help="hybrid, dense, lexical or rrf.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Rank papers for a query, with scores and the best-matching sentence."""
+    from rag.retrieve import METHODS
+    from rag.retrieve import search as run_search
+
+    if method not in METHODS:
+        _fail(LitrevError(f"--method must be one of {', '.join(METHODS)}, got {method!r}"))
+    try:
+        result = run_search(query, library=_library(), k=k, method=method)  # type: ignore[arg-type]
+    except LitrevError as error:
+        _fail(error)
+    rows = [
+        {
+            "rank": rank,
+            "paper_id": hit.paper.id,
+            "title": hit.paper.title,
+            "year": hit.paper.year,
+            "score": round(hit.score, 4),
+            "dense": None if hit.dense is None else round(hit.dense, 4),
+            "lexical": None if hit.lexical is None else round(hit.lexical, 4),
+            "sentence": hit.sentence_text,
+        }
+        for rank, hit in enumerate(result.hits, start=1)
+    ]
+    if as_json:
+        _print_json({"query": query, "method": method, "hits": rows, "timings": result.timings})
+        return
+    for row in rows:
+        out.print(f"{row['rank']:>2}. [{row['score']:.3f}] {escape(row['title'])}")
+        out.print(f"    {escape(row['sentence'])}")
+
+
+@app.command()
+def papers(
+    query: Annotated[str | None, typer.Argument(help="Only titles containing this text.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the papers in the library (optionally filtered by title)."""
+    try:
+        found = sorted(_library().store.iter_papers(), key=lambda p: p.title.casefold())
+    except LitrevError as error:
+        _fail(error)
+    if query:
+        found = [paper for paper in found if query.casefold() in paper.title.casefold()]
+    if as_json:
+        _print_json([paper.to_dict() for paper in found])
+        return
+    for paper in found:
+        year = f" ({paper.year})" if paper.year else ""
+        out.print(f"{paper.id}  {escape(paper.title)}{year}")
+    out.print(f"{len(found)} papers")
+
+
+@app.command()
+def convert(
+    paths: Annotated[list[Path], typer.Argument(help="Source files or folders.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file to write.")],
+) -> None:
+    """Read, clean and de-duplicate sources into one JSONL file (no index needed)."""
+    from rag.corpus import read_paths, write_jsonl
+
+    report = read_paths(paths)
+    for problem in report.problems:
+        err.print(f"skipped: {escape(str(problem))}")
+    count = write_jsonl(report.papers, output)
+    out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real embedding model (loaded once) and a real Chroma index in a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.embedding import Embedder, load_embedder
+from rag.ingest import ingest
+from rag.library import Library
+from rag.settings import EmbeddingSettings, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "corpus" / "papers.jsonl"
+RAW = ROOT / "corpus" / "raw"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may read or write the user's real litrev home."""
+    monkeypatch.setenv("LITREV_HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return load_embedder(EmbeddingSettings())
+
+
+@pytest.fixture
+def library(tmp_path: Path, embedder: Embedder) -> Library:
+    """An empty library in a fresh temp dir, sharing the loaded model."""
+    return Library(Settings(home=tmp_path / "home"), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Library:
+    """The bundled corpus, ingested once for the whole session. Tests must not write to it."""
+    library = Library(Settings(home=tmp_path_factory.mktemp("bundled")), embedder=embedder)
+    ingest([BUNDLED], library=library)
+    return library

@@ -1,0 +1,54 @@
+"""Answers on the bundled corpus through the real model and index."""
+
+from __future__ import annotations
+
+from rag.answer import answer
+from rag.citations import markers_in, resolve
+from rag.library import Library
+
+SPECULATIVE = "Which papers accelerate LLM inference with speculative decoding?"
+
+
+def test_speculative_decoding_question_cites_real_papers_on_it(bundled: Library) -> None:
+    result = answer(SPECULATIVE, library=bundled)
+    assert not result.abstained
+    assert len(result.citations) >= 3
+    titles = {paper.title for paper in bundled.store.iter_papers()}
+    for citation in result.citations:
+        assert citation.title in titles
+        paper = bundled.store.get_papers([citation.paper_id])[citation.paper_id]
+        assert paper.abstract[citation.span[0] : citation.span[1]] == citation.sentence
+        text = (citation.title + " " + paper.abstract).lower()
+        assert "speculative" in text or "draft" in text, citation.title
+    assert set(markers_in(result.answer)) == {c.marker for c in result.citations}
+
+
+def test_every_answer_line_is_cited(bundled: Library) -> None:
+    result = answer("How can speech be turned into discrete tokens for language models?", library=bundled)
+    assert not result.abstained
+    for line in result.answer.splitlines():
+        assert markers_in(line), line
+
+
+def test_off_topic_question_abstains_with_pointers(bundled: Library) -> None:
+    for question in ("How does protein folding work?", "What is the best sourdough bread recipe?"):
+        result = answer(question, library=bundled)
+        assert result.abstained, question
+        assert result.citations == []
+        assert "does not cover" in result.answer
+        assert result.evidence  # the nearest papers are still listed as pointers
+
+
+def test_answer_json_has_the_contract_fields(bundled: Library) -> None:
+    data = answer(SPECULATIVE, library=bundled).model_dump(mode="json")
+    for key in ("answer", "citations", "evidence", "abstained", "generator", "timings"):
+        assert key in data
+    assert data["generator"] == "extractive"
+    assert {"marker", "paper_id", "title"} <= set(data["citations"][0])
+
+
+def test_resolve_drops_unknown_markers_and_renumbers() -> None:
+    resolved = resolve("A is true [3]. B too [9][1]. C [3, 1].", valid={1, 3})
+    assert resolved.text == "A is true [1]. B too [2]. C [1][2]."
+    assert resolved.order == [3, 1]
+    assert resolved.dropped == [9]

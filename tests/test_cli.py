@@ -1,0 +1,54 @@
+"""The CLI verbs, run in-process against a real temp-dir index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import BUNDLED
+from rag.cli import app
+
+runner = CliRunner()
+
+
+def test_ingest_ask_papers_and_search(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LITREV_HOME", str(tmp_path))
+    part = tmp_path / "part.jsonl"
+    part.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:40]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(part)])
+    assert result.exit_code == 0, result.output
+    assert "40 added" in result.output
+
+    result = runner.invoke(app, ["ingest", str(part)])
+    assert "0 added, 0 updated, 40 unchanged" in result.output
+
+    listed = json.loads(runner.invoke(app, ["papers", "--json"]).output)
+    assert len(listed) == 40
+
+    title = listed[0]["title"]
+    hits = json.loads(runner.invoke(app, ["search", title, "--json", "-k", "3"]).output)["hits"]
+    assert hits[0]["title"] == title
+
+    data = json.loads(runner.invoke(app, ["ask", "--json", "What is the best sourdough recipe?"]).output)
+    assert data["abstained"] is True
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LITREV_HOME", str(tmp_path))
+    result = runner.invoke(app, ["ask", "anything"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: no index at {tmp_path / 'chroma'}; run `litrev ingest` first"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,abstract\nx,y\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(bad)])
+    assert "skipped:" in result.output and "bad.csv:1: CSV header lacks column(s) title" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_convert_writes_the_bundled_corpus_format(tmp_path: Path) -> None:
+    out = tmp_path / "papers.jsonl"
+    result = runner.invoke(app, ["convert", str(BUNDLED.parent / "raw"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")

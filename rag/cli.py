@@ -67,17 +67,31 @@ def ingest(
     out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
 
 
+YearFrom = Annotated[int | None, typer.Option("--year-from", help="Only papers from this year on.")]
+YearTo = Annotated[int | None, typer.Option("--year-to", help="Only papers up to this year.")]
+Source = Annotated[str | None, typer.Option("--source", help="Only papers from this source file name.")]
+
+
+def _filters(year_from: int | None, year_to: int | None, source: str | None) -> Any:
+    from rag.retrieve import Filters
+
+    return Filters(year_from=year_from, year_to=year_to, source=source)
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question about the field.")],
     k: Annotated[int | None, typer.Option("-k", help="Evidence papers to retrieve.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full answer object as JSON.")] = False,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    source: Source = None,
 ) -> None:
     """Answer a question from your library, citing the papers behind each sentence."""
     from rag.answer import answer
 
     try:
-        result = answer(question, library=_library(), k=k)
+        result = answer(question, library=_library(), k=k, filters=_filters(year_from, year_to, source))
     except LitrevError as error:
         _fail(error)
     if as_json:
@@ -95,6 +109,9 @@ def search(
     k: Annotated[int | None, typer.Option("-k", help="Papers to return.")] = None,
     method: Annotated[str, typer.Option(help="hybrid, dense, lexical or rrf.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    source: Source = None,
 ) -> None:
     """Rank papers for a query, with scores and the best-matching sentence."""
     from rag.retrieve import METHODS
@@ -103,7 +120,10 @@ def search(
     if method not in METHODS:
         _fail(LitrevError(f"--method must be one of {', '.join(METHODS)}, got {method!r}"))
     try:
-        result = run_search(query, library=_library(), k=k, method=method)  # type: ignore[arg-type]
+        result = run_search(
+            query, library=_library(), k=k, method=method,  # type: ignore[arg-type]
+            filters=_filters(year_from, year_to, source),
+        )
     except LitrevError as error:
         _fail(error)
     rows = [
@@ -161,6 +181,30 @@ def convert(
         err.print(f"skipped: {escape(str(problem))}")
     count = write_jsonl(report.papers, output)
     out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
+
+
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print measured figures.")
+app.add_typer(bench, name="bench")
+
+
+@bench.command("retrieval")
+def bench_retrieval(
+    lookup: Annotated[Path | None, typer.Option(help="Lookup dataset (JSONL); default: eval/datasets.")] = None,
+    multi: Annotated[Path | None, typer.Option(help="Multi-paper dataset (JSONL); default: eval/datasets.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """BM25-only, dense-only, plain RRF and the shipped hybrid on the same questions, side by side."""
+    from eval import bench_retrieval as runner
+
+    datasets = (("lookup", lookup or runner.DEFAULT[0][1]), ("multi", multi or runner.DEFAULT[1][1]))
+    try:
+        results = runner.run(_library(), datasets)
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(results)
+    else:
+        out.print(runner.table(results))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ papers collection whenever it may disagree with it:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
 
 from rag.corpus import Paper
 
 _STALE = "STALE"
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
+_STOPWORDS = frozenset(STOPWORDS_EN)
 _MANIFEST = "manifest.json"
 
 
@@ -73,13 +77,9 @@ class LexicalIndex:
         return cls(retriever, [p.id for p in papers], facets)
 
     def terms(self, text: str) -> list[str]:
-        """The stemmed, stop-word-free terms of ``text`` as the index sees them."""
-        import bm25s
-
-        tokenized = bm25s.tokenize(
-            [text], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
-        )
-        return list(tokenized[0])
+        """The stemmed, stop-word-free terms of ``text``, exactly as ``bm25s.tokenize`` makes them."""
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+        return list(self._stemmer.stemWords(words))
 
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Top ``n`` papers by BM25; ``mask`` (0/1 per paper) restricts the candidates."""

@@ -130,7 +130,10 @@ def search(
         timings["lexical_ms"] = _ms(mark)
 
     scores = _fuse(method, dense, lexical, settings.rrf_k)
-    ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))[:k]
+    ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))
+    if settings.mmr_lambda is not None and len(ranked) > k:
+        ranked = diversify(ranked[: 3 * k], scores, library, settings.mmr_lambda, k)
+    ranked = ranked[:k]
     papers = library.store.get_papers(ranked)
     hits: list[Hit] = []
     terms = set(library.lexical.terms(query)) if ranked else set()
@@ -175,6 +178,25 @@ def _fuse(
         bm25 = lexical.get(pid, 0.0) / top_lexical if top_lexical > 0 else 0.0
         fused[pid] = DENSE_WEIGHT * cosine + (1.0 - DENSE_WEIGHT) * bm25
     return fused
+
+
+def diversify(
+    ranked: list[str], scores: dict[str, float], library: Library, mmr_lambda: float, k: int
+) -> list[str]:
+    """Maximal marginal relevance over the papers' mean vectors."""
+    vectors = library.store.paper_vectors(ranked)
+    top = max(scores[pid] for pid in ranked) or 1.0
+    chosen: list[str] = []
+    pool = [pid for pid in ranked if pid in vectors]
+    while pool and len(chosen) < k:
+        def gain(pid: str) -> float:
+            redundancy = max((float(vectors[pid] @ vectors[c]) for c in chosen), default=0.0)
+            return mmr_lambda * scores[pid] / top - (1 - mmr_lambda) * redundancy
+
+        best = max(pool, key=gain)
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
 
 
 def _ranking(scores: dict[str, float]) -> list[str]:

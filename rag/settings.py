@@ -58,7 +58,16 @@ class ChromaSettings(_Section):
 class RetrievalSettings(_Section):
     k: int = Field(default=8, ge=1, le=200, description="Papers returned by a search.")
     candidates: int = Field(
-        default=60, ge=1, description="Chunks fetched from each retriever before fusion."
+        default=200, ge=1, description="Candidates fetched from each retriever before fusion."
+    )
+    mmr_lambda: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Re-rank with maximal marginal relevance (1 = relevance only, lower = more diverse); "
+            "unset: off (it lowered recall on eval/datasets/multi.jsonl)."
+        ),
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion damping constant.")
 

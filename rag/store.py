@@ -124,6 +124,7 @@ class Store:
             for name in self._names
         )
         self._check_model()
+        self._chunk_total: int | None = None
 
     @property
     def location(self) -> str:
@@ -206,6 +207,7 @@ class Store:
         Order matters for crash safety: new chunks, then stale chunks removed, then the paper
         records that mark the papers as done.
         """
+        self._chunk_total = None
         if len(vectors):
             self._check_model(int(vectors.shape[1]))
         by_id = {paper.id: paper for paper in papers}
@@ -238,13 +240,14 @@ class Store:
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[ChunkHit]:
         """The ``n`` chunks nearest to ``vector``, best first, scored by cosine similarity."""
-        count = self.chunk_count()
-        if count == 0:
+        if self._chunk_total is None:
+            self._chunk_total = self.chunk_count()
+        if self._chunk_total == 0:
             return []
         self._check_model(int(vector.shape[0]))
         got = self.chunks.query(
             query_embeddings=[vector],
-            n_results=min(n, count),
+            n_results=min(n, self._chunk_total),
             where=where,
             include=["documents", "metadatas", "distances"],
         )

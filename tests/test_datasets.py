@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED
+from eval.bench_retrieval import DATASETS
+from eval.datasets import TASKS, load
+from rag.corpus import read_paths
+from rag.errors import DatasetError
+
+PAPERS = read_paths([BUNDLED]).papers
+FILES = {
+    "lookup": "lookup.jsonl",
+    "multi": "multi.jsonl",
+    "qa": "qa.jsonl",
+    "unanswerable": "unanswerable.jsonl",
+    "related-work": "related_work.jsonl",
+}
+
+
+@pytest.mark.parametrize("task", sorted(FILES))
+def test_shipped_dev_datasets_are_valid(task: str) -> None:
+    items = load(DATASETS / FILES[task], task, PAPERS)
+    assert len(items) >= {"lookup": 40, "multi": 15, "qa": 30, "unanswerable": 20, "related-work": 5}[task]
+    if task in ("lookup", "multi", "qa", "related-work"):
+        assert all(item.gold for item in items)
+
+
+def test_qa_evidence_is_an_exact_sentence_of_the_gold_abstract() -> None:
+    abstracts = {paper.id: paper.abstract for paper in PAPERS}
+    for item in load(DATASETS / "qa.jsonl", "qa", PAPERS):
+        assert item.fields["evidence"] in abstracts[item.gold[0]], item.id
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "x", "gold_titles": []}', r"bad\.jsonl:2: missing required field 'query'"),
+        ('{"id": "x", "query": "q", "gold_titles": "T"}', r"bad\.jsonl:2: field 'gold_titles' must be a list"),
+        ('{"id": "x", "query": "q", "gold_titles": ["No Such Paper"]}', r"bad\.jsonl:2: gold_titles names a paper not in"),
+        ('{"id": "a", "query": "q", "gold_titles": []}', r"bad\.jsonl:2: duplicate id 'a'"),
+        ("{not json", r"bad\.jsonl:2: not valid JSON"),
+    ],
+)
+def test_schema_errors_name_the_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a", "query": "q", "gold_titles": [], "extra": 1}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=message):
+        load(path, "lookup", PAPERS)
+
+
+def test_unknown_task_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="unknown task 'nope'"):
+        load(tmp_path / "x.jsonl", "nope", PAPERS)
+    assert "related-work" in TASKS

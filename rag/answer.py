@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 from rag.chunking import sentence_spans
 from rag.citations import markers_in, resolve, split_sentences, strip_markers
 from rag.generate import ExtractiveGenerator, Generator, Passage
+from rag.lexical import lexical_text
 from rag.library import Library
-from rag.retrieve import Filters, Hit, search
+from rag.retrieve import Filters, Hit, SearchResult, search
 
 
 class Citation(BaseModel):
@@ -48,6 +49,7 @@ class Answer(BaseModel):
     citations: list[Citation]
     evidence: list[EvidenceItem]
     abstained: bool
+    evidence_strength: float = Field(description="Abstain below settings.answer.min_evidence.")
     generator: str
     notice: str | None = None
     dropped_markers: list[int] = Field(default_factory=list)
@@ -78,10 +80,21 @@ def _evidence(hits: Sequence[Hit]) -> list[EvidenceItem]:
     ]
 
 
-def abstention_text(best: float, threshold: float, hits: Sequence[Hit]) -> str:
+DENSE_SHARE = 0.5
+COVERAGE_SHARE = 0.4
+
+
+def evidence_strength(result: SearchResult, library: Library) -> float:
+    """How well the retrieved papers cover the question, from 0 (not at all) to about 0.9."""
+    texts = [lexical_text(hit.paper) for hit in result.hits[:3]]
+    coverage = library.lexical.coverage(result.query, texts)
+    return DENSE_SHARE * result.best_dense + COVERAGE_SHARE * coverage
+
+
+def abstention_text(strength: float, threshold: float, hits: Sequence[Hit]) -> str:
     text = (
-        "Your library does not cover this question: its closest passage has a similarity of "
-        f"{best:.2f} to it, below the {threshold:.2f} needed to answer."
+        "Your library does not cover this question: the evidence strength of its closest papers "
+        f"is {strength:.2f}, below the {threshold:.2f} needed to answer."
     )
     if hits:
         text += " Nearest papers, as pointers only: " + "; ".join(hit.paper.title for hit in hits[:3]) + "."
@@ -104,11 +117,13 @@ def answer(
     result = search(question, library=library, k=k, filters=filters)
     timings = {"retrieve_ms": round((time.perf_counter() - started) * 1000, 1)}
     evidence = _evidence(result.hits)
-    if result.best_dense < settings.min_relevance:
+    strength = round(evidence_strength(result, library), 4)
+    if strength < settings.min_evidence:
         timings["total_ms"] = timings["retrieve_ms"]
         return Answer(
             question=question,
-            answer=abstention_text(result.best_dense, settings.min_relevance, result.hits),
+            answer=abstention_text(strength, settings.min_evidence, result.hits),
+            evidence_strength=strength,
             citations=[],
             evidence=evidence,
             abstained=True,
@@ -131,6 +146,7 @@ def answer(
         citations=citations,
         evidence=evidence,
         abstained=not citations,
+        evidence_strength=strength,
         generator=generator.name,
         dropped_markers=resolved.dropped,
         timings=timings,

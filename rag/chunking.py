@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 
 from rag.corpus import Paper

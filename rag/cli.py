@@ -42,8 +42,13 @@ def _print_json(data: Any) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (.txt .jsonl .csv .bib); default: the bundled corpus.")] = None,
-    rebuild: Annotated[bool, typer.Option(help="Drop the index first (e.g. after changing the model).")] = False,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (.txt .jsonl .csv .bib); default: the bundled corpus."),
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the index first (e.g. after changing the model).")
+    ] = False,
 ) -> None:
     """Index papers: new ones are added, changed ones replaced, unchanged ones skipped."""
     from rag.ingest import ingest as run_ingest
@@ -51,8 +56,12 @@ def ingest(
     sources = paths or [BUNDLED_CORPUS]
     try:
         with Progress(
-            TextColumn("embedding papers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, transient=True,
+            TextColumn("embedding papers"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
         ) as bar:
             task = bar.add_task("ingest", total=None)
 
@@ -121,7 +130,10 @@ def search(
         _fail(LitrevError(f"--method must be one of {', '.join(METHODS)}, got {method!r}"))
     try:
         result = run_search(
-            query, library=_library(), k=k, method=method,  # type: ignore[arg-type]
+            query,
+            library=_library(),
+            k=k,
+            method=method,  # type: ignore[arg-type]
             filters=_filters(year_from, year_to, source),
         )
     except LitrevError as error:
@@ -189,8 +201,12 @@ app.add_typer(bench, name="bench")
 
 @bench.command("retrieval")
 def bench_retrieval(
-    lookup: Annotated[Path | None, typer.Option(help="Lookup dataset (JSONL); default: eval/datasets.")] = None,
-    multi: Annotated[Path | None, typer.Option(help="Multi-paper dataset (JSONL); default: eval/datasets.")] = None,
+    lookup: Annotated[
+        Path | None, typer.Option(help="Lookup dataset (JSONL); default: eval/datasets.")
+    ] = None,
+    multi: Annotated[
+        Path | None, typer.Option(help="Multi-paper dataset (JSONL); default: eval/datasets.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """BM25-only, dense-only, plain RRF and the shipped hybrid on the same questions, side by side."""

@@ -122,8 +122,7 @@ def make_paper(record: Mapping[str, Any], *, source: str) -> Paper:
         raise ValueError(f"no abstract for {title[:60]!r}")
     if len(abstract) > MAX_ABSTRACT_CHARS:
         raise ValueError(
-            f"abstract of {title[:60]!r} is {len(abstract)} characters long "
-            f"(at most {MAX_ABSTRACT_CHARS})"
+            f"abstract of {title[:60]!r} is {len(abstract)} characters long (at most {MAX_ABSTRACT_CHARS})"
         )
     return Paper(
         id=paper_id(title),

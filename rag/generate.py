@@ -52,9 +52,7 @@ class ScoredSentence:
     score: float
 
 
-def rank_sentences(
-    embedder: Embedder, question: str, passages: Sequence[Passage]
-) -> list[ScoredSentence]:
+def rank_sentences(embedder: Embedder, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
     """Every sentence of every passage, scored by cosine similarity to the question, best first."""
     items = [
         (passage.marker, start, end, passage.paper.abstract[start:end])

@@ -109,4 +109,3 @@ def index_papers(
 def embedding_text(chunk_text: str, title: str) -> str:
     """What the encoder sees for a chunk: the paper's title gives each chunk its context."""
     return f"{title}. {chunk_text}"
-

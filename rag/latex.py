@@ -56,7 +56,9 @@ _SPECIAL = re.compile(r"\\([%&_#$])")
 _ACCENT = re.compile(r"""\{?\\(["'`^~=.]|[uvHck](?=[{\s]))\s*(?:\{(\w)\}|(\w))\}?""")
 _ROMANNUMERAL = re.compile(r"\{?\\(romannumeral|Romannumeral)\s*(\d+)\}?")
 _FONT = re.compile(r"\\(?:" + "|".join(_FONT_COMMANDS) + r")\{([^{}]*)\}")
-_NAMED_CMD = re.compile(r"\{?\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])\}?(\s?)")
+_NAMED_CMD = re.compile(
+    r"\{?\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])\}?(\s?)"
+)
 _TIE = re.compile(r"(?<=\S)~(?=\S)")
 
 

@@ -13,8 +13,10 @@ papers collection whenever it may disagree with it:
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +52,17 @@ class LexicalHit:
 class LexicalIndex:
     """BM25 over papers; scores are raw BM25 (unbounded, higher is better)."""
 
-    def __init__(self, retriever: Any, paper_ids: list[str], facets: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        retriever: Any,
+        paper_ids: list[str],
+        facets: list[dict[str, Any]],
+        doc_freq: dict[str, int] | None = None,
+    ) -> None:
         self._retriever = retriever
         self.paper_ids = paper_ids
         self.facets = facets
+        self.doc_freq = doc_freq or {}
         self._stemmer = _stemmer()
         self._vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
 
@@ -74,7 +83,28 @@ class LexicalIndex:
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         facets = [{"year": p.year, "venue": p.venue, "source": p.source} for p in papers]
-        return cls(retriever, [p.id for p in papers], facets)
+        term_of = {index: term for term, index in tokens.vocab.items()}
+        doc_freq = Counter(term_of[i] for ids in tokens.ids for i in set(ids))
+        return cls(retriever, [p.id for p in papers], facets, dict(doc_freq))
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term no paper uses gets the highest value."""
+        return math.log((len(self.paper_ids) + 1) / (self.doc_freq.get(term, 0) + 0.5))
+
+    def coverage(self, query: str, texts: Iterable[str]) -> float:
+        """The largest share of the query's IDF weight that any one of ``texts`` contains.
+
+        Low when the question hinges on words no candidate paper uses, which is what separates
+        "near the field but not covered" questions from answerable ones.
+        """
+        terms = set(self.terms(query))
+        total = sum(self.idf(term) for term in terms)
+        if total == 0:
+            return 0.0
+        return max(
+            (sum(self.idf(t) for t in terms.intersection(self.terms(text))) / total for text in texts),
+            default=0.0,
+        )
 
     def terms(self, text: str) -> list[str]:
         """The stemmed, stop-word-free terms of ``text``, exactly as ``bm25s.tokenize`` makes them."""
@@ -109,7 +139,8 @@ class LexicalIndex:
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"), show_progress=False)
         (tmp / _MANIFEST).write_text(
-            json.dumps({"paper_ids": self.paper_ids, "facets": self.facets}), encoding="utf-8"
+            json.dumps({"paper_ids": self.paper_ids, "facets": self.facets, "doc_freq": self.doc_freq}),
+            encoding="utf-8",
         )
         # Swap in the new index; the STALE marker of the old directory goes with it.
         old = directory.with_name(directory.name + ".old")
@@ -127,7 +158,7 @@ class LexicalIndex:
         retriever = None
         if manifest["paper_ids"]:
             retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, verbosity=0)
-        return cls(retriever, manifest["paper_ids"], manifest["facets"])
+        return cls(retriever, manifest["paper_ids"], manifest["facets"], manifest["doc_freq"])
 
 
 def mark_stale(directory: Path) -> None:
@@ -151,5 +182,3 @@ def open_lexical(directory: Path, papers: Any, expected_count: int) -> LexicalIn
     index = LexicalIndex.build(papers())
     index.save(directory)
     return index
-
-

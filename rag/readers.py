@@ -100,6 +100,7 @@ def read_daily_papers(path: Path, text: str) -> FileResult:
 
 # -- JSON Lines ---------------------------------------------------------------------------------
 
+
 def read_jsonl(path: Path, text: str) -> FileResult:
     result = FileResult()
     for number, line in enumerate(text.splitlines(), start=1):
@@ -177,7 +178,9 @@ def read_bibtex(path: Path, text: str) -> FileResult:
             "venue": _unbrace(fields.get("journal") or fields.get("booktitle") or ""),
             "url": fields.get("url"),
             "doi": fields.get("doi"),
-            "arxiv_id": fields.get("eprint") if "arxiv" in fields.get("archiveprefix", "arxiv").lower() else None,
+            "arxiv_id": fields.get("eprint")
+            if "arxiv" in fields.get("archiveprefix", "arxiv").lower()
+            else None,
             "bibkey": entry.key,
         }
         _build(record, path, entry.start_line or 0, result)
@@ -197,7 +200,9 @@ def read_file(path: Path) -> FileResult:
     """Read one source file with the reader its extension names."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise CorpusError(path, f"unknown file type {path.suffix!r}; expected one of {', '.join(sorted(READERS))}")
+        raise CorpusError(
+            path, f"unknown file type {path.suffix!r}; expected one of {', '.join(sorted(READERS))}"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -205,5 +210,3 @@ def read_file(path: Path) -> FileResult:
     if not data.strip():
         raise CorpusError(path, "file is empty")
     return reader(path, decode(path, data))
-
-

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.library import Library
@@ -189,6 +188,7 @@ def diversify(
     chosen: list[str] = []
     pool = [pid for pid in ranked if pid in vectors]
     while pool and len(chosen) < k:
+
         def gain(pid: str) -> float:
             redundancy = max((float(vectors[pid] @ vectors[c]) for c in chosen), default=0.0)
             return mmr_lambda * scores[pid] / top - (1 - mmr_lambda) * redundancy

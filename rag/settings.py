@@ -38,9 +38,7 @@ class EmbeddingSettings(_Section):
 
 
 class ChunkingSettings(_Section):
-    chunk_size: int = Field(
-        default=96, ge=16, description="Maximum chunk length in tokens (sentence-aware)."
-    )
+    chunk_size: int = Field(default=96, ge=16, description="Maximum chunk length in tokens (sentence-aware).")
     chunk_overlap: int = Field(default=0, ge=0, description="Tokens shared by adjacent chunks.")
 
 
@@ -73,11 +71,12 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    min_relevance: float = Field(
+    min_evidence: float = Field(
         default=0.40,
         description=(
-            "Abstain when the best evidence has a lower cosine similarity to the question "
-            "than this (calibrated on eval/datasets)."
+            "Abstain when the evidence strength (0.5 x best cosine similarity + 0.4 x the "
+            "question's IDF-weighted term coverage by a top paper) is below this; calibrated on "
+            "eval/datasets (qa, multi, lookup vs unanswerable)."
         ),
     )
     max_sentences: int = Field(
@@ -96,9 +95,7 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """Everything litrev can be told; see the module docstring for how values are read."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="LITREV_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="LITREV_", env_nested_delimiter="__", extra="forbid")
 
     home: Path = Field(
         default_factory=_default_home,
@@ -111,9 +108,7 @@ class Settings(BaseSettings):
         default_factory=ChunkingSettings, description="How abstracts are cut into chunks."
     )
     chroma: ChromaSettings = Field(default_factory=ChromaSettings, description="The vector store.")
-    retrieval: RetrievalSettings = Field(
-        default_factory=RetrievalSettings, description="Search and fusion."
-    )
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search and fusion.")
     answer: AnswerSettings = Field(
         default_factory=AnswerSettings, description="Answer composition and abstention."
     )

@@ -110,9 +110,7 @@ class Store:
         self._names = (f"{base}-chunks", f"{base}-papers")
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
         if not create and not all(name in existing for name in self._names):
-            raise IndexMissingError(
-                f"no index at {self.location}; run `litrev ingest` first"
-            )
+            raise IndexMissingError(f"no index at {self.location}; run `litrev ingest` first")
         metadata = {"embedding_model": model}
         self.chunks, self.papers = (
             self.client.get_or_create_collection(
@@ -151,7 +149,7 @@ class Store:
         for name in self._names:
             try:
                 self.client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - absent collections are fine to "delete"
+            except Exception:
                 continue
 
     # -- papers ---------------------------------------------------------------------------------
@@ -236,9 +234,7 @@ class Store:
 
     # -- reading chunks -------------------------------------------------------------------------
 
-    def query(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[ChunkHit]:
+    def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The ``n`` chunks nearest to ``vector``, best first, scored by cosine similarity."""
         if self._chunk_total is None:
             self._chunk_total = self.chunk_count()

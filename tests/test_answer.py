@@ -52,3 +52,16 @@ def test_resolve_drops_unknown_markers_and_renumbers() -> None:
     assert resolved.text == "A is true [1]. B too [2]. C [1][2]."
     assert resolved.order == [3, 1]
     assert resolved.dropped == [9]
+
+
+def test_abstention_separates_unanswerable_from_answerable_dev_questions(bundled: Library) -> None:
+    from eval.bench_retrieval import DATASETS
+    from eval.datasets import load
+
+    papers = list(bundled.store.iter_papers())
+    unanswerable = load(DATASETS / "unanswerable.jsonl", "unanswerable", papers)
+    answerable = load(DATASETS / "qa.jsonl", "qa", papers)
+    abstained = sum(answer(item.text, library=bundled).abstained for item in unanswerable)
+    wrongly = sum(answer(item.text, library=bundled).abstained for item in answerable)
+    assert abstained / len(unanswerable) >= 0.8
+    assert wrongly / len(answerable) <= 0.1

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -5,7 +7,9 @@ from rag.chunking import chunk_paper, sentence_spans
 from rag.corpus import make_paper
 from rag.settings import ChunkingSettings
 
-words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+)
 sentence = st.lists(words, min_size=1, max_size=30).map(lambda ws: " ".join(ws).strip() + ".")
 abstract = st.lists(sentence, min_size=1, max_size=25).map(" ".join)
 
@@ -29,7 +33,7 @@ def test_every_chunk_is_the_abstract_slice_it_points_at(text: str, size: int, ov
 @given(text=abstract)
 def test_sentence_spans_are_ordered_non_empty_slices(text: str) -> None:
     spans = sentence_spans(text)
-    for (start, end), (next_start, _) in zip(spans, spans[1:], strict=False):
+    for (start, end), (next_start, _) in pairwise(spans):
         assert start < end <= next_start
     for start, end in spans:
         assert text[start:end].strip() == text[start:end]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import BUNDLED
 from typer.testing import CliRunner
 
-from conftest import BUNDLED
 from rag.cli import app
 
 runner = CliRunner()
@@ -39,7 +39,9 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path, monkeypatch)
     monkeypatch.setenv("LITREV_HOME", str(tmp_path))
     result = runner.invoke(app, ["ask", "anything"])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"error: no index at {tmp_path / 'chroma'}; run `litrev ingest` first"]
+    assert result.output.strip().splitlines() == [
+        f"error: no index at {tmp_path / 'chroma'}; run `litrev ingest` first"
+    ]
     bad = tmp_path / "bad.csv"
     bad.write_text("name,abstract\nx,y\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", str(bad)])

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import BUNDLED
+
 from eval.bench_retrieval import DATASETS
 from eval.datasets import TASKS, load
 from rag.corpus import read_paths
@@ -36,15 +36,23 @@ def test_qa_evidence_is_an_exact_sentence_of_the_gold_abstract() -> None:
     ("line", "message"),
     [
         ('{"id": "x", "gold_titles": []}', r"bad\.jsonl:2: missing required field 'query'"),
-        ('{"id": "x", "query": "q", "gold_titles": "T"}', r"bad\.jsonl:2: field 'gold_titles' must be a list"),
-        ('{"id": "x", "query": "q", "gold_titles": ["No Such Paper"]}', r"bad\.jsonl:2: gold_titles names a paper not in"),
+        (
+            '{"id": "x", "query": "q", "gold_titles": "T"}',
+            r"bad\.jsonl:2: field 'gold_titles' must be a list",
+        ),
+        (
+            '{"id": "x", "query": "q", "gold_titles": ["No Such Paper"]}',
+            r"bad\.jsonl:2: gold_titles names a paper not in",
+        ),
         ('{"id": "a", "query": "q", "gold_titles": []}', r"bad\.jsonl:2: duplicate id 'a'"),
         ("{not json", r"bad\.jsonl:2: not valid JSON"),
     ],
 )
 def test_schema_errors_name_the_line(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"id": "a", "query": "q", "gold_titles": [], "extra": 1}\n' + line + "\n", encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "query": "q", "gold_titles": [], "extra": 1}\n' + line + "\n", encoding="utf-8"
+    )
     with pytest.raises(DatasetError, match=message):
         load(path, "lookup", PAPERS)
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import BUNDLED
+
 from rag.embedding import model_path
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.ingest import ingest
@@ -62,8 +62,10 @@ def test_changed_abstract_replaces_its_chunks(library: Library, tmp_path: Path) 
 def test_bad_records_are_reported_and_good_ones_indexed(library: Library, tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_text(
-        json.dumps({"title": "Good One", "abstract": ABSTRACT}) + "\n{broken\n"
-        + json.dumps({"title": "No Abstract"}) + "\n",
+        json.dumps({"title": "Good One", "abstract": ABSTRACT})
+        + "\n{broken\n"
+        + json.dumps({"title": "No Abstract"})
+        + "\n",
         encoding="utf-8",
     )
     report = ingest([path], library=library)
@@ -73,7 +75,9 @@ def test_bad_records_are_reported_and_good_ones_indexed(library: Library, tmp_pa
 
 def test_query_with_another_model_is_refused(library: Library, tmp_path: Path, embedder) -> None:
     ingest([jsonl(tmp_path / "a.jsonl", [{"title": "T", "abstract": ABSTRACT}])], library=library)
-    other = Settings(home=library.settings.home, embedding=EmbeddingSettings(model=str(model_path("all-MiniLM-L6-v2"))))
+    other = Settings(
+        home=library.settings.home, embedding=EmbeddingSettings(model=str(model_path("all-MiniLM-L6-v2")))
+    )
     with pytest.raises(IndexMismatchError, match="was built with embedding model 'all-MiniLM-L6-v2'"):
         search("whales", library=Library(other, embedder=embedder))
 
@@ -83,7 +87,9 @@ def test_missing_index_is_a_clear_error(library: Library) -> None:
         search("anything", library=library)
 
 
-def test_lexical_index_survives_restart_and_incremental_ingest(library: Library, tmp_path: Path, embedder) -> None:
+def test_lexical_index_survives_restart_and_incremental_ingest(
+    library: Library, tmp_path: Path, embedder
+) -> None:
     ingest([first_lines(130, tmp_path, "a.jsonl")], library=library)
     ingest([first_lines(134, tmp_path, "b.jsonl", skip=130)], library=library)
     reopened = Library(library.settings, embedder=embedder)  # a new process would do this

@@ -1,6 +1,6 @@
 import bm25s
-
 from conftest import BUNDLED
+
 from rag.corpus import read_paths
 from rag.lexical import LexicalIndex, _stemmer, lexical_text
 
@@ -11,7 +11,9 @@ def test_query_terms_match_the_index_tokenizer() -> None:
     stemmer = _stemmer()
     for paper in papers:
         text = lexical_text(paper)
-        expected = bm25s.tokenize([text], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)[0]
+        expected = bm25s.tokenize(
+            [text], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        )[0]
         assert index.terms(text) == list(expected)
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import RAW
+
 from rag.corpus import read_paths, title_key
 from rag.errors import CorpusError
 from rag.readers import read_file
@@ -83,11 +83,12 @@ def test_csv_without_title_column_names_file_and_header(tmp_path: Path) -> None:
 
 def test_bibtex_entries_keys_and_broken_entry(tmp_path: Path) -> None:
     text = (
-        "@article{lovelace2021speech,\n  title = {A {B}ig Na\\\"ive Idea},\n"
+        '@article{lovelace2021speech,\n  title = {A {B}ig Na\\"ive Idea},\n'
         "  author = {Lovelace, Ada and Turing, Alan},\n  year = {2021},\n"
         f"  journal = {{Speech Letters}},\n  abstract = {{{ABSTRACT} 100\\% sure.}}\n}}\n\n"
         "@article{broken,\n  title = {Unclosed,\n\n"
-        f"@inproceedings{{ok2020,\n  title = {{Fine}},\n  abstract = {{{ABSTRACT}}},\n  booktitle = {{ICASSP}}\n}}\n"
+        f"@inproceedings{{ok2020,\n  title = {{Fine}},\n  abstract = {{{ABSTRACT}}},\n"
+        "  booktitle = {ICASSP}\n}\n"
     )
     result = read_file(write(tmp_path, "refs.bib", text))
     first, second = result.papers

@@ -37,16 +37,23 @@ def test_hybrid_is_at_least_as_good_as_either_method_on_the_dev_sets(bundled: Li
 def test_year_and_source_filters_apply_to_both_retrievers(library: Library, tmp_path: Path) -> None:
     abstract = "We study speech recognition for low-resource languages with self-supervised models. " * 2
     records = [
-        {"title": f"Low-Resource Speech Study {year}", "abstract": abstract, "year": year} for year in (2019, 2021, 2023)
+        {"title": f"Low-Resource Speech Study {year}", "abstract": abstract, "year": year}
+        for year in (2019, 2021, 2023)
     ]
     path = tmp_path / "years.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     ingest([path], library=library)
     for method in ("dense", "lexical", "hybrid"):
-        hits = search("low-resource speech recognition", library=library, method=method,
-                      filters=Filters(year_from=2020, year_to=2022)).hits
+        hits = search(
+            "low-resource speech recognition",
+            library=library,
+            method=method,
+            filters=Filters(year_from=2020, year_to=2022),
+        ).hits
         assert [hit.paper.year for hit in hits] == [2021], method
-        assert search("speech", library=library, method=method, filters=Filters(source="other.jsonl")).hits == []
+        assert (
+            search("speech", library=library, method=method, filters=Filters(source="other.jsonl")).hits == []
+        )
 
 
 def test_metrics_on_hand_computed_cases() -> None:

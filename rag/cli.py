@@ -195,6 +195,61 @@ def convert(
     out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A JSONL dataset (see eval/datasets).")],
+    task: Annotated[str, typer.Option(help="lookup, multi, qa, unanswerable or related-work.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the full result as JSON here.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write report.md and PNG plots into this folder.")
+    ] = None,
+    compare: Annotated[bool, typer.Option(help="Also run BM25-only and dense-only, side by side.")] = False,
+) -> None:
+    """Measure retrieval quality and answer grounding on a dataset."""
+    from eval.datasets import TASKS
+    from eval.report import metrics_table, write_report
+    from eval.runner import evaluate as run_eval
+
+    if task not in TASKS:
+        _fail(LitrevError(f"--task must be one of {', '.join(TASKS)}, got {task!r}"))
+    methods = ["lexical", "dense", "hybrid"] if compare and task in ("lookup", "multi", "qa") else ["hybrid"]
+    library = _library()
+    results = {}
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            for method in methods:
+                job = bar.add_task(f"{task} ({method})", total=None)
+                results[method] = run_eval(
+                    dataset,
+                    task,
+                    library=library,
+                    method=method,  # type: ignore[arg-type]
+                    progress=lambda done, total, job=job: bar.update(job, completed=done, total=total),
+                )
+    except LitrevError as error:
+        _fail(error)
+    shipped = results["hybrid"]
+    if json_out:
+        payload = shipped.to_dict()
+        if compare:
+            payload["compare"] = {m: r.metrics for m, r in results.items()}
+        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    if report:
+        out.print(f"report: {write_report(results, report, dataset)}")
+    judge = f", judge: {shipped.judge}" if shipped.judge else ""
+    out.print(f"{task}: {shipped.n} items{judge}")
+    out.print(metrics_table(results))
+
+
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print measured figures.")
 app.add_typer(bench, name="bench")
 
@@ -221,6 +276,27 @@ def bench_retrieval(
         _print_json(results)
     else:
         out.print(runner.table(results))
+
+
+@bench.command("support")
+def bench_support(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Agreement of the citation-support judge with the hand labels (in-sample and cross-validated)."""
+    from eval import bench_support as runner
+    from rag.support import OverlapJudge
+
+    library = _library()
+    try:
+        figures = runner.run(OverlapJudge(library.embedder, library.lexical))
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(figures)
+        return
+    out.print(
+        f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f} "
+        f"(5-fold held-out {figures['cv_agreement']:.3f}), precision {figures['precision']:.3f}, "
+        f"recall {figures['recall']:.3f}"
+    )
 
 
 def main() -> None:

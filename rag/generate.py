@@ -84,8 +84,12 @@ class ExtractiveGenerator:
     def select(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         chosen: list[ScoredSentence] = []
         used: set[int] = set()
-        for sentence in rank_sentences(self.embedder, question, passages):
-            if sentence.score < self.settings.sentence_floor and chosen:
+        ranked = rank_sentences(self.embedder, question, passages)
+        if not ranked:
+            return chosen
+        floor = max(self.settings.sentence_floor, self.settings.relative_floor * ranked[0].score)
+        for sentence in ranked:
+            if sentence.score < floor and chosen:
                 break
             if sentence.marker in used:
                 continue

@@ -86,6 +86,12 @@ class AnswerSettings(_Section):
         default=0.30,
         description="Evidence sentences less similar to the question than this are not used.",
     )
+    relative_floor: float = Field(
+        default=0.8,
+        ge=0.0,
+        le=1.0,
+        description="Nor are sentences scoring below this fraction of the best sentence's score.",
+    )
 
 
 def _default_home() -> Path:

@@ -1,0 +1,160 @@
+"""``litrev eval``: run one task's dataset against the library and compute its metrics.
+
+Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "items"}``):
+
+- lookup / multi: recall@1/5/10/20, mrr, ndcg@10 of the gold papers in the ranking;
+- qa: the same for the gold paper, plus evidence_hit, citation_recall, citation_precision
+  (:mod:`eval.grounding`) and abstained_rate;
+- unanswerable: abstained_rate;
+- related-work: must_cite_recall and citations_valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval.datasets import Item, load
+from eval.grounding import Claim, grounding
+from eval.metrics import retrieval_metrics
+from rag.answer import Answer, answer
+from rag.citations import markers_in, split_sentences, strip_markers
+from rag.library import Library
+from rag.retrieve import Method, search
+from rag.support import OverlapJudge, SupportJudge
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class EvalResult:
+    task: str
+    n: int
+    judge: str | None
+    method: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "n": self.n,
+            "judge": self.judge,
+            "method": self.method,
+            "metrics": self.metrics,
+            "items": self.items,
+        }
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def claims_of(result: Answer, abstracts: dict[str, str]) -> list[Claim]:
+    """Each answer sentence with the abstracts of the papers it cites."""
+    papers = {citation.marker: citation.paper_id for citation in result.citations}
+    claims = []
+    for sentence in split_sentences(result.answer):
+        cited = [abstracts[papers[m]] for m in dict.fromkeys(markers_in(sentence)) if m in papers]
+        claims.append(Claim(strip_markers(sentence), tuple(cited)))
+    return claims
+
+
+def _retrieval_row(item: Item, library: Library, method: Method) -> dict[str, Any]:
+    hits = search(item.text, library=library, k=20, method=method).hits
+    ranked = [hit.paper.id for hit in hits]
+    return {"id": item.id, "ranked": ranked[:10], **retrieval_metrics(ranked, set(item.gold))}
+
+
+def _qa_row(
+    item: Item, library: Library, method: Method, judge: SupportJudge, abstracts: dict[str, str]
+) -> dict:
+    row = _retrieval_row(item, library, method)
+    result = answer(item.text, library=library)
+    row["abstained"] = float(result.abstained)
+    evidence = " ".join(str(item.fields["evidence"]).split())
+    row["evidence_hit"] = float(any(" ".join(c.sentence.split()) == evidence for c in result.citations))
+    if result.abstained:
+        row["citation_recall"] = row["citation_precision"] = None
+    else:
+        scores = grounding(claims_of(result, abstracts), judge)
+        row["citation_recall"], row["citation_precision"] = scores.citation_recall, scores.citation_precision
+    row["answer"] = result.answer
+    return row
+
+
+def _related_work_row(item: Item, library: Library) -> dict[str, Any]:
+    from rag.related_work import draft_related_work
+
+    draft = draft_related_work(item.text, library=library)
+    cited = [paper.id for paper in draft.cited_papers]
+    known = {paper.id for paper in library.store.iter_papers()} if cited else set()
+    return {
+        "id": item.id,
+        "must_cite_recall": len(set(item.gold) & set(cited)) / len(item.gold),
+        "citations_valid": (sum(pid in known for pid in cited) / len(cited)) if cited else 0.0,
+        "cited": len(cited),
+    }
+
+
+_AVERAGED = {
+    "lookup": ("recall@1", "recall@5", "recall@10", "recall@20", "mrr", "ndcg@10"),
+    "multi": ("recall@1", "recall@5", "recall@10", "recall@20", "mrr", "ndcg@10"),
+    "qa": (
+        "recall@1",
+        "recall@5",
+        "recall@10",
+        "recall@20",
+        "mrr",
+        "ndcg@10",
+        "evidence_hit",
+        "citation_recall",
+        "citation_precision",
+    ),
+    "unanswerable": (),
+    "related-work": ("must_cite_recall", "citations_valid"),
+}
+
+
+def evaluate(
+    path: Path,
+    task: str,
+    *,
+    library: Library | None = None,
+    judge: SupportJudge | None = None,
+    method: Method = "hybrid",
+    progress: Progress | None = None,
+) -> EvalResult:
+    library = library or Library()
+    papers = list(library.store.iter_papers())
+    items = load(path, task, papers)
+    abstracts = {paper.id: paper.abstract for paper in papers}
+    if task == "qa" and judge is None:
+        judge = OverlapJudge(library.embedder, library.lexical)
+    rows: list[dict[str, Any]] = []
+    for done, item in enumerate(items, start=1):
+        if task in ("lookup", "multi"):
+            rows.append(_retrieval_row(item, library, method))
+        elif task == "qa":
+            assert judge is not None
+            rows.append(_qa_row(item, library, method, judge, abstracts))
+        elif task == "unanswerable":
+            result = answer(item.text, library=library)
+            rows.append(
+                {"id": item.id, "abstained": float(result.abstained), "strength": result.evidence_strength}
+            )
+        else:
+            rows.append(_related_work_row(item, library))
+        if progress:
+            progress(done, len(items))
+    metrics: dict[str, float] = {}
+    for name in _AVERAGED[task]:
+        value = _mean([row[name] for row in rows])
+        if value is not None:
+            metrics[name] = value
+    if task in ("qa", "unanswerable"):
+        metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
+    return EvalResult(task, len(rows), judge.name if judge else None, method, metrics, rows)

@@ -2,22 +2,32 @@
 
 The answer object keeps the contract of DESIGN.md: text, citations (marker -> paper -> the exact
 supporting sentence of its abstract), the evidence with scores, the generator used, timings and
-an ``abstained`` flag. A marker that names no evidence passage is removed, never shown.
+an ``abstained`` flag.
+
+The citation check, on every model-written answer, streamed or not:
+
+1. markers that name no evidence passage are removed before the text is shown (streaming too);
+2. each sentence is scored against the abstracts it cites by the support judge
+   (:mod:`rag.support`); uncited or unsupported sentences are flagged in ``sentences``;
+3. when too few sentences are cited and supported (``answer.min_supported``), or the model cannot
+   be reached, the extractive answer replaces it and ``notice`` says why. An uncited answer is
+   never shown as if it were grounded.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
 from rag.chunking import sentence_spans
-from rag.citations import markers_in, resolve, split_sentences, strip_markers
-from rag.generate import ExtractiveGenerator, Generator, Passage
+from rag.citations import MarkerFilter, markers_in, split_sentences, strip_markers, tidy
+from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage, make_generator
 from rag.lexical import lexical_text
 from rag.library import Library
 from rag.retrieve import Filters, Hit, SearchResult, search
+from rag.support import OverlapJudge, SupportJudge
 
 
 class Citation(BaseModel):
@@ -30,6 +40,13 @@ class Citation(BaseModel):
     sentence: str = Field(description="The sentence of the abstract that supports the claim.")
     span: tuple[int, int] = Field(description="Character span of that sentence in the abstract.")
     claims: list[str] = Field(default_factory=list, description="Answer sentences citing it.")
+
+
+class SentenceCheck(BaseModel):
+    text: str
+    markers: list[int]
+    supported: bool
+    score: float | None = Field(description="Support score against the cited abstracts (None: uncited).")
 
 
 class EvidenceItem(BaseModel):
@@ -51,7 +68,8 @@ class Answer(BaseModel):
     abstained: bool
     evidence_strength: float = Field(description="Abstain below settings.answer.min_evidence.")
     generator: str
-    notice: str | None = None
+    notice: str | None = Field(default=None, description="Why the answer is not the model's own, if so.")
+    sentences: list[SentenceCheck] = Field(default_factory=list, description="The citation check.")
     dropped_markers: list[int] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -96,9 +114,16 @@ def abstention_text(strength: float, threshold: float, hits: Sequence[Hit]) -> s
         "Your library does not cover this question: the evidence strength of its closest papers "
         f"is {strength:.2f}, below the {threshold:.2f} needed to answer."
     )
-    if hits:
-        text += " Nearest papers, as pointers only: " + "; ".join(hit.paper.title for hit in hits[:3]) + "."
-    return text
+    return text + pointers(hits)
+
+
+def pointers(hits: Sequence[Hit]) -> str:
+    if not hits:
+        return ""
+    return " Nearest papers, as pointers only: " + "; ".join(hit.paper.title for hit in hits[:3]) + "."
+
+
+NOT_COVERED = "NOT COVERED"
 
 
 def answer(
@@ -106,66 +131,145 @@ def answer(
     *,
     library: Library | None = None,
     generator: Generator | None = None,
+    judge: SupportJudge | None = None,
     k: int | None = None,
     filters: Filters | None = None,
 ) -> Answer:
-    """Retrieve evidence for ``question`` and answer it with verified citations."""
+    """Retrieve evidence for ``question`` and answer it with checked citations."""
+    final = None
+    for event in answer_stream(
+        question, library=library, generator=generator, judge=judge, k=k, filters=filters
+    ):
+        if isinstance(event, Answer):
+            final = event
+    assert final is not None  # answer_stream always ends with the Answer
+    return final
+
+
+def answer_stream(
+    question: str,
+    *,
+    library: Library | None = None,
+    generator: Generator | None = None,
+    judge: SupportJudge | None = None,
+    k: int | None = None,
+    filters: Filters | None = None,
+) -> Iterator[str | Answer]:
+    """Yield the answer text as it is written (invalid markers already removed), then the
+    checked :class:`Answer`, whose ``answer`` is the text to keep (it differs from the streamed
+    text when the check replaced it; ``notice`` then says why)."""
     library = library or Library()
     settings = library.settings.answer
-    generator = generator or ExtractiveGenerator(library.embedder, settings)
+    generator = generator or make_generator(library.settings, library.embedder)
     started = time.perf_counter()
     result = search(question, library=library, k=k, filters=filters)
-    timings = {"retrieve_ms": round((time.perf_counter() - started) * 1000, 1)}
+    timings = {"retrieve_ms": _ms(started)}
     evidence = _evidence(result.hits)
     strength = round(evidence_strength(result, library), 4)
-    if strength < settings.min_evidence:
-        timings["total_ms"] = timings["retrieve_ms"]
-        return Answer(
-            question=question,
-            answer=abstention_text(strength, settings.min_evidence, result.hits),
-            evidence_strength=strength,
-            citations=[],
-            evidence=evidence,
-            abstained=True,
-            generator=generator.name,
-            timings=timings,
-        )
     passages = [
         Passage(rank, hit.paper, (hit.chunk.start, hit.chunk.end) if hit.chunk else None)
         for rank, hit in enumerate(result.hits, start=1)
     ]
+    common = {"question": question, "evidence": evidence, "evidence_strength": strength}
+
+    def abstain(reason: str, name: str) -> Answer:
+        timings["total_ms"] = _ms(started)
+        return Answer(**common, answer=reason, citations=[], abstained=True, generator=name, timings=timings)
+
+    if strength < settings.min_evidence:
+        yield abstain(abstention_text(strength, settings.min_evidence, result.hits), generator.name)
+        return
+
+    extractive = isinstance(generator, ExtractiveGenerator)
+    markers = MarkerFilter({passage.marker for passage in passages})
+    pieces: list[str] = []
+    notice = None
     mark = time.perf_counter()
-    raw = "".join(generator.stream(question, passages))
-    timings["generate_ms"] = round((time.perf_counter() - mark) * 1000, 1)
-    resolved = resolve(raw, {passage.marker for passage in passages})
-    citations = _citations(resolved.text, [passages[n - 1] for n in resolved.order])
-    timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return Answer(
-        question=question,
-        answer=resolved.text,
+    try:
+        for piece in markers.filter(generator.stream(question, passages)):
+            pieces.append(piece)
+            yield piece
+    except GenerationError as error:
+        notice = f"{error}; showing the extractive answer instead."
+    timings["generate_ms"] = _ms(mark)
+    text = tidy("".join(pieces))
+
+    checks: list[SentenceCheck] = []
+    if notice is None and not extractive:
+        if NOT_COVERED in text and not markers_in(text):
+            yield abstain(
+                "The model found no answer in the evidence." + pointers(result.hits), generator.name
+            )
+            return
+        judge = judge or OverlapJudge(library.embedder, library.lexical)
+        checks = check_sentences(text, passages, judge)
+        supported = sum(check.supported for check in checks)
+        if not checks or supported / len(checks) < settings.min_supported:
+            notice = (
+                f"The {generator.name} answer failed the citation check ({supported} of {len(checks)} "
+                "sentences cited and supported); showing the extractive answer instead."
+            )
+        timings["check_ms"] = _ms(mark) - timings["generate_ms"]
+
+    name = generator.name
+    if notice is not None:
+        fallback = ExtractiveGenerator(library.embedder, settings)
+        text = tidy("".join(fallback.stream(question, passages)))
+        checks, name = [], fallback.name
+    order = list(dict.fromkeys(markers_in(text)))
+    by_marker = {passage.marker: passage for passage in passages}
+    citations = _citations(text, [by_marker[n] for n in order])
+    timings["total_ms"] = _ms(started)
+    yield Answer(
+        **common,
+        answer=text,
         citations=citations,
-        evidence=evidence,
         abstained=not citations,
-        evidence_strength=strength,
-        generator=generator.name,
-        dropped_markers=resolved.dropped,
+        generator=name,
+        notice=notice,
+        sentences=checks,
+        dropped_markers=markers.dropped,
         timings=timings,
     )
 
 
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
+
+
+def check_sentences(text: str, passages: Sequence[Passage], judge: SupportJudge) -> list[SentenceCheck]:
+    """Score each sentence against the abstracts it cites; uncited sentences are unsupported."""
+    by_marker = {passage.marker: passage for passage in passages}
+    checks = []
+    for sentence in split_sentences(text):
+        cited = [m for m in dict.fromkeys(markers_in(sentence)) if m in by_marker]
+        claim = strip_markers(sentence)
+        if not cited or not claim:
+            checks.append(SentenceCheck(text=claim or sentence, markers=cited, supported=False, score=None))
+            continue
+        score = judge.score(claim, "\n".join(by_marker[m].paper.abstract for m in cited))
+        checks.append(
+            SentenceCheck(
+                text=claim, markers=cited, supported=score >= judge.threshold, score=round(score, 4)
+            )
+        )
+    return checks
+
+
 def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:
     """One citation per cited passage, pointing at the abstract sentence its claims rest on."""
-    claims: dict[int, list[str]] = {marker: [] for marker in range(1, len(cited) + 1)}
+    claims: dict[int, list[str]] = {passage.marker: [] for passage in cited}
     for sentence in split_sentences(text):
         for marker in dict.fromkeys(markers_in(sentence)):
-            claims[marker].append(strip_markers(sentence))
+            if marker in claims:
+                claims[marker].append(strip_markers(sentence))
     citations = []
-    for marker, passage in enumerate(cited, start=1):
+    for passage in cited:
         paper = passage.paper
-        start, end = _supporting_span(paper.abstract, claims[marker])
+        start, end = _supporting_span(paper.abstract, claims[passage.marker])
         citations.append(
             Citation(
-                marker=marker,
+                marker=passage.marker,
                 paper_id=paper.id,
                 title=paper.title,
                 year=paper.year,
@@ -173,7 +277,7 @@ def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:
                 url=paper.url,
                 sentence=paper.abstract[start:end],
                 span=(start, end),
-                claims=claims[marker],
+                claims=claims[passage.marker],
             )
         )
     return citations

@@ -1,24 +1,78 @@
-"""Citation markers in generated text: parse them, drop invalid ones, renumber the rest.
+"""Citation markers in generated text: parse them and drop those that name no evidence passage.
 
 Generators cite evidence passages as ``[n]`` (also ``[n, m]`` or ``[n][m]``), numbered as the
-passages were given to them. :func:`resolve` keeps only markers that name a passage, renumbers them
-1, 2, ... in order of first appearance, and reports what it dropped. It never invents a citation.
+passages were given to them; litrev keeps those numbers, so a marker seen while an answer streams
+never changes meaning afterwards. :class:`MarkerFilter` works on a stream: it holds back a
+half-written ``[12`` until it is complete, then lets valid markers through and drops the rest,
+so an invented citation is never shown, not even for a moment.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_PARTIAL = re.compile(r"\[[\d,\s]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|(?<=\])\s+(?=[A-Z\"'(])|\n+")
+
+
+@dataclass
+class MarkerFilter:
+    valid: set[int]
+    dropped: list[int] = field(default_factory=list)
+    _pending: str = ""
+
+    def _rewrite(self, match: re.Match[str]) -> str:
+        kept: list[int] = []
+        for number in (int(n) for n in match.group(1).split(",")):
+            if number not in self.valid:
+                self.dropped.append(number)
+            elif number not in kept:
+                kept.append(number)
+        return "".join(f"[{n}]" for n in kept)
+
+    def feed(self, piece: str) -> str:
+        text = self._pending + piece
+        self._pending = ""
+        out: list[str] = []
+        while text:
+            start = text.find("[")
+            if start < 0:
+                out.append(text)
+                break
+            out.append(text[:start])
+            text = text[start:]
+            match = MARKER.match(text)
+            if match:
+                out.append(self._rewrite(match))
+                text = text[match.end() :]
+            elif _PARTIAL.fullmatch(text):
+                self._pending = text  # maybe the start of a marker: wait for more
+                break
+            else:
+                out.append("[")
+                text = text[1:]
+        return "".join(out)
+
+    def flush(self) -> str:
+        rest, self._pending = self._pending, ""
+        return rest
+
+    def filter(self, pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            if kept := self.feed(piece):
+                yield kept
+        if rest := self.flush():
+            yield rest
 
 
 @dataclass
 class Resolved:
     text: str
     order: list[int]
-    """Passage numbers (as given to the generator) in the order of their new markers 1, 2, ..."""
+    """Cited passage numbers in order of first appearance."""
     dropped: list[int] = field(default_factory=list)
 
 
@@ -26,28 +80,17 @@ def markers_in(text: str) -> list[int]:
     return [int(n) for match in MARKER.finditer(text) for n in match.group(1).split(",")]
 
 
+def tidy(text: str) -> str:
+    """Spacing left behind by dropped markers."""
+    text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
 def resolve(text: str, valid: set[int]) -> Resolved:
-    """Renumber valid markers by first appearance and remove markers naming no passage."""
-    order: list[int] = []
-    dropped: list[int] = []
-
-    def replace(match: re.Match[str]) -> str:
-        kept = []
-        for number in (int(n) for n in match.group(1).split(",")):
-            if number not in valid:
-                dropped.append(number)
-                continue
-            if number not in order:
-                order.append(number)
-            new = order.index(number) + 1
-            if new not in kept:
-                kept.append(new)
-        return "".join(f"[{n}]" for n in kept)
-
-    rewritten = MARKER.sub(replace, text)
-    rewritten = re.sub(r"[ \t]+([.,;:])", r"\1", rewritten)
-    rewritten = re.sub(r"[ \t]{2,}", " ", rewritten)
-    return Resolved(rewritten.strip(), order, dropped)
+    """Drop markers naming no passage; list the cited passages by first appearance."""
+    markers = MarkerFilter(valid)
+    kept = tidy(markers.feed(text) + markers.flush())
+    return Resolved(kept, list(dict.fromkeys(markers_in(kept))), markers.dropped)
 
 
 def split_sentences(text: str) -> list[str]:

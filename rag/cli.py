@@ -27,8 +27,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _library() -> Library:
-    return Library(Settings())
+def _library(**llm: Any) -> Library:
+    settings = Settings()
+    changes = {key: value for key, value in llm.items() if value is not None}
+    if changes:
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=changes)})
+    return Library(settings)
 
 
 def _fail(error: Exception) -> None:
@@ -95,18 +99,47 @@ def ask(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     source: Source = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="extractive, openai or local (default: settings).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name for --llm openai.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --llm openai.")] = None,
 ) -> None:
     """Answer a question from your library, citing the papers behind each sentence."""
-    from rag.answer import answer
+    from rag.answer import Answer, answer_stream
 
+    if llm is not None and llm not in ("extractive", "openai", "local"):
+        _fail(LitrevError(f"--llm must be extractive, openai or local, got {llm!r}"))
+    result = None
+    streamed = False
     try:
-        result = answer(question, library=_library(), k=k, filters=_filters(year_from, year_to, source))
+        library = _library(provider=llm, model=model, base_url=base_url)
+        events = answer_stream(question, library=library, k=k, filters=_filters(year_from, year_to, source))
+        for event in events:
+            if isinstance(event, Answer):
+                result = event
+            elif not as_json and library.settings.llm.provider != "extractive":
+                sys.stdout.write(event)  # tokens as the model writes them
+                sys.stdout.flush()
+                streamed = True
     except LitrevError as error:
         _fail(error)
+    assert result is not None
     if as_json:
         _print_json(result.model_dump(mode="json"))
         return
-    out.print(escape(result.answer))
+    if streamed:
+        out.print()
+    if result.notice:
+        err.print(f"note: {escape(result.notice)}")
+    if not streamed or result.notice or result.abstained:
+        out.print(escape(result.answer))
+    flagged = [check for check in result.sentences if not check.supported]
+    for check in flagged:
+        reason = (
+            "uncited" if check.score is None else f"not supported by its sources (score {check.score:.2f})"
+        )
+        err.print(f"flag: {escape(check.text[:80])}: {reason}")
     if result.citations:
         out.print("\nReferences")
         out.print(escape(result.references()))

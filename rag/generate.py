@@ -1,21 +1,30 @@
 """Generators turn a question and numbered evidence passages into answer text with ``[n]`` markers.
 
-:class:`ExtractiveGenerator` (the default) needs no model and no server: it quotes the evidence
-sentences most similar to the question, each cited to its paper, so it is grounded by construction.
+- :class:`ExtractiveGenerator` (the default) needs no model and no server: it quotes the evidence
+  sentences most similar to the question, each cited to its paper, so it is grounded by construction.
+- :class:`OpenAICompatibleGenerator` streams from any OpenAI-compatible server (OpenAI, vLLM,
+  Ollama, LM Studio, llama.cpp's server) through the official ``openai`` client.
+- :class:`LocalGenerator` runs a GGUF model in-process with llama-cpp-python.
+
+Whatever a model writes goes through the citation check of :mod:`rag.answer`.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from rag import prompts
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.embedding import Embedder
-from rag.settings import AnswerSettings
+from rag.errors import LitrevError
+from rag.settings import AnswerSettings, LLMSettings, Settings
 
 
 @dataclass(frozen=True)
@@ -105,3 +114,119 @@ class ExtractiveGenerator:
             short = _short_title(papers[sentence.marker].title)
             lead = f"{short}: " if short else ""
             yield f"- {lead}{sentence.text} [{sentence.marker}]\n"
+
+
+# -- model-backed generators --------------------------------------------------------------------
+
+_MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+class GenerationError(LitrevError):
+    """The model could not be reached or answered with an error."""
+
+
+def render_answer_prompt(question: str, passages: Sequence[Passage], max_sentences: int) -> str:
+    """The answer prompt; bracketed numbers inside abstracts are neutralised so they cannot pose
+    as citation markers."""
+    items = [
+        {
+            "marker": passage.marker,
+            "title": _MARKER_LIKE.sub(r"(\1)", passage.paper.title),
+            "text": _MARKER_LIKE.sub(r"(\1)", passage.paper.abstract),
+        }
+        for passage in passages
+    ]
+    return prompts.render("answer", question=question, passages=items, max_sentences=max_sentences)
+
+
+class OpenAICompatibleGenerator:
+    """Any OpenAI-compatible chat endpoint through the official ``openai`` client, streamed."""
+
+    name = "openai"
+
+    def __init__(self, settings: LLMSettings, answer_settings: AnswerSettings, client: Any = None) -> None:
+        self.settings = settings
+        self.answer_settings = answer_settings
+        self.client = client or self._client(settings)
+
+    @staticmethod
+    def _client(settings: LLMSettings) -> Any:
+        import openai
+
+        base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
+        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
+        return openai.OpenAI(
+            base_url=base_url, api_key=api_key, timeout=settings.timeout, max_retries=settings.max_retries
+        )
+
+    def complete(self, prompt: str, *, max_tokens: int | None = None) -> Iterator[str]:
+        """Stream the reply to one user message."""
+        import openai
+
+        try:
+            stream = self.client.chat.completions.create(
+                model=self.settings.model,
+                messages=[{"role": "user", "content": prompt}],
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                stream=True,
+            )
+            for event in stream:
+                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
+                    yield event.choices[0].delta.content
+        except openai.APIError as error:  # connection, timeout and HTTP status errors alike
+            where = self.settings.base_url or os.environ.get("OPENAI_BASE_URL") or "api.openai.com"
+            raise GenerationError(f"the model at {where} failed: {type(error).__name__}: {error}") from None
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        prompt = render_answer_prompt(question, passages, self.answer_settings.max_sentences)
+        yield from self.complete(prompt)
+
+
+class LocalGenerator:
+    """A GGUF model run in-process by llama-cpp-python (``pip install 'litrev[local]'``)."""
+
+    name = "local"
+
+    def __init__(self, settings: LLMSettings, answer_settings: AnswerSettings) -> None:
+        if settings.model_path is None or not settings.model_path.is_file():
+            raise LitrevError(
+                f"llm.model_path must name a GGUF file for provider 'local', got {settings.model_path}"
+            )
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise LitrevError(
+                "provider 'local' needs llama-cpp-python: pip install 'litrev[local]'"
+            ) from None
+        self.settings = settings
+        self.answer_settings = answer_settings
+        self.model = Llama(model_path=str(settings.model_path), n_ctx=settings.context_tokens, verbose=False)
+
+    def complete(self, prompt: str, *, max_tokens: int | None = None) -> Iterator[str]:
+        try:
+            for event in self.model.create_chat_completion(
+                messages=[{"role": "user", "content": prompt}],
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                stream=True,
+            ):
+                content = event["choices"][0]["delta"].get("content")
+                if content:
+                    yield content
+        except (RuntimeError, ValueError) as error:
+            raise GenerationError(f"the local model failed: {error}") from None
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        prompt = render_answer_prompt(question, passages, self.answer_settings.max_sentences)
+        yield from self.complete(prompt)
+
+
+def make_generator(settings: Settings, embedder: Embedder) -> Generator:
+    """The generator the settings name."""
+    provider = settings.llm.provider
+    if provider == "openai":
+        return OpenAICompatibleGenerator(settings.llm, settings.answer)
+    if provider == "local":
+        return LocalGenerator(settings.llm, settings.answer)
+    return ExtractiveGenerator(embedder, settings.answer)

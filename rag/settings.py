@@ -9,6 +9,7 @@ relocates every file litrev writes (index, lexical index, logs).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
@@ -82,6 +83,15 @@ class AnswerSettings(_Section):
     max_sentences: int = Field(
         default=5, ge=1, description="Most evidence sentences in an extractive answer."
     )
+    min_supported: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "A generated answer with a smaller share of cited, supported sentences fails the "
+            "citation check and is replaced by the extractive answer."
+        ),
+    )
     sentence_floor: float = Field(
         default=0.30,
         description="Evidence sentences less similar to the question than this are not used.",
@@ -92,6 +102,32 @@ class AnswerSettings(_Section):
         le=1.0,
         description="Nor are sentences scoring below this fraction of the best sentence's score.",
     )
+
+
+class LLMSettings(_Section):
+    provider: Literal["extractive", "openai", "local"] = Field(
+        default="extractive",
+        description=(
+            "Who writes answers: 'extractive' (no model; quotes evidence), 'openai' (any "
+            "OpenAI-compatible server: OpenAI, vLLM, Ollama, LM Studio, llama.cpp) or 'local' "
+            "(a GGUF file through llama-cpp-python)."
+        ),
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1; unset: OPENAI_BASE_URL, "
+        "else OpenAI's.",
+    )
+    api_key: str | None = Field(
+        default=None, description="API key; unset: OPENAI_API_KEY (local servers need none)."
+    )
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the server.")
+    model_path: Path | None = Field(default=None, description="GGUF file for provider 'local'.")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds before a request is abandoned.")
+    max_retries: int = Field(default=2, ge=0, le=5, description="Retries (with backoff) per request.")
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(default=400, ge=16, description="Most tokens in one answer.")
+    context_tokens: int = Field(default=4096, ge=512, description="Context window for provider 'local'.")
 
 
 def _default_home() -> Path:
@@ -118,6 +154,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(
         default_factory=AnswerSettings, description="Answer composition and abstention."
     )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The answer-writing model.")
 
     @property
     def chroma_dir(self) -> Path:

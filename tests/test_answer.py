@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.answer import answer
-from rag.citations import markers_in, resolve
+from rag.citations import MarkerFilter, markers_in, resolve
 from rag.library import Library
 
 SPECULATIVE = "Which papers accelerate LLM inference with speculative decoding?"
@@ -47,11 +47,20 @@ def test_answer_json_has_the_contract_fields(bundled: Library) -> None:
     assert {"marker", "paper_id", "title"} <= set(data["citations"][0])
 
 
-def test_resolve_drops_unknown_markers_and_renumbers() -> None:
-    resolved = resolve("A is true [3]. B too [9][1]. C [3, 1].", valid={1, 3})
-    assert resolved.text == "A is true [1]. B too [2]. C [1][2]."
+def test_resolve_drops_unknown_markers_and_keeps_numbers() -> None:
+    resolved = resolve("A is true [3]. B too [9][1]. C [3, 1]. D [9].", valid={1, 3})
+    assert resolved.text == "A is true [3]. B too [1]. C [3][1]. D."
     assert resolved.order == [3, 1]
-    assert resolved.dropped == [9]
+    assert resolved.dropped == [9, 9]
+
+
+def test_marker_filter_never_shows_an_invalid_marker_while_streaming() -> None:
+    pieces = ["Speech [", "1", "] is fast [1", "2] and [2, 7", "] so [x] ok", " [3"]
+    markers = MarkerFilter({1, 2})
+    shown = list(markers.filter(pieces))
+    assert "".join(shown) == "Speech [1] is fast  and [2] so [x] ok [3"
+    assert all("[12" not in piece and "7" not in piece for piece in shown)
+    assert markers.dropped == [12, 7]
 
 
 def test_abstention_separates_unanswerable_from_answerable_dev_questions(bundled: Library) -> None:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED
 
+from conftest import BUNDLED
 from rag.embedding import model_path
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.ingest import ingest

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import RAW
 
+from conftest import RAW
 from rag.corpus import read_paths, title_key
 from rag.errors import CorpusError
 from rag.readers import read_file

@@ -1,0 +1,81 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1 that replies with scripted text.
+
+It speaks the chat-completions protocol (streamed as server-sent events, or not) well enough for
+the official ``openai`` client, so tests exercise the real client, HTTP and streaming code paths
+with answers chosen by the test. Replies are queued with :meth:`ScriptedServer.enqueue`; a reply
+may also be an HTTP status (an error) or a delay (for timeouts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class ScriptedServer:
+    def __init__(self) -> None:
+        self.replies: deque[dict[str, Any]] = deque()
+        self.requests: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                # The client may give up first (a timeout test): then there is nothing to answer.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._reply()
+
+            def _reply(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                reply = server.replies.popleft() if server.replies else {"text": "NOT COVERED"}
+                time.sleep(reply.get("delay", 0.0))
+                if "status" in reply:
+                    self.send_response(reply["status"])
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"error": {"message": "scripted failure"}}')
+                    return
+                if "raw" in reply:  # garbage instead of the protocol
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    self.wfile.write(reply["raw"].encode())
+                    return
+                pieces = reply.get("pieces") or [reply["text"]]
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in pieces:
+                    chunk = {
+                        "id": "x",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": body["model"],
+                        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def enqueue(self, **reply: Any) -> None:
+        self.replies.append(reply)
+
+    def __enter__(self) -> ScriptedServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

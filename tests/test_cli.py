@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import BUNDLED
 from typer.testing import CliRunner
 
+from conftest import BUNDLED
 from rag.cli import app
 
 runner = CliRunner()

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED
 
+from conftest import BUNDLED
 from eval.bench_retrieval import DATASETS
 from eval.datasets import TASKS, load
 from rag.corpus import read_paths

@@ -1,6 +1,6 @@
 import bm25s
-from conftest import BUNDLED
 
+from conftest import BUNDLED
 from rag.corpus import read_paths
 from rag.lexical import LexicalIndex, _stemmer, lexical_text
 

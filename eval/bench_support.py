@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.support import Features, OverlapJudge, combine
+from rag.support import Features, OverlapJudge, SupportJudge, combine
 
 LABELS = Path(__file__).resolve().parent / "datasets" / "support_labels.jsonl"
 _WEIGHTS = np.linspace(0.0, 1.0, 11)
@@ -41,8 +41,27 @@ def _fit(features: list[Features], labels: np.ndarray) -> tuple[float, float, fl
     return best[1], best[2], best[3]
 
 
+def _rows(labels_path: Path) -> list[dict]:
+    return [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_any(judge: SupportJudge, labels_path: Path = LABELS) -> dict[str, float | str]:
+    """Agreement of any judge (an LLM judge, say) with the labels, without re-fitting."""
+    rows = _rows(labels_path)
+    predicted = np.array([judge.score(r["sentence"], r["passage"]) >= judge.threshold for r in rows])
+    labels = np.array([bool(row["supported"]) for row in rows])
+    true_positive = int((predicted & labels).sum())
+    return {
+        "judge": judge.name,
+        "pairs": len(rows),
+        "agreement": float((predicted == labels).mean()),
+        "precision": true_positive / max(int(predicted.sum()), 1),
+        "recall": true_positive / max(int(labels.sum()), 1),
+    }
+
+
 def run(judge: OverlapJudge, labels_path: Path = LABELS, folds: int = 5) -> dict[str, float]:
-    rows = [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = _rows(labels_path)
     features = [judge.features(row["sentence"], row["passage"]) for row in rows]
     labels = np.array([bool(row["supported"]) for row in rows])
     predicted = np.array([combine(f) >= judge.threshold for f in features])

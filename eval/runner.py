@@ -23,7 +23,7 @@ from rag.answer import Answer, answer
 from rag.citations import markers_in, split_sentences, strip_markers
 from rag.library import Library
 from rag.retrieve import Method, search
-from rag.support import OverlapJudge, SupportJudge
+from rag.support import SupportJudge, make_judge
 
 Progress = Callable[[int, int], None]
 
@@ -133,7 +133,7 @@ def evaluate(
     items = load(path, task, papers)
     abstracts = {paper.id: paper.abstract for paper in papers}
     if task == "qa" and judge is None:
-        judge = OverlapJudge(library.embedder, library.lexical)
+        judge = make_judge(library, "auto")
     rows: list[dict[str, Any]] = []
     for done, item in enumerate(items, start=1):
         if task in ("lookup", "multi"):

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from rag.chunking import sentence_spans
 from rag.citations import MarkerFilter, markers_in, split_sentences, strip_markers, tidy
-from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage, make_generator
+from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage
 from rag.lexical import lexical_text
 from rag.library import Library
 from rag.retrieve import Filters, Hit, SearchResult, search
@@ -160,7 +160,7 @@ def answer_stream(
     text when the check replaced it; ``notice`` then says why)."""
     library = library or Library()
     settings = library.settings.answer
-    generator = generator or make_generator(library.settings, library.embedder)
+    generator = generator or library.generator
     started = time.perf_counter()
     result = search(question, library=library, k=k, filters=filters)
     timings = {"retrieve_ms": _ms(started)}

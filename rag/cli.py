@@ -239,6 +239,9 @@ def evaluate(
         Path | None, typer.Option(help="Write report.md and PNG plots into this folder.")
     ] = None,
     compare: Annotated[bool, typer.Option(help="Also run BM25-only and dense-only, side by side.")] = False,
+    judge: Annotated[
+        str, typer.Option(help="Support judge: auto (LLM if configured), overlap or llm.")
+    ] = "auto",
 ) -> None:
     """Measure retrieval quality and answer grounding on a dataset."""
     from eval.datasets import TASKS
@@ -251,6 +254,9 @@ def evaluate(
     library = _library()
     results = {}
     try:
+        from rag.support import make_judge
+
+        support_judge = make_judge(library, judge) if task == "qa" else None
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -265,6 +271,7 @@ def evaluate(
                     dataset,
                     task,
                     library=library,
+                    judge=support_judge,
                     method=method,  # type: ignore[arg-type]
                     progress=lambda done, total, job=job: bar.update(job, completed=done, total=total),
                 )
@@ -312,23 +319,31 @@ def bench_retrieval(
 
 
 @bench.command("support")
-def bench_support(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def bench_support(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    judge: Annotated[
+        str, typer.Option(help="overlap (cross-validated) or llm (the configured LLM).")
+    ] = "overlap",
+) -> None:
     """Agreement of the citation-support judge with the hand labels (in-sample and cross-validated)."""
     from eval import bench_support as runner
-    from rag.support import OverlapJudge
+    from rag.support import OverlapJudge, make_judge
 
     library = _library()
     try:
-        figures = runner.run(OverlapJudge(library.embedder, library.lexical))
+        if judge == "overlap":
+            figures = runner.run(OverlapJudge(library.embedder, library.lexical))
+        else:
+            figures = runner.run_any(make_judge(library, judge))
     except LitrevError as error:
         _fail(error)
     if as_json:
         _print_json(figures)
         return
+    held_out = f" (5-fold held-out {figures['cv_agreement']:.3f})" if "cv_agreement" in figures else ""
     out.print(
-        f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f} "
-        f"(5-fold held-out {figures['cv_agreement']:.3f}), precision {figures['precision']:.3f}, "
-        f"recall {figures['recall']:.3f}"
+        f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f}{held_out}, "
+        f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}"
     )
 
 

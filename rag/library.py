@@ -1,7 +1,7 @@
 """The opened library: the embedding model, the Chroma store and the lexical index, wired once.
 
 A :class:`Library` loads each collaborator on first use and keeps it, so a process (CLI command,
-UI server, benchmark) loads the model once. Pass one to the verbs (``ingest``, ``search``,
+UI server, benchmark) loads each model once. Pass one to the verbs (``ingest``, ``search``,
 ``answer``...) or let them open one from :class:`~rag.settings.Settings`.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from rag.embedding import Embedder, load_embedder
+from rag.generate import Generator, make_generator
 from rag.lexical import LexicalIndex, open_lexical
 from rag.settings import Settings
 from rag.store import Store
@@ -34,6 +35,11 @@ class Library:
     def store(self) -> Store:
         """The existing index; raises IndexMissingError if nothing was ingested yet."""
         return Store(self.settings, model=self.settings.embedding.model, create=False)
+
+    @cached_property
+    def generator(self) -> Generator:
+        """The answer writer the settings name (a local model is loaded once, here)."""
+        return make_generator(self.settings, self.embedder)
 
     @cached_property
     def lexical(self) -> LexicalIndex:

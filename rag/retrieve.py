@@ -22,6 +22,7 @@ from typing import Any, Literal
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.library import Library
+from rag.rerank import FusionOrder, LLMReranker, Reranker
 from rag.store import ChunkHit
 
 Method = Literal["dense", "lexical", "rrf", "hybrid"]
@@ -102,8 +103,9 @@ def search(
     k: int | None = None,
     filters: Filters | None = None,
     method: Method = "hybrid",
+    reranker: Reranker | None = None,
 ) -> SearchResult:
-    """Rank the library's papers for ``query``."""
+    """Rank the library's papers for ``query``; ``reranker`` defaults to what settings name."""
     library = library or Library()
     settings = library.settings.retrieval
     k = k or settings.k
@@ -144,9 +146,21 @@ def search(
         hit = Hit(paper, scores[paper_id], dense_score, lexical.get(paper_id), chunk)
         hit.sentence = best_sentence(paper, chunk, terms, library)
         hits.append(hit)
+    reranker = reranker or default_reranker(library)
+    if not isinstance(reranker, FusionOrder):
+        mark = time.perf_counter()
+        hits = reranker.rerank(query, hits)
+        timings["rerank_ms"] = _ms(mark)
     timings["total_ms"] = _ms(started)
     best = max((score for score, _ in dense.values()), default=0.0)
     return SearchResult(query, hits, best, timings)
+
+
+def default_reranker(library: Library) -> Reranker:
+    settings = library.settings
+    if settings.retrieval.rerank == "llm" and settings.llm.provider != "extractive":
+        return LLMReranker(library.generator.complete)  # type: ignore[attr-defined]
+    return FusionOrder()
 
 
 def _ms(since: float) -> float:

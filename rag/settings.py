@@ -59,6 +59,10 @@ class RetrievalSettings(_Section):
     candidates: int = Field(
         default=200, ge=1, description="Candidates fetched from each retriever before fusion."
     )
+    rerank: Literal["none", "llm"] = Field(
+        default="none",
+        description="Re-rank the top results with the configured LLM ('llm'); off until measured to help.",
+    )
     mmr_lambda: float | None = Field(
         default=None,
         ge=0.0,

@@ -10,18 +10,28 @@ as ``0.8 * coverage + 0.2 * similarity - 0.1 * (numbers missing)``, supported at
 Weights and threshold were fitted on the 86 hand-labelled pairs of
 ``eval/datasets/support_labels.jsonl``: 88.4% agreement with the labels on the data it was fitted
 on, 83.7% on held-out folds (5-fold cross-validation); precision 0.87, recall 0.91 for "supported".
-``litrev eval-support`` re-measures this.
+``litrev bench support`` re-measures this.
+
+:class:`LLMJudge` asks the configured LLM instead (``prompts/support_judge.txt``); evaluation uses
+it when an LLM is configured (``litrev eval --judge auto``) and reports which judge produced the
+numbers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from rag import prompts
 from rag.chunking import sentence_spans
 from rag.embedding import Embedder
+from rag.errors import LitrevError
 from rag.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    from rag.library import Library
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -78,3 +88,31 @@ class OverlapJudge:
 def combine(features: Features) -> float:
     penalty = 0.0 if features.numbers_present else MISSING_NUMBER_PENALTY
     return COVERAGE_WEIGHT * features.coverage + SIMILARITY_WEIGHT * features.similarity - penalty
+
+
+class LLMJudge:
+    """Asks the configured LLM whether the passage supports the claim (YES/NO)."""
+
+    threshold = 0.5
+
+    def __init__(self, complete: Callable[..., Iterator[str]], model: str) -> None:
+        self.complete = complete
+        self.name = f"llm:{model}"
+
+    def score(self, claim: str, passage: str) -> float:
+        prompt = prompts.render("support_judge", claim=claim, passage=passage)
+        reply = "".join(self.complete(prompt, max_tokens=4)).strip().upper()
+        return 1.0 if reply.startswith("YES") else 0.0
+
+
+def make_judge(library: Library, kind: str = "auto") -> SupportJudge:
+    """``overlap``, ``llm`` (needs an LLM configured) or ``auto`` (the LLM when there is one)."""
+    provider = library.settings.llm.provider
+    if kind == "llm" and provider == "extractive":
+        raise LitrevError("the llm judge needs an LLM: set LITREV_LLM__PROVIDER (openai or local)")
+    if kind == "llm" or (kind == "auto" and provider != "extractive"):
+        model = library.settings.llm.model if provider == "openai" else str(library.settings.llm.model_path)
+        return LLMJudge(library.generator.complete, model)  # type: ignore[attr-defined]
+    if kind not in ("auto", "overlap"):
+        raise LitrevError(f"judge must be auto, overlap or llm, got {kind!r}")
+    return OverlapJudge(library.embedder, library.lexical)

@@ -105,3 +105,24 @@ def test_support_judge_agrees_with_hand_labels(bundled: Library) -> None:
     assert figures["pairs"] >= 50
     assert figures["agreement"] >= 0.85
     assert figures["cv_agreement"] >= 0.75
+
+
+def test_llm_judge_with_the_real_server_and_report_names_it(bundled: Library, tmp_path: Path) -> None:
+    from openai_server import ScriptedServer
+    from rag.settings import LLMSettings
+    from rag.support import LLMJudge, make_judge
+
+    with ScriptedServer() as server:
+        settings = bundled.settings.model_copy(
+            update={"llm": LLMSettings(provider="openai", base_url=server.url, model="judge-model")}
+        )
+        library = Library(settings, embedder=bundled.embedder)
+        judge = make_judge(library, "auto")
+        assert isinstance(judge, LLMJudge) and judge.name == "llm:judge-model"
+        server.enqueue(text="YES")
+        server.enqueue(text="no, it does not")
+        assert judge.score("claim", "passage") == 1.0
+        assert judge.score("claim", "passage") == 0.0
+        prompt = server.requests[0]["messages"][0]["content"]
+        assert "Claim: claim" in prompt and "passage" in prompt
+    assert make_judge(bundled, "auto").name == "overlap+embedding"

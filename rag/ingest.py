@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,6 @@ from rag.library import Library
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
-
-_BATCH_PAPERS = 256
 
 
 @dataclass
@@ -89,17 +88,34 @@ def index_papers(
         mark_stale(lexical_dir)
     if progress:
         progress(0, len(todo))
-    for start in range(0, len(todo), _BATCH_PAPERS):
-        batch = todo[start : start + _BATCH_PAPERS]
-        chunks = chunk_papers(batch, library.settings.chunking)
-        titles = {paper.id: paper.title for paper in batch}
-        vectors = library.embedder.embed(
-            [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
-        )
-        store.write(batch, chunks, vectors)
-        report.chunks += len(chunks)
+    # Batch i is written to Chroma by one worker thread while batch i+1 is embedded (both release
+    # the GIL); at most one write is in flight, so writes stay in order and errors surface at once.
+    batch_size = library.settings.chunking.batch_papers
+    written = 0
+
+    def finish(write: Future[None] | None, size: int) -> None:
+        nonlocal written
+        if write is None:
+            return
+        write.result()
+        written += size
         if progress:
-            progress(start + len(batch), len(todo))
+            progress(written, len(todo))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-write") as writer:
+        pending: Future[None] | None = None
+        pending_size = 0
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            chunks = chunk_papers(batch, library.settings.chunking)
+            titles = {paper.id: paper.title for paper in batch}
+            vectors = library.embedder.embed(
+                [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
+            )
+            finish(pending, pending_size)
+            pending, pending_size = writer.submit(store.write, batch, chunks, vectors), len(batch)
+            report.chunks += len(chunks)
+        finish(pending, pending_size)
     library.refresh_lexical()
     report.total_papers = store.paper_count()
     report.seconds = time.perf_counter() - started

@@ -41,6 +41,9 @@ class EmbeddingSettings(_Section):
 class ChunkingSettings(_Section):
     chunk_size: int = Field(default=96, ge=16, description="Maximum chunk length in tokens (sentence-aware).")
     chunk_overlap: int = Field(default=0, ge=0, description="Tokens shared by adjacent chunks.")
+    batch_papers: int = Field(
+        default=256, ge=1, description="Papers embedded and written per ingest batch (the resume unit)."
+    )
 
 
 class ChromaSettings(_Section):

@@ -318,6 +318,42 @@ def bench_retrieval(
         out.print(runner.table(results))
 
 
+@bench.command("ingest")
+def bench_ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Sources; default: the bundled corpus.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Full ingest throughput against raw model.encode on the same chunks, in one run."""
+    from eval import bench_ingest as runner
+
+    try:
+        figures = runner.run(paths or [BUNDLED_CORPUS], Settings())
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(figures)
+    else:
+        out.print(runner.table(figures))
+
+
+@bench.command("scale")
+def bench_scale(
+    papers: Annotated[int, typer.Option("--papers", help="Synthetic library size.")] = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Ingest rate, disk, peak memory and query latency on a synthetic library of N papers."""
+    from eval import bench_scale as runner
+
+    try:
+        figures = runner.run(papers, Settings())
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(figures)
+    else:
+        out.print(runner.table([figures]))
+
+
 @bench.command("support")
 def bench_support(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

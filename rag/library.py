@@ -7,6 +7,7 @@ UI server, benchmark) loads each model once. Pass one to the verbs (``ingest``, 
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 
 from rag.embedding import Embedder, load_embedder
@@ -24,7 +25,11 @@ class Library:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return load_embedder(self.settings.embedding)
+        embedding = self.settings.embedding
+        if embedding.threads is None and self.settings.llm.provider == "local":
+            # A local LLM runs in this process too: leave it half the cores rather than fight it.
+            embedding = embedding.model_copy(update={"threads": max(1, (os.cpu_count() or 2) // 2)})
+        return load_embedder(embedding)
 
     def open_store(self, *, create: bool) -> Store:
         store = Store(self.settings, model=self.settings.embedding.model, create=create)

@@ -61,6 +61,9 @@ def table(figures: dict[str, Any]) -> str:
         ("raw encode", f"{figures['encode_chunks_per_s']:.1f} chunks/s ({figures['encode_s']:.1f} s)"),
         ("full ingest", f"{figures['ingest_chunks_per_s']:.1f} chunks/s ({figures['ingest_s']:.1f} s)"),
         ("ratio ingest / encode", f"{figures['ratio']:.3f}"),
-        ("second ingest", f"{figures['reingest_s']:.2f} s, {figures['reingest_embedded_chunks']} chunks embedded"),
+        (
+            "second ingest",
+            f"{figures['reingest_s']:.2f} s, {figures['reingest_embedded_chunks']} chunks embedded",
+        ),
     ]
     return "\n".join(["| figure | value |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])

@@ -90,7 +90,7 @@ def _related_work_row(item: Item, library: Library) -> dict[str, Any]:
     from rag.related_work import draft_related_work
 
     draft = draft_related_work(item.text, library=library)
-    cited = [paper.id for paper in draft.cited_papers]
+    cited = [paper.id for paper in draft.cited]
     known = {paper.id for paper in library.store.iter_papers()} if cited else set()
     return {
         "id": item.id,

@@ -31,7 +31,9 @@ class MarkerFilter:
                 self.dropped.append(number)
             elif number not in kept:
                 kept.append(number)
-        return "".join(f"[{n}]" for n in kept)
+        # A marker dropped whole leaves a space, so its neighbours cannot fuse into a new marker
+        # ("[[99]1]" must not become "[1]").
+        return "".join(f"[{n}]" for n in kept) or " "
 
     def feed(self, piece: str) -> str:
         text = self._pending + piece

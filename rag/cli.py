@@ -214,6 +214,101 @@ def papers(
 
 
 @app.command()
+def cite(
+    claim: Annotated[str, typer.Argument(help="A claim or description of the paper you want to cite.")],
+    k: Annotated[int, typer.Option("-k", help="Candidate papers to show.")] = 5,
+    bib: Annotated[
+        Path | None,
+        typer.Option("--bib", help="Append the best match's BibTeX entry to this file (if its key is new)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    source: Source = None,
+) -> None:
+    """Find the paper behind a claim: its supporting sentence, score and BibTeX, or "no good match"."""
+    from rag.lookup import lookup
+
+    try:
+        result = lookup(claim, library=_library(), k=k, filters=_filters(year_from, year_to, source))
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        out.print(escape(result.summary()))
+        if result.best is not None:
+            out.print("\n" + escape(result.best.bibtex))
+    if bib is not None:
+        if result.best is None:
+            err.print(f"note: no good match, nothing written to {escape(str(bib))}")
+            return
+        try:
+            existing = bib.read_text(encoding="utf-8") if bib.exists() else ""
+            if f"{{{result.best.key}," in existing:
+                err.print(f"note: {result.best.key} is already in {escape(str(bib))}")
+                return
+            with bib.open("a", encoding="utf-8") as handle:
+                separator = "\n" if existing and not existing.endswith("\n\n") else ""
+                handle.write(separator + result.best.bibtex)
+        except OSError as error:
+            _fail(LitrevError(f"cannot write {bib}: {error.strerror or error}"))
+        err.print(f"added {result.best.key} to {escape(str(bib))}")
+
+
+@app.command("related-work")
+def related_work(
+    description: Annotated[str | None, typer.Argument(help="What your paper does (or use --file).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the description from this text file.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the draft here instead of printing it.")
+    ] = None,
+    bib: Annotated[
+        Path | None, typer.Option("--bib", help="Write the BibTeX of exactly the cited papers here.")
+    ] = None,
+    latex: Annotated[
+        bool, typer.Option("--latex", help="LaTeX with \\cite{key} instead of Markdown with [n].")
+    ] = False,
+    n_papers: Annotated[int | None, typer.Option("--papers", help="Papers to cite (default 25).")] = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    source: Source = None,
+) -> None:
+    """Draft a related-work section from your library: themed paragraphs, every sentence cited."""
+    from rag.related_work import draft_related_work
+
+    if (description is None) == (file is None):
+        _fail(LitrevError("give the description as an argument or with --file (exactly one of the two)"))
+    try:
+        text = description if file is None else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(LitrevError(f"cannot read {file}: {error}"))
+    try:
+        draft = draft_related_work(
+            text, library=_library(), n_papers=n_papers, filters=_filters(year_from, year_to, source)
+        )
+    except LitrevError as error:
+        _fail(error)
+    if draft.notice:  # the library does not cover the topic: say so, like `ask` does
+        out.print(escape(draft.notice))
+        return
+    rendered = draft.latex() if latex else draft.markdown()
+    try:
+        if output is None:
+            out.print(escape(rendered), end="")
+        else:
+            output.write_text(rendered, encoding="utf-8")
+            err.print(f"wrote the draft ({len(draft.cited)} papers cited) to {escape(str(output))}")
+        if bib is not None:
+            bib.write_text(draft.bibtex(), encoding="utf-8")
+            err.print(f"wrote {len(draft.cited)} BibTeX entries to {escape(str(bib))}")
+    except OSError as error:
+        _fail(LitrevError(f"cannot write {error.filename}: {error.strerror or error}"))
+
+
+@app.command()
 def convert(
     paths: Annotated[list[Path], typer.Argument(help="Source files or folders.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file to write.")],
@@ -381,6 +476,21 @@ def bench_support(
         f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f}{held_out}, "
         f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}"
     )
+
+
+@bench.command("citing")
+def bench_citing(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Citation lookup (recall@1/@5, false matches) and related-work must-cite share on the dev sets."""
+    from eval import bench_citing as runner
+
+    try:
+        results = runner.run(_library())
+    except LitrevError as error:
+        _fail(error)
+    if as_json:
+        _print_json(results)
+    else:
+        out.print(runner.table(results))
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rag.chunking import chunk_papers
 from rag.corpus import Paper, read_paths
-from rag.errors import CorpusError
+from rag.errors import CorpusError, LitrevError
 from rag.lexical import mark_stale
 from rag.library import Library
 
@@ -97,7 +97,14 @@ def index_papers(
         nonlocal written
         if write is None:
             return
-        write.result()
+        try:
+            write.result()
+        except Exception as error:  # disk full, permissions, a Chroma server gone: all end the run
+            raise LitrevError(
+                f"writing to the index at {store.location} failed ({type(error).__name__}: {error}); "
+                f"{written} of {len(todo)} papers were indexed and are kept; run the same ingest again "
+                "to finish"
+            ) from error
         written += size
         if progress:
             progress(written, len(todo))

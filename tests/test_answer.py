@@ -58,7 +58,7 @@ def test_marker_filter_never_shows_an_invalid_marker_while_streaming() -> None:
     pieces = ["Speech [", "1", "] is fast [1", "2] and [2, 7", "] so [x] ok", " [3"]
     markers = MarkerFilter({1, 2})
     shown = list(markers.filter(pieces))
-    assert "".join(shown) == "Speech [1] is fast  and [2] so [x] ok [3"
+    assert "".join(shown) == "Speech [1] is fast   and [2] so [x] ok [3"
     assert all("[12" not in piece and "7" not in piece for piece in shown)
     assert markers.dropped == [12, 7]
 

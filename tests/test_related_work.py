@@ -1,0 +1,138 @@
+"""Related-work drafts on the bundled corpus: grounded, fully cited, with a matching .bib."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import bibtexparser
+import numpy as np
+import pytest
+
+from eval.bench_citing import RELATED_WORK, related_work_figures
+from eval.datasets import load
+from rag import bibtex
+from rag.chunking import sentence_spans
+from rag.citations import markers_in
+from rag.corpus import Paper
+from rag.errors import LitrevError
+from rag.library import Library
+from rag.related_work import Draft, cluster, draft_related_work, rewrite, statement, third_person
+
+DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]
+
+
+@pytest.fixture(scope="module")
+def draft(bundled: Library) -> Draft:
+    return draft_related_work(DESCRIPTION, library=bundled)
+
+
+def test_draft_cites_only_library_papers_grouped_in_labelled_themes(draft: Draft, bundled: Library) -> None:
+    library_ids = {paper.id for paper in bundled.store.iter_papers()}
+    cited = [paper.id for paper in draft.cited]
+    assert 20 <= len(cited) <= 25 and len(set(cited)) == len(cited)
+    assert set(cited) <= library_ids
+    assert 2 <= len(draft.themes) <= 6
+    assert all(theme.title and theme.statements for theme in draft.themes)
+    assert [t.score for t in draft.themes] == sorted((t.score for t in draft.themes), reverse=True)
+    assert any("speculative decoding" in theme.title.lower() for theme in draft.themes)
+    assert draft.uncited and not {paper.id for paper in draft.uncited} & set(cited)
+
+
+def test_every_sentence_cites_the_paper_it_describes(draft: Draft) -> None:
+    markers = draft.markers()
+    paragraphs = draft.markdown().split("\n\n")
+    assert len(paragraphs) == len(draft.themes) + 3  # themes, references heading and list, closing
+    for theme, paragraph in zip(draft.themes, paragraphs, strict=False):
+        assert paragraph.startswith(f"**{theme.title}.** ")
+        sentences = re.split(r"(?<=\]\.) ", paragraph.removeprefix(f"**{theme.title}.** "))
+        assert len(sentences) == len(theme.statements)
+        for sentence, said in zip(sentences, theme.statements, strict=True):
+            assert markers_in(sentence) == [markers[said.paper.id]], sentence
+    assert paragraphs[-3] == "**References**"
+    references = paragraphs[-2].splitlines()
+    assert [markers_in(line)[0] for line in references] == list(range(1, len(draft.cited) + 1))
+    assert paragraphs[-1].startswith("*Retrieved but not cited")
+
+
+def test_sentences_are_grounded_in_the_abstracts(draft: Draft) -> None:
+    rewritten = 0
+    for theme in draft.themes:
+        for said in theme.statements:
+            assert said.span in sentence_spans(said.paper.abstract)
+            if said.predicate is not None:
+                rewritten += 1
+                verb, _, rest = said.predicate.partition(" ")
+                assert rest in said.source, (said.predicate, said.source)
+                assert verb.endswith("s")
+            else:
+                assert said.quote and said.quote in said.source
+    assert rewritten >= len(draft.cited) * 0.7
+
+
+def test_bib_holds_exactly_the_cited_keys_and_latex_uses_only_them(draft: Draft, bundled: Library) -> None:
+    library_keys = bibtex.assign_keys(bundled.store.iter_papers())
+    parsed = bibtexparser.parse_string(draft.bibtex())
+    assert not parsed.failed_blocks
+    bib_keys = [entry.key for entry in parsed.entries]
+    assert bib_keys == [library_keys[paper.id] for paper in draft.cited]
+    cited = {key for group in re.findall(r"\\cite\{([^}]*)\}", draft.latex()) for key in group.split(",")}
+    assert cited == set(bib_keys)
+    latex = draft.latex()
+    assert latex.count(r"\paragraph{") == len(draft.themes)
+    assert "[1]" not in latex and latex.rstrip().splitlines()[-1].startswith("% Retrieved but not cited")
+
+
+def test_must_cite_share_on_the_dev_set(bundled: Library) -> None:
+    items = load(RELATED_WORK, "related-work", list(bundled.store.iter_papers()))
+    figures = related_work_figures(bundled, items)
+    assert figures["must_cite_share"] >= 0.85
+    assert figures["must_cite_share"] >= figures["top15_share"]
+
+
+def test_off_topic_description_drafts_nothing(bundled: Library) -> None:
+    draft = draft_related_work("We fold proteins with attention over amino-acid sequences.", library=bundled)
+    assert draft.themes == [] and draft.cited == [] and draft.bibtex() == ""
+    assert "does not cover" in draft.markdown() and draft.uncited
+    with pytest.raises(LitrevError, match="empty"):
+        draft_related_work(" ", library=bundled)
+
+
+def paper(abstract: str, title: str = "EAGLE: Speculative Sampling", authors: tuple[str, ...] = ()) -> Paper:
+    return Paper(id="p1", title=title, abstract=abstract, authors=authors)
+
+
+def test_rewrites_into_the_third_person_only_where_safe() -> None:
+    assert third_person("propose") == "proposes"
+    assert third_person("study") == "studies"
+    assert third_person("focus") == "focuses"
+    assert rewrite("In this paper, we propose EAGLE, a drafter.", plural=False) == "proposes EAGLE, a drafter"
+    assert rewrite("To address this, we also introduce X.", plural=False) == "introduces X"
+    assert rewrite("We propose X.", plural=True) == "propose X"
+    assert rewrite("This paper presents a survey of Y.", plural=False) == "presents a survey of Y"
+    assert rewrite("We propose X, which our experiments confirm.", plural=False) is None
+    assert rewrite("Speculative decoding is fast.", plural=False) is None
+
+    abstract = "Decoding is slow. Here we present EAGLE, a drafter. It is fast."
+    said = statement(paper(abstract))
+    assert (said.subject, said.predicate, said.source) == ("EAGLE", "presents EAGLE, a drafter", said.source)
+    assert said.source == "Here we present EAGLE, a drafter."
+    said = statement(paper(abstract, authors=("Li, Yuhui", "Wei, Fangyun", "Zhang, Chao")))
+    assert (said.subject, said.predicate) == ("Li et al.", "present EAGLE, a drafter")
+    quoted = statement(paper("We propose a drafter that our servers use. It works well."), fallback=None)
+    assert quoted.predicate is None and quoted.quote == "We propose a drafter that our servers use"
+    long_title = statement(paper("We propose X.", title="A Long Title Without Any Colon In It"))
+    assert long_title.subject_is_title and long_title.subject == "A Long Title Without Any Colon In It"
+
+
+def test_cluster_separates_obvious_groups_deterministically() -> None:
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:3]
+    points = np.concatenate([centre + 0.05 * rng.standard_normal((4, 8)) for centre in centres])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    groups = cluster(points, n_clusters=3)
+    assert sorted(groups) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    assert cluster(points, n_clusters=3) == groups
+    assert cluster(points, n_clusters=1) == [list(range(12))]
+    lonely = np.concatenate([points, np.eye(8)[7:8]])
+    assert all(len(group) >= 2 for group in cluster(lonely, n_clusters=4))

@@ -113,7 +113,9 @@ class ExtractiveGenerator:
         for sentence in self.select(question, passages):
             short = _short_title(papers[sentence.marker].title)
             lead = f"{short}: " if short else ""
-            yield f"- {lead}{sentence.text} [{sentence.marker}]\n"
+            # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
+            quoted = neutralise_markers(f"{lead}{sentence.text}")
+            yield f"- {quoted} [{sentence.marker}]\n"
 
 
 # -- model-backed generators --------------------------------------------------------------------
@@ -125,14 +127,18 @@ class GenerationError(LitrevError):
     """The model could not be reached or answered with an error."""
 
 
+def neutralise_markers(text: str) -> str:
+    """Bracketed numbers in corpus text become parenthesised, so they cannot pose as markers."""
+    return _MARKER_LIKE.sub(r"(\1)", text)
+
+
 def render_answer_prompt(question: str, passages: Sequence[Passage], max_sentences: int) -> str:
-    """The answer prompt; bracketed numbers inside abstracts are neutralised so they cannot pose
-    as citation markers."""
+    """The answer prompt, with bracketed numbers in titles and abstracts neutralised."""
     items = [
         {
             "marker": passage.marker,
-            "title": _MARKER_LIKE.sub(r"(\1)", passage.paper.title),
-            "text": _MARKER_LIKE.sub(r"(\1)", passage.paper.abstract),
+            "title": neutralise_markers(passage.paper.title),
+            "text": neutralise_markers(passage.paper.abstract),
         }
         for passage in passages
     ]

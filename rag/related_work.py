@@ -493,7 +493,9 @@ class Draft:
         references = [f"[{markers[paper.id]}] {_reference(paper)}" for paper in self.cited]
         blocks.append("**References**\n\n" + "\n".join(references))
         blocks.append(f"*{self.coverage_line()}*")
-        return "\n\n".join(blocks) + "\n"
+        # Titles and abstracts are untrusted: angle brackets become entities, so a Markdown viewer
+        # shows "<script>" as text instead of running it (the draft itself writes no HTML).
+        return "\n\n".join(blocks).replace("<", "&lt;").replace(">", "&gt;") + "\n"
 
     def latex(self) -> str:
         """``\\paragraph`` per theme, ``\\cite{key}`` per sentence; the closing line as a comment."""

@@ -73,6 +73,8 @@ def _qa_row(
     item: Item, library: Library, method: Method, judge: SupportJudge, abstracts: dict[str, str]
 ) -> dict:
     row = _retrieval_row(item, library, method)
+    if method != "hybrid":  # answers always use the shipped retrieval: only the ranking differs
+        return row
     result = answer(item.text, library=library)
     row["abstained"] = float(result.abstained)
     evidence = " ".join(str(item.fields["evidence"]).split())
@@ -152,9 +154,9 @@ def evaluate(
             progress(done, len(items))
     metrics: dict[str, float] = {}
     for name in _AVERAGED[task]:
-        value = _mean([row[name] for row in rows])
+        value = _mean([row.get(name) for row in rows])
         if value is not None:
             metrics[name] = value
-    if task in ("qa", "unanswerable"):
+    if task == "unanswerable" or (task == "qa" and method == "hybrid"):
         metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
     return EvalResult(task, len(rows), judge.name if judge else None, method, metrics, rows)

@@ -20,8 +20,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/litrev ingest
 	$(BIN)/litrev ask "$(QUESTION)"
+	$(BIN)/litrev ui
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (a test tool's own browser download fails offline).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rag.errors import LitrevError
 from rag.library import Library
 from rag.settings import Settings
+from ui.cli_command import ui
 
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "papers.jsonl"
 
@@ -491,6 +492,9 @@ def bench_citing(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
         _print_json(results)
     else:
         out.print(runner.table(results))
+
+
+app.command()(ui)
 
 
 def main() -> None:

@@ -1,0 +1,207 @@
+"""The running app driven in headless Chromium (Debian's ``chromium``, through Playwright).
+
+Screenshots of each tab (1280x800) are saved in the test's temp folder and copied to
+``/tmp/ui_shots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import playwright.sync_api as playwright
+import pytest
+
+from conftest import BUNDLED
+from rag.embedding import Embedder
+from rag.ingest import ingest
+from rag.library import Library
+from rag.settings import Settings
+from ui_server import QUIET_GRADIO, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS_COPY = Path("/tmp/ui_shots")
+QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
+IMG = "<img src=x onerror=window.__pwned=1>"
+SCRIPT = "<script>window.__pwned=2</script>"
+HOSTILE = {
+    "title": f"Wombat Burrow Acoustics {IMG}",
+    "abstract": (
+        f"We record wombat burrow acoustics with buried microphones. {SCRIPT} Burrow resonance lets "
+        f"wombats hear approaching predators {IMG} from far away. We release forty hours of recordings "
+        "`${window.__pwned=4}` {{constructor}}."
+    ),
+    "authors": ["Ada Digger", f"{SCRIPT} Bob"],
+    "year": 2024,
+    "url": "javascript:window.__pwned=3",
+}
+TIMEOUT = 60_000
+
+pytestmark = [
+    *QUIET_GRADIO,
+]
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ui-shots")
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[str]:
+    """A small writable library (speculative-decoding papers and some others) served on loopback."""
+    lines = BUNDLED.read_text(encoding="utf-8").splitlines()
+    on_topic = [line for line in lines if "speculative" in line.lower()][:16]
+    others = [line for line in lines if "speculative" not in line.lower()][:14]
+    folder = tmp_path_factory.mktemp("browser")
+    source = folder / "sample.jsonl"
+    source.write_text("\n".join(on_topic + others) + "\n", encoding="utf-8")
+    library = Library(Settings(home=folder / "home"), embedder=embedder)
+    ingest([source], library=library)
+    with serving(library, folder / "work") as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, url: str) -> Iterator[object]:
+    """A fresh page on the app; fails the test if it asked anything of a host other than the app's."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT)
+    elsewhere: list[str] = []
+    here = urlparse(url).netloc
+    tab.on(
+        "request",
+        lambda request: (
+            elsewhere.append(request.url)
+            if urlparse(request.url).scheme in ("http", "https", "ws", "wss")
+            and urlparse(request.url).netloc != here
+            else None
+        ),
+    )
+    tab.goto(url)
+    tab.locator("#question textarea").wait_for()
+    yield tab
+    context.close()
+    assert elsewhere == [], "the page reached outside the app"
+
+
+def screenshot(page, shots: Path, name: str) -> None:
+    path = shots / name
+    page.screenshot(path=str(path))
+    SHOTS_COPY.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, SHOTS_COPY / name)
+
+
+def ask(page, question: str, turn: int) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.locator(f"#turn-{turn} .footnote").wait_for()
+
+
+def test_answer_cites_papers_and_a_marker_reveals_the_paper(page, shots: Path) -> None:
+    ask(page, QUESTION, turn=1)
+    marker = page.locator("#turn-1 button.cite").first
+    target = marker.get_attribute("data-target")
+    card = page.locator(f'[id="{target}"]')
+    assert card.get_attribute("open") is None
+    assert not card.locator("mark").is_visible()
+    marker.click()
+    playwright.expect(card).to_have_attribute("open", "")
+    playwright.expect(card.locator("mark")).to_be_visible()
+    assert len(card.locator("mark").inner_text()) > 20  # the supporting sentence, highlighted
+    assert card.locator(".title").inner_text()
+    screenshot(page, shots, "ask.png")
+
+    ask(page, "What are its limitations?", turn=2)
+    playwright.expect(page.locator("#turn-2 .query")).to_contain_text("speculative decoding")
+
+
+def test_uploaded_papers_appear_and_html_in_them_stays_text(page, shots: Path, tmp_path: Path) -> None:
+    upload = tmp_path / "wombats.jsonl"
+    normal = {"title": "Tidal Rhythms in Estuary Speech Corpora", "abstract": "We record speech on tides."}
+    upload.write_text(json.dumps(HOSTILE) + "\n" + json.dumps(normal) + "\n{broken\n", encoding="utf-8")
+    page.get_by_role("tab", name="Library").click()
+    playwright.expect(page.locator("#stats")).to_contain_text("30 papers")
+    page.locator("#upload input[type=file]").set_input_files(str(upload))
+    playwright.expect(page.locator("#upload")).to_contain_text("wombats.jsonl")
+    page.locator("#add-button").click()
+    report = page.locator("#report")
+    playwright.expect(report).to_contain_text("2 added")
+    playwright.expect(report.locator("tr.rejected")).to_contain_text("1")
+    playwright.expect(report).to_contain_text("wombats.jsonl:3")
+    playwright.expect(page.locator("#stats")).to_contain_text("32 papers")
+
+    search = page.locator("#search textarea")
+    search.fill("wombat")
+    search.press("Enter")
+    playwright.expect(page.locator("#stats")).to_contain_text("1 match the filters")
+    row = page.locator("#papers tbody tr")
+    playwright.expect(row).to_have_count(1)
+    row.locator("summary").click()
+    playwright.expect(row).to_contain_text(IMG)
+    playwright.expect(row).to_contain_text(SCRIPT)
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, shots, "library.png")
+
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "How do wombats hear approaching predators through burrow acoustics?", turn=1)
+    page.locator("#turn-1 button.cite").first.click()
+    card = page.locator("#turn-1 details.paper[open]")
+    playwright.expect(card).to_contain_text(SCRIPT)
+    playwright.expect(card).to_contain_text("`${window.__pwned=4}` {{constructor}}")
+    playwright.expect(card.locator(".title")).to_contain_text(IMG)
+    for root in ("#chat", "#papers", "#report"):
+        assert page.locator(f"{root} img, {root} script").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.wait_for_timeout(300)  # give an image error handler every chance to run
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_related_work_draft_and_cite_lookup(page, shots: Path) -> None:
+    page.get_by_role("tab", name="Related work").click()
+    page.locator("#description textarea").fill(
+        "We accelerate large language model inference with speculative decoding: a small draft model "
+        "proposes tokens that the target model verifies in parallel."
+    )
+    page.locator("#draft-button").click()
+    playwright.expect(page.locator("#draft")).to_contain_text("References")
+    for label in ("Download Markdown", "Download LaTeX", "Download .bib"):
+        playwright.expect(page.get_by_role("button", name=label)).to_be_enabled()
+    screenshot(page, shots, "related_work.png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download .bib").click()
+    assert download.value.suggested_filename == "references.bib"
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("@")
+
+    page.get_by_role("tab", name="Cite").click()
+    page.locator("#claim textarea").fill(
+        "Speculative decoding lets a small drafter propose future tokens that the large model "
+        "verifies in parallel."
+    )
+    page.locator("#cite-button").click()
+    playwright.expect(page.locator("#candidates")).to_contain_text("Most likely sources")
+    playwright.expect(page.locator("#candidates pre").first).to_contain_text("@")
+    screenshot(page, shots, "cite.png")

@@ -1,0 +1,399 @@
+"""The UI's handlers and HTML, called directly: no browser, a real index and a real model server."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openai_server import ScriptedServer
+from rag.answer import Answer, Citation, SentenceCheck
+from rag.chunking import sentence_spans
+from rag.corpus import Paper
+from rag.errors import LitrevError
+from rag.library import Library
+from rag.retrieve import search
+from ui import handlers, render
+from ui.handlers import Generators, Options, Turn
+
+QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
+XSS = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        yield running
+
+
+def run_ask(question: str, turns: list[Turn], library: Library, options: Options) -> list[tuple[str, list]]:
+    updates = []
+    for page, state in handlers.ask(
+        question, turns, library=library, options=options, generators=Generators(library)
+    ):
+        updates.append((page, [Turn(**vars(turn)) for turn in state]))
+    return updates
+
+
+class Tags(HTMLParser):
+    """Every tag and attribute in a piece of markup."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(markup: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(markup)
+    return parser.tags
+
+
+# -- the settings panel -------------------------------------------------------------------------
+
+
+def test_panel_values_become_options() -> None:
+    options = Options.from_panel("openai", 5.0, "2021", 2024.0, " ", "", None)
+    assert options == Options(provider="openai", k=5, year_from=2021, year_to=2024)
+    assert options.filters() is not None and options.filters().year_from == 2021
+    assert Options.from_panel().filters() is None
+
+
+@pytest.mark.parametrize(
+    ("panel", "message"),
+    [
+        (("gpt",), "generator must be one of"),
+        (("extractive", 8, "2024", "2020"), "is after year to"),
+        (("extractive", 8, "last year"), "must be a year"),
+        (("extractive", 0), "k must be at least 1"),
+    ],
+)
+def test_bad_panel_values_are_explained(panel: tuple, message: str) -> None:
+    with pytest.raises(LitrevError, match=message):
+        Options.from_panel(*panel)
+
+
+def test_generators_are_built_once_per_choice(bundled: Library) -> None:
+    generators = Generators(bundled)
+    extractive = generators.get(Options())
+    assert generators.get(Options()) is extractive
+    openai = generators.get(Options(provider="openai", base_url="http://127.0.0.1:9/v1", model="m"))
+    assert openai.name == "openai" and openai is not extractive
+    with pytest.raises(LitrevError, match="GGUF"):
+        generators.get(Options(provider="local", model_path="/nowhere/model.gguf"))
+
+
+# -- Ask ----------------------------------------------------------------------------------------
+
+
+def test_answer_has_clickable_markers_and_cards_with_the_sentence_marked(bundled: Library) -> None:
+    updates = run_ask(QUESTION, [], bundled, Options())
+    page, turns = updates[-1]
+    answer = turns[-1].answer
+    assert answer is not None and not answer.abstained and answer.citations
+    buttons = [attrs for tag, attrs in tags(page) if tag == "button" and "cite" in (attrs["class"] or "")]
+    cards = {attrs["id"] for tag, attrs in tags(page) if tag == "details"}
+    assert {attrs["data-target"] for attrs in buttons} == {f"t1-c{c.marker}" for c in answer.citations}
+    assert {f"t1-c{c.marker}" for c in answer.citations} <= cards
+    for citation in answer.citations:
+        assert f"<mark>{html.escape(citation.sentence)}</mark>" in page
+        assert html.escape(citation.title) in page
+    assert "Searched for" not in page  # a first question is used as asked
+
+
+def test_follow_up_is_rewritten_with_the_previous_terms(bundled: Library) -> None:
+    _, turns = run_ask(QUESTION, [], bundled, Options())[-1]
+    page, turns = run_ask("What are its limitations?", turns, bundled, Options())[-1]
+    assert len(turns) == 2
+    follow = turns[-1]
+    assert follow.rewrite == "terms"
+    assert follow.query.startswith("accelerate LLM inference speculative decoding")
+    assert f"Searched for: {html.escape(follow.query)}" in page
+    assert 'id="turn-1"' in page and 'id="turn-2"' in page
+
+
+def test_off_topic_question_shows_an_abstention_with_nearest_papers(bundled: Library) -> None:
+    page, turns = run_ask("How does protein folding work?", [], bundled, Options())[-1]
+    assert turns[-1].answer is not None and turns[-1].answer.abstained
+    assert "Not covered by your library" in page
+    assert "Nearest papers (pointers only)" in page
+    assert page.count('<details class="paper"') == 3
+    assert 'class="cite"' not in page
+
+
+def test_empty_question_changes_nothing(bundled: Library) -> None:
+    assert run_ask("   ", [], bundled, Options()) == [(render.conversation([]), [])]
+
+
+def test_model_answer_streams_and_unsupported_sentence_is_flagged(
+    bundled: Library, server: ScriptedServer
+) -> None:
+    hit = search(QUESTION, library=bundled).hits[0]
+    start, end = sentence_spans(hit.paper.abstract)[0]
+    supported = hit.paper.abstract[start:end]
+    unsupported = "Bananas ripen faster when stored next to graphics cards"
+    server.enqueue(pieces=[supported[:15], supported[15:], " [1]", " ", unsupported, " [1]."])
+    options = Options(provider="openai", base_url=server.url, model="scripted")
+    updates = run_ask(QUESTION, [], bundled, options)
+    streamed = [turns[-1].text for _, turns in updates if turns[-1].answer is None]
+    assert len([text for text in streamed if text]) >= 3  # shown piece by piece
+    assert '<span class="cursor">' in updates[1][0]
+    page, turns = updates[-1]
+    answer = turns[-1].answer
+    assert answer.generator == "openai" and answer.notice is None
+    assert [check.supported for check in answer.sentences] == [True, False]
+    assert page.count('class="flag"') == 1
+    assert "not supported by [1]" in page
+    assert html.escape(unsupported) in page.split('class="flag"')[1]
+
+
+def test_model_rewrites_the_follow_up_before_retrieval(bundled: Library, server: ScriptedServer) -> None:
+    options = Options(provider="openai", base_url=server.url, model="scripted")
+    server.enqueue(text="NOT COVERED")
+    _, turns = run_ask(QUESTION, [], bundled, options)[-1]
+    server.enqueue(text="What are the limitations of speculative decoding for LLM inference?")
+    server.enqueue(text="NOT COVERED")
+    page, turns = run_ask("What are its limitations?", turns, bundled, options)[-1]
+    assert turns[-1].rewrite == "model"
+    assert turns[-1].query == "What are the limitations of speculative decoding for LLM inference?"
+    rewrite_prompt = server.requests[1]["messages"][0]["content"]
+    assert f"- {QUESTION}" in rewrite_prompt and "Follow-up: What are its limitations?" in rewrite_prompt
+    assert turns[-1].query in server.requests[2]["messages"][0]["content"]
+    assert "The model found no answer" in page
+
+
+def test_missing_index_is_an_error_box_not_a_traceback(library: Library) -> None:
+    page, turns = run_ask(QUESTION, [], library, Options())[-1]
+    assert turns[-1].error and "litrev ingest" in turns[-1].error
+    assert '<div class="error">' in page and "Library tab" in page
+
+
+# -- Cite and Related work ----------------------------------------------------------------------
+
+
+def test_cite_ranks_papers_with_sentence_and_copyable_bibtex(bundled: Library) -> None:
+    claim = "Speculative decoding drafts future tokens cheaply and verifies them in parallel with the target."
+    page, bib = handlers.cite(claim, library=bundled, options=Options(k=3))
+    assert bib.startswith("@")
+    assert page.count('class="candidate"') == 3
+    assert page.count("Copy BibTeX") == 3
+    assert "<mark>" in page and "Most likely sources" in page
+    assert handlers.cite("  ", library=bundled, options=Options())[1] == ""
+    data = handlers.cite_json(claim, library=bundled, options=Options(k=2))
+    assert data["matched"] and len(data["candidates"]) == 2
+
+
+def test_related_work_draft_is_shown_and_written_as_three_files(bundled: Library, tmp_path: Path) -> None:
+    description = (
+        "We speed up large language model inference with speculative decoding: a small draft model "
+        "proposes several tokens and the target model verifies them in parallel."
+    )
+    view = handlers.related_work(description, library=bundled, options=Options(), out_dir=tmp_path)
+    assert [path.name for path in view.files] == ["related_work.md", "related_work.tex", "references.bib"]
+    assert view.files[0].read_text(encoding="utf-8") == view.markdown
+    assert "\\cite{" in view.latex and view.bibtex.startswith("@")
+    assert "<strong>References</strong>" in view.html
+    empty = handlers.related_work(" ", library=bundled, options=Options(), out_dir=tmp_path / "no")
+    assert not empty.files and not (tmp_path / "no").exists()
+
+
+# -- Library ------------------------------------------------------------------------------------
+
+
+def test_browse_filters_by_text_and_reports_counts(bundled: Library) -> None:
+    stats, table = handlers.browse(bundled, "speculative")
+    total = bundled.store.paper_count()
+    assert f"<b>{total}</b> papers" in stats
+    shown = table.count("<tr>") - 1
+    assert 0 < shown < total
+    assert f"<b>{shown}</b> match the filters" in stats
+    assert handlers.sources(bundled) == ["papers.jsonl"]
+    _, none = handlers.browse(bundled, source="other.jsonl")
+    assert "No paper matches" in none
+    error, _ = handlers.browse(bundled, year_from="soon")
+    assert "must be a year" in error
+
+
+def test_matching_filters_years_and_sources() -> None:
+    papers = [
+        Paper(id="a", title="A", abstract="x", year=2020, source="one.bib"),
+        Paper(id="b", title="B", abstract="speech codec", year=2023, source="two.jsonl"),
+        Paper(id="c", title="C", abstract="y"),
+    ]
+    assert [p.id for p in handlers.matching(papers, year_from=2021)] == ["b"]
+    assert [p.id for p in handlers.matching(papers, year_to=2021)] == ["a"]
+    assert [p.id for p in handlers.matching(papers, "CODEC")] == ["b"]
+    assert [p.id for p in handlers.matching(papers, source="one.bib")] == ["a"]
+
+
+def test_upload_reports_added_skipped_and_rejected_with_reasons(library: Library, tmp_path: Path) -> None:
+    records = [
+        {"title": "Whale Song Phonemes", "abstract": "We recognise tonal phonemes from whale song."},
+        {"title": "Tidal Speech Corpora", "abstract": "We release a corpus of speech recorded on tides."},
+        {"title": "whale song phonemes!", "abstract": "A duplicate by normalised title."},
+        {"title": "No Abstract Here"},
+    ]
+    lines = [json.dumps(record) for record in records] + ["{not json"]
+    source = tmp_path / "mine.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    calls: list[tuple[int, int]] = []
+    page = handlers.add_files(
+        [str(source), str(tmp_path / "notes.pdf")],
+        library=library,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[0] == (0, 2) and calls[-1] == (2, 2)
+    counts = {name: int(value) for name, value in _count_rows(page)}
+    assert counts == {
+        "added": 2,
+        "updated": 0,
+        "skipped: unchanged": 0,
+        "skipped: duplicates": 1,
+        "rejected": 3,
+    }
+    assert "<li>Whale Song Phonemes</li>" in page and "<li>Tidal Speech Corpora</li>" in page
+    assert "<code>mine.jsonl:4</code> no abstract" in page
+    assert "<code>mine.jsonl:5</code> not valid JSON" in page
+    assert "<code>notes.pdf</code> unknown file type" in page
+    again = handlers.add_files([str(source)], library=library)
+    assert dict(_count_rows(again))["skipped: unchanged"] == "2"
+    stats, _ = handlers.browse(library)
+    assert "<b>2</b> papers" in stats and "mine.jsonl (2)" in stats
+    assert "Choose one or more" in handlers.add_files([], library=library)
+
+
+def _count_rows(page: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r"<tr class=\"[\w ]+\"><th>([^<]+)</th><td>(\d+)</td>", page)
+
+
+def test_empty_library_says_so(library: Library) -> None:
+    stats, table = handlers.browse(library)
+    assert "The library is empty" in stats
+    assert "No paper matches" in table
+
+
+# -- escaping: corpus text is text --------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "div",
+    "p",
+    "span",
+    "b",
+    "strong",
+    "em",
+    "ul",
+    "li",
+    "mark",
+    "details",
+    "summary",
+    "button",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+}
+ALLOWED_ATTRIBUTES = {"class", "id", "title", "type", "data-target", "href", "target", "rel", "open"}
+
+
+def assert_inert(markup: str) -> None:
+    for tag, attrs in tags(markup):
+        assert tag in ALLOWED_TAGS, tag
+        assert set(attrs) <= ALLOWED_ATTRIBUTES, attrs
+        if "href" in attrs:
+            assert (attrs["href"] or "").startswith(("http://", "https://")), attrs
+
+
+def hostile_paper(text: str = XSS) -> Paper:
+    return Paper(
+        id="p1",
+        title=f"Wombat {text}",
+        abstract=f"First sentence {text}. Second sentence.",
+        authors=(text,),
+        venue=text,
+        url="javascript:window.__pwned=3",
+        source=f"{text}.jsonl",
+    )
+
+
+def hostile_answer(paper: Paper) -> Answer:
+    sentence = paper.abstract.split(". ")[0] + "."
+    citation = Citation(
+        marker=1,
+        paper_id=paper.id,
+        title=paper.title,
+        url=paper.url,
+        sentence=sentence,
+        span=(0, len(sentence)),
+        claims=[sentence],
+    )
+    return Answer(
+        question=XSS,
+        answer=f"{sentence} [1]\n- {XSS} [1] [7]",
+        citations=[citation],
+        evidence=[],
+        abstained=False,
+        evidence_strength=0.5,
+        generator=XSS,
+        notice=XSS,
+        sentences=[SentenceCheck(text=sentence, markers=[1], supported=False, score=0.1)] * 2,
+    )
+
+
+def test_html_in_corpus_text_is_escaped_everywhere() -> None:
+    paper = hostile_paper()
+    turn = Turn(question=XSS, query=f"terms: {XSS}", answer=hostile_answer(paper), papers={paper.id: paper})
+    streaming = Turn(question=XSS, query=XSS, text=XSS)
+    pages = [
+        render.conversation([turn, streaming, Turn(question="q", query="q", error=XSS)]),
+        render.papers_table([paper], 10),
+        render.library_stats([paper], 1),
+        render.markdown_html(f"**{XSS}** *{XSS}*\n\n{XSS}"),
+    ]
+    for page in pages:
+        assert_inert(page)
+        assert "<script" not in page and "<img" not in page
+        assert "&lt;script&gt;" in page
+    assert "javascript:" not in pages[0].split("href")[-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>\"'&=/ ab;:`${}[]1\n")), max_size=60))
+def test_any_text_renders_inert(text: str) -> None:
+    paper = hostile_paper(text)
+    assert_inert(render.paper_card(title=paper.title, element_id="x", paper=paper, sentence=text))
+    assert_inert(render.answer_html(hostile_answer(paper), {paper.id: paper}, prefix="t1"))
+    assert_inert(render.markdown_html(text))
+
+
+def test_links_only_for_web_urls() -> None:
+    assert render.paper_url(None, "javascript:alert(1)") is None
+    assert render.paper_url(None, " HTTPS://example.org/a ") == "HTTPS://example.org/a"
+    doi = Paper(id="d", title="t", abstract="a", doi='10.1/x"y')
+    assert render.paper_url(doi) == "https://doi.org/10.1/x%22y"
+
+
+def test_highlight_falls_back_to_searching_the_sentence() -> None:
+    assert (
+        render.highlighted("One. Two <b>. Three.", (0, 4), "Two <b>.")
+        == "One. <mark>Two &lt;b&gt;.</mark> Three."
+    )
+    assert render.highlighted("One.", None, "Absent.") == "One."

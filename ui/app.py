@@ -1,0 +1,310 @@
+"""The web UI's layout: four tabs and a settings panel, wired to :mod:`ui.handlers`.
+
+``create_app(library)`` builds the page and returns it, unlaunched; :func:`launch` serves it on
+loopback with share links, analytics and server-side rendering off. Nothing happens at import:
+gradio itself is imported only inside these functions, after :func:`rag.offline.go_offline`.
+
+Named API endpoints (for ``gradio_client``): ``/ask``, ``/cite`` and ``/related_work`` return JSON.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.errors import LitrevError
+from rag.library import Library
+from rag.offline import go_offline
+from rag.readers import SUFFIXES
+from ui import handlers, render
+from ui.handlers import Generators, Options
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+EXAMPLES = [
+    "Which papers accelerate LLM inference with speculative decoding?",
+    "How can speech be turned into discrete tokens for language models?",
+]
+PROVIDER_CHOICES = [
+    ("Extractive (no model: quotes the evidence)", "extractive"),
+    ("OpenAI-compatible server", "openai"),
+    ("Local GGUF model", "local"),
+]
+PAGE_CSS = """
+#title h1 { margin-bottom: 0; }
+#title p { margin-top: 2px; color: var(--body-text-color-subdued); }
+"""
+
+
+def create_app(library: Library | None = None, *, work_dir: Path | None = None) -> gr.Blocks:
+    """The litrev UI over ``library`` (default: the one the settings name); draft files go to
+    ``work_dir`` (default: a new temporary folder)."""
+    go_offline()
+    import gradio as gr
+
+    library = library or Library()
+    generators = Generators(library)
+    settings = library.settings
+    work_dir = work_dir or Path(tempfile.mkdtemp(prefix="litrev-ui-"))
+    shared = {"concurrency_id": "library", "concurrency_limit": 1}
+    private: dict[str, Any] = {**shared, "api_visibility": "private"}
+
+    def html(value: str = "", **kwargs: Any) -> gr.HTML:
+        return gr.HTML(value, css_template=render.CSS, js_on_load=render.SCRIPT, **kwargs)
+
+    def options(*panel: Any) -> Options:
+        try:
+            return Options.from_panel(*panel)
+        except LitrevError as error:
+            raise gr.Error(str(error)) from None
+
+    with gr.Blocks(title="litrev", analytics_enabled=False) as app:
+        with gr.Sidebar(label="Settings", open=True, width=300):
+            gr.Markdown("### Settings")
+            provider = gr.Radio(
+                PROVIDER_CHOICES, value=settings.llm.provider, label="Answer generator", elem_id="provider"
+            )
+            with gr.Accordion("Model", open=False):
+                base_url = gr.Textbox(
+                    settings.llm.base_url or "",
+                    label="Server URL (OpenAI-compatible)",
+                    placeholder="http://127.0.0.1:8080/v1",
+                )
+                model = gr.Textbox(settings.llm.model, label="Model name")
+                model_path = gr.Textbox(str(settings.llm.model_path or ""), label="GGUF file (local)")
+            k = gr.Slider(1, 30, value=settings.retrieval.k, step=1, label="Papers per question (k)")
+            with gr.Row():
+                year_from = gr.Textbox(label="From year", placeholder="any", min_width=80)
+                year_to = gr.Textbox(label="To year", placeholder="any", min_width=80)
+        panel = [provider, k, year_from, year_to, base_url, model, model_path]
+
+        gr.Markdown(
+            "# litrev\nCited answers, related-work drafts and citation lookup over your own papers, offline.",
+            elem_id="title",
+        )
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                turns = gr.State([])
+                chat = html(
+                    render.conversation([]),
+                    elem_id="chat",
+                    container=True,
+                    padding=True,
+                    min_height=320,
+                    max_height=560,
+                    autoscroll=True,
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        placeholder="Ask about your papers; follow-up questions build on the conversation",
+                        show_label=False,
+                        scale=6,
+                        elem_id="question",
+                    )
+                    ask_button = gr.Button(
+                        "Ask", variant="primary", scale=0, min_width=110, elem_id="ask-button"
+                    )
+                    new_button = gr.Button("New chat", scale=0, min_width=150)
+                gr.Examples(EXAMPLES, inputs=[question], label="Try")
+
+            with gr.Tab("Related work", id="related"):
+                description = gr.Textbox(
+                    label="Your paper",
+                    placeholder="Its title and abstract, or a few sentences on its problem, method, results",
+                    lines=5,
+                    elem_id="description",
+                )
+                draft_button = gr.Button("Draft related work", variant="primary", elem_id="draft-button")
+                with gr.Tabs():
+                    with gr.Tab("Preview"):
+                        draft_view = html(
+                            render.note_html("The draft appears here, every sentence cited."),
+                            elem_id="draft",
+                            container=True,
+                            padding=True,
+                            min_height=80,
+                            max_height=480,
+                        )
+                    with gr.Tab("Markdown"):
+                        draft_markdown = gr.Code(language="markdown", show_label=False, interactive=False)
+                    with gr.Tab("LaTeX"):
+                        draft_latex = gr.Code(language="latex", show_label=False, interactive=False)
+                    with gr.Tab("BibTeX"):
+                        draft_bib = gr.Code(language=None, show_label=False, interactive=False)
+                with gr.Row():
+                    downloads = [
+                        gr.DownloadButton(f"Download {name}", interactive=False, size="md")
+                        for name in ("Markdown", "LaTeX", ".bib")
+                    ]
+
+            with gr.Tab("Cite", id="cite"):
+                claim = gr.Textbox(
+                    label="Claim",
+                    placeholder="A sentence from your draft that needs a citation",
+                    lines=2,
+                    elem_id="claim",
+                )
+                cite_button = gr.Button("Find sources", variant="primary", elem_id="cite-button")
+                cite_view = html(
+                    render.note_html(
+                        "Ranked papers appear here, each with its supporting sentence and BibTeX."
+                    ),
+                    elem_id="candidates",
+                    container=True,
+                    padding=True,
+                    min_height=80,
+                )
+                best_bib = gr.Code(
+                    label="BibTeX of the best match", language=None, interactive=False, visible=False, lines=4
+                )
+
+            with gr.Tab("Library", id="library"):
+                stats = html(elem_id="stats")
+                with gr.Accordion("Add papers", open=True), gr.Row():
+                    uploads = gr.File(
+                        label="JSONL, CSV, BibTeX or daily-papers .txt",
+                        file_count="multiple",
+                        file_types=sorted(SUFFIXES),
+                        height=150,
+                        scale=2,
+                        elem_id="upload",
+                    )
+                    with gr.Column(scale=3):
+                        add_button = gr.Button("Add to library", variant="primary", elem_id="add-button")
+                        report = html(elem_id="report")
+                with gr.Row(equal_height=True):
+                    search_text = gr.Textbox(
+                        label="Search", placeholder="title, author or abstract", scale=3, elem_id="search"
+                    )
+                    shelf_from = gr.Textbox(label="From year", placeholder="any", scale=1, min_width=90)
+                    shelf_to = gr.Textbox(label="To year", placeholder="any", scale=1, min_width=90)
+                    source = gr.Dropdown([("All sources", "")], value="", label="Source", scale=2)
+                shelf = [search_text, shelf_from, shelf_to, source]
+                table = html(elem_id="papers", container=True, padding=True, max_height=520)
+
+        # -- Ask --------------------------------------------------------------------------------
+
+        def on_ask(text: str, history: list, *panel: Any) -> Any:
+            chosen = options(*panel)
+            for page, state in handlers.ask(
+                text, history, library=library, options=chosen, generators=generators
+            ):
+                yield page, state, ""
+
+        for trigger in (question.submit, ask_button.click):
+            trigger(on_ask, [question, turns, *panel], [chat, turns, question], **private)
+        new_button.click(lambda: (render.conversation([]), []), None, [chat, turns], api_visibility="private")
+
+        # -- Related work -----------------------------------------------------------------------
+
+        def on_draft(text: str, *panel: Any) -> Any:
+            work_dir.mkdir(parents=True, exist_ok=True)
+            out_dir = Path(tempfile.mkdtemp(prefix="draft-", dir=work_dir))
+            view = handlers.related_work(text, library=library, options=options(*panel), out_dir=out_dir)
+            buttons = [gr.DownloadButton(value=path, interactive=True) for path in view.files] or [
+                gr.DownloadButton(value=None, interactive=False)
+            ] * 3
+            return view.html, view.markdown, view.latex, view.bibtex, *buttons
+
+        draft_button.click(
+            on_draft,
+            [description, *panel],
+            [draft_view, draft_markdown, draft_latex, draft_bib, *downloads],
+            **private,
+        )
+
+        # -- Cite -------------------------------------------------------------------------------
+
+        def on_cite(text: str, *panel: Any) -> Any:
+            page, bib = handlers.cite(text, library=library, options=options(*panel))
+            return page, gr.Code(value=bib, visible=bool(bib))
+
+        for trigger in (claim.submit, cite_button.click):
+            trigger(on_cite, [claim, *panel], [cite_view, best_bib], **private)
+
+        # -- Library ----------------------------------------------------------------------------
+
+        def on_browse(text: str, start: Any, end: Any, chosen: str) -> Any:
+            counts, rows = handlers.browse(library, text, start, end, chosen)
+            names = [("All sources", "")] + [(name, name) for name in handlers.sources(library)]
+            return counts, rows, gr.Dropdown(choices=names, value=chosen or "")
+
+        def on_add(files: list[str] | None, *filters: Any, progress: Any = gr.Progress()) -> Any:
+            def step(done: int, total: int) -> None:
+                if total:
+                    progress((done, total), desc="Embedding papers", unit="papers")
+
+            progress(0, desc="Reading files")
+            outcome = handlers.add_files(files or [], library=library, progress=step)
+            return outcome, *on_browse(*filters), None
+
+        browse_outputs = [stats, table, source]
+        app.load(on_browse, shelf, browse_outputs, **private)
+        for box in (search_text, shelf_from, shelf_to):
+            box.submit(on_browse, shelf, browse_outputs, **private)
+        source.input(on_browse, shelf, browse_outputs, **private)
+        add_button.click(on_add, [uploads, *shelf], [report, *browse_outputs, uploads], **private)
+
+        add_api(library, generators, shared)
+    return app
+
+
+def add_api(library: Library, generators: Generators, queue: dict[str, Any]) -> None:
+    """The named endpoints ``/ask``, ``/cite`` and ``/related_work`` (inside a Blocks context)."""
+    import gradio as gr
+
+    def api(call: Any) -> dict:
+        try:
+            return call()
+        except LitrevError as error:
+            raise gr.Error(str(error)) from None
+
+    def ask(
+        question: str,
+        k: int = library.settings.retrieval.k,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        generator: str = "extractive",
+    ) -> dict:
+        """Answer a standalone question from the library; every sentence cites a paper."""
+        return api(
+            lambda: handlers.answer_json(
+                question,
+                library=library,
+                options=Options.from_panel(generator, k, year_from, year_to),
+                generators=generators,
+            )
+        )
+
+    def cite(claim: str, k: int = handlers.CANDIDATES) -> dict:
+        """Rank the library's papers as sources of a claim, with supporting sentence and BibTeX."""
+        return api(lambda: handlers.cite_json(claim, library=library, options=Options.from_panel(k=k)))
+
+    def related_work(description: str) -> dict:
+        """Draft a related-work section (Markdown, LaTeX, BibTeX) for a paper description."""
+        return api(lambda: handlers.draft_json(description, library=library, options=Options()))
+
+    for endpoint in (ask, cite, related_work):
+        gr.api(endpoint, api_name=endpoint.__name__, **queue)
+
+
+def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860) -> str:
+    """Serve ``app`` on ``host:port`` (loopback by default), never through a share link, in a
+    background thread; returns its URL. ``app.block_thread()`` waits, ``app.close()`` stops it."""
+    go_offline()
+    _, url, _ = app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        prevent_thread_lock=True,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        footer_links=["api"],
+        quiet=True,
+        css=PAGE_CSS,
+    )
+    return url

@@ -45,6 +45,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _emit(data: Any, as_json: bool, render: Any) -> None:
+    """A benchmark's figures: JSON for scripts, else the rendered table."""
+    if as_json:
+        _print_json(data)
+    else:
+        out.print(render(data))
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -408,10 +416,7 @@ def bench_retrieval(
         results = runner.run(_library(), datasets)
     except LitrevError as error:
         _fail(error)
-    if as_json:
-        _print_json(results)
-    else:
-        out.print(runner.table(results))
+    _emit(results, as_json, runner.table)
 
 
 @bench.command("ingest")
@@ -426,10 +431,7 @@ def bench_ingest(
         figures = runner.run(paths or [BUNDLED_CORPUS], Settings())
     except LitrevError as error:
         _fail(error)
-    if as_json:
-        _print_json(figures)
-    else:
-        out.print(runner.table(figures))
+    _emit(figures, as_json, runner.table)
 
 
 @bench.command("scale")
@@ -444,10 +446,7 @@ def bench_scale(
         figures = runner.run(papers, Settings())
     except LitrevError as error:
         _fail(error)
-    if as_json:
-        _print_json(figures)
-    else:
-        out.print(runner.table([figures]))
+    _emit(figures, as_json, lambda f: runner.table([f]))
 
 
 @bench.command("support")
@@ -488,10 +487,7 @@ def bench_citing(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
         results = runner.run(_library())
     except LitrevError as error:
         _fail(error)
-    if as_json:
-        _print_json(results)
-    else:
-        out.print(runner.table(results))
+    _emit(results, as_json, runner.table)
 
 
 app.command()(ui)

@@ -45,6 +45,18 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _progress_bar() -> Progress:
+    """A progress bar on stderr (stdout stays clean for --json) that vanishes when done."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 def _emit(data: Any, as_json: bool, render: Any) -> None:
     """A benchmark's figures: JSON for scripts, else the rendered table."""
     if as_json:
@@ -68,15 +80,8 @@ def ingest(
 
     sources = paths or [BUNDLED_CORPUS]
     try:
-        with Progress(
-            TextColumn("embedding papers"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("ingest", total=None)
+        with _progress_bar() as bar:
+            task = bar.add_task("embedding papers", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -361,14 +366,7 @@ def evaluate(
         from rag.support import make_judge
 
         support_judge = make_judge(library, judge) if task == "qa" else None
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with _progress_bar() as bar:
             for method in methods:
                 job = bar.add_task(f"{task} ({method})", total=None)
                 results[method] = run_eval(

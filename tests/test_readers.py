@@ -150,3 +150,13 @@ def test_oversized_title_is_rejected_with_its_line(tmp_path: Path) -> None:
     result = read_file(path)
     assert result.papers == []
     assert "big.jsonl:1: title is 10000 characters long" in str(result.problems[0])
+
+
+def test_five_megabyte_abstract_is_rejected_and_neighbours_kept(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"title": "Huge", "abstract": "word " * 1_000_000}),
+        json.dumps({"title": "Normal", "abstract": ABSTRACT}),
+    ]
+    result = read_file(write(tmp_path, "huge.jsonl", "\n".join(lines) + "\n"))
+    assert [p.title for p in result.papers] == ["Normal"]
+    assert "huge.jsonl:1: abstract of 'Huge' is" in str(result.problems[0])

@@ -254,13 +254,6 @@ class Store:
             )
         ]
 
-    def get_chunks(self, chunk_ids: Sequence[str]) -> list[ChunkHit]:
-        got = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        return [
-            ChunkHit(chunk_id, meta["paper_id"], text, meta["start"], meta["end"], 0.0)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata), page by page."""
         offset = 0

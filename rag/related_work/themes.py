@@ -1,0 +1,216 @@
+"""Stage 2 of a related-work draft: group the gathered papers into themes and name each theme.
+
+- :func:`cluster`: Ward-linkage clustering of the papers' vectors (plain numpy; a few dozen
+  papers), about five papers a theme.
+- :func:`label`: a theme's most distinctive title phrases (share of the theme's papers using a
+  phrase, against its share in the other themes, times its IDF in the library).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from rag.corpus import Paper
+from rag.library import Library
+
+PAPERS_PER_THEME = 5
+MAX_THEMES = 6
+SECOND_PHRASE = 0.5
+"""A theme's label gets a second phrase only if it scores at least this share of the first's."""
+
+
+def cluster(vectors: np.ndarray, *, n_clusters: int, min_size: int = 2) -> list[list[int]]:
+    """Ward-linkage clustering of the rows of ``vectors`` into ``n_clusters`` groups of row indices.
+
+    Ward's criterion (merge the pair that least increases the within-cluster variance) gives
+    themes of comparable size where average linkage makes one theme of nearly everything. Groups
+    smaller than ``min_size`` then join the group whose centroid is nearest. Ties go to the lower
+    indices, so the result depends only on the vectors and their order.
+    """
+    count = len(vectors)
+    if count == 0:
+        return []
+    points = np.asarray(vectors, dtype=np.float64)
+    distance = ((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)
+    np.fill_diagonal(distance, np.inf)
+    clusters: dict[int, list[int]] = {i: [i] for i in range(count)}
+    while len(clusters) > max(1, n_clusters):
+        alive = sorted(clusters)
+        sub = distance[np.ix_(alive, alive)]
+        flat = int(np.argmin(sub))
+        a, b = alive[flat // len(alive)], alive[flat % len(alive)]
+        a, b = min(a, b), max(a, b)
+        size_a, size_b = len(clusters[a]), len(clusters[b])
+        for k in alive:
+            if k in (a, b):
+                continue
+            size_k = len(clusters[k])
+            merged = (size_a + size_k) * distance[k, a] + (size_b + size_k) * distance[k, b]
+            merged = (merged - size_k * distance[a, b]) / (size_a + size_b + size_k)
+            distance[k, a] = distance[a, k] = merged
+        distance[b, :] = distance[:, b] = np.inf
+        clusters[a] = sorted(clusters[a] + clusters.pop(b))
+    groups = [clusters[key] for key in sorted(clusters)]
+    while len(groups) > 1:
+        small = [i for i, members in enumerate(groups) if len(members) < min_size]
+        if not small:
+            break
+        i = small[0]
+        centroid = points[groups[i]].mean(axis=0)
+        j = min(
+            (j for j in range(len(groups)) if j != i),
+            key=lambda j: (float(((points[groups[j]].mean(axis=0) - centroid) ** 2).sum()), j),
+        )
+        groups[j] = sorted(groups[j] + groups[i])
+        del groups[i]
+    return groups
+
+
+def _words(*lines: str) -> frozenset[str]:
+    """The space-separated words of ``lines``, as a set."""
+    return frozenset(" ".join(lines).split())
+
+
+_FUNCTION_WORDS = _words(
+    "a an the and or but nor of on in at to for from by with without via into onto over under about",
+    "as is are was were be been being can could may might will would should do does did has have had",
+    "it its this that these those their our we they which who whose where when while than then such",
+    "both each all any some more most other only not no also however thus between across through",
+    "per within up down out so very well yet since because if how what why towards toward beyond",
+)
+_GENERIC = _words(
+    "propose proposed proposes present presents presented introduce introduces introduced approach",
+    "approaches method methods paper work works study studies result results show shows shown novel",
+    "new based using use used existing prior previous recent first achieve achieves achieved",
+    "performance experiments experimental demonstrate demonstrates significantly significant",
+    "improve improves improved improving improvement improvements effective efficient efficiently",
+    "efficiency framework task tasks problem problems state art sota various different several",
+    "further large compared comparable substantially including outperforms baseline baselines",
+    "model models high low better best key leading strong fast faster simple single deep learn",
+    "learning accelerating acceleration boosting enhancing unified unifying exploring rethinking",
+    "revisiting towards scalable robust end toward make making enable enables enabling lessons",
+)
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\"]|\s[-\u2013\u2014]\s")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
+_LONGEST_PHRASE = 3
+
+
+def _label_worthy(words: Sequence[str]) -> bool:
+    """Whether a run of title words could name a theme (not "of the", "towards", "novel method")."""
+    low = [word.lower() for word in words]
+    if low[0] in _FUNCTION_WORDS or low[-1] in _FUNCTION_WORDS or len(low[-1]) < 2:
+        return False
+    return not all(word in _GENERIC for word in low) and (len(low) > 1 or len(low[0]) > 2)
+
+
+def _runs(text: str, stem: Callable[[str], tuple[str, ...]]) -> dict[tuple[str, ...], list[str]]:
+    """Every run of 1-3 words inside a clause of ``text``: its stems -> how it was written."""
+    runs: dict[tuple[str, ...], list[str]] = {}
+    for clause in _CLAUSE.split(text):
+        words = _TOKEN.findall(clause)
+        stems = [stem(word) for word in words]
+        for size in range(1, _LONGEST_PHRASE + 1):
+            for start in range(len(words) - size + 1):
+                if all(stems[start : start + size]):
+                    key = tuple(term for part in stems[start : start + size] for term in part)
+                    runs.setdefault(key, []).append(" ".join(words[start : start + size]))
+    return runs
+
+
+def label(
+    theme: Sequence[Paper], others: Sequence[Paper], *, library: Library, n_phrases: int = 2
+) -> list[str]:
+    """The theme's most distinctive phrases, best first, as its abstracts most often write them.
+
+    Candidates are runs of title words; a phrase scores its share of the theme's papers (title or
+    abstract), times how much more common it is in the theme than among ``others``, times the
+    square root of its IDF in the library. A phrase loses to a longer one that contains it and is
+    nearly as common ("speculative" to "speculative decoding").
+    """
+    lexical = library.lexical
+    cache: dict[str, tuple[str, ...]] = {}
+
+    def stem(word: str) -> tuple[str, ...]:
+        if word not in cache:
+            cache[word] = tuple(lexical.terms(word))
+        return cache[word]
+
+    inside = [_runs(f"{paper.title}. {paper.abstract}", stem) for paper in theme]
+    outside = Counter(key for paper in others for key in _runs(f"{paper.title}. {paper.abstract}", stem))
+    candidates = {
+        key
+        for paper in theme
+        for key, written in _runs(paper.title, stem).items()
+        if _label_worthy(written[0].split())
+    }
+    frequency = {key: sum(key in runs for runs in inside) for key in candidates}
+    scores = {}
+    for key in candidates:
+        share = frequency[key] / len(theme)
+        contrast = share - (outside[key] / len(others) if others else 0.0)
+        if frequency[key] < min(2, len(theme)) or contrast <= 0:
+            continue
+        idf = float(np.mean([lexical.idf(term) for term in key]))
+        scores[key] = share * contrast * np.sqrt(idf) * (1.5 if len(key) > 1 else 1.0)
+    subsumed = {
+        key
+        for key in scores
+        for longer in scores
+        if len(longer) > len(key) and _contains(longer, key) and frequency[longer] >= 0.6 * frequency[key]
+    }
+    chosen: list[tuple[str, ...]] = []
+    for key in sorted(scores, key=lambda k: (-scores[k], k)):
+        if chosen and scores[key] < SECOND_PHRASE * scores[chosen[0]]:
+            break
+        if key not in subsumed and not any(_overlap(key, other) for other in chosen):
+            chosen.append(key)
+        if len(chosen) == n_phrases:
+            break
+    titles = [_runs(paper.title, stem) for paper in theme]
+    abstracts = [_runs(paper.abstract, stem) for paper in theme]
+    return [
+        _display(
+            Counter(form for runs in titles for form in runs.get(key, ())),
+            Counter(form for runs in abstracts for form in runs.get(key, ())),
+        )
+        for key in chosen
+    ]
+
+
+def _overlap(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two phrases share a word, plurals aside ("LLM" and "LLMs")."""
+    return bool({term.rstrip("s") for term in one} & {term.rstrip("s") for term in other})
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    size = len(shorter)
+    return any(longer[i : i + size] == shorter for i in range(len(longer) - size + 1))
+
+
+def _display(in_titles: Counter[str], in_abstracts: Counter[str]) -> str:
+    """How to write a phrase: its commonest title form, cased as the abstracts write it.
+
+    Words only ever seen title-cased are lowered ("Language Model" -> "language model"), while
+    acronyms and names the abstracts capitalise stay so ("CTC", "Moshi").
+    """
+    title_form = max(sorted(in_titles), key=lambda form: in_titles[form])
+    same = [form for form in sorted(in_abstracts) if form.lower() == title_form.lower()]
+    if same:
+        return max(same, key=lambda form: (in_abstracts[form], form.islower()))
+    return " ".join(
+        word.lower() if word[:1].isupper() and word[1:].islower() else word for word in title_form.split()
+    )
+
+
+def theme_title(phrases: Sequence[str]) -> str:
+    """``["speculative decoding", "draft heads"]`` -> ``"Speculative decoding / draft heads"``."""
+    if not phrases:
+        return "Other related work"
+    text = " / ".join(phrases)
+    return text[0].upper() + text[1:]
+
+

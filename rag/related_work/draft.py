@@ -124,5 +124,3 @@ def _reference(paper: Paper) -> str:
     if paper.url:
         parts.append(paper.url)
     return " ".join(parts)
-
-

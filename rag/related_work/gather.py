@@ -93,5 +93,3 @@ def gather(
     chosen = {item.paper.id for item in kept}
     left_out = [item for item in ranked if item.paper.id not in chosen]
     return Gathered(kept, left_out, round(strength, 4))
-
-

@@ -19,6 +19,11 @@ from rag.generate import Passage, rank_sentences
 from rag.library import Library
 
 
+def word_set(*lines: str) -> frozenset[str]:
+    """The space-separated words of ``lines``, as a set."""
+    return frozenset(" ".join(lines).split())
+
+
 def third_person(verb: str) -> str:
     """``propose`` -> ``proposes``, ``study`` -> ``studies``, ``focus`` -> ``focuses``."""
     verb = verb.lower()
@@ -29,17 +34,17 @@ def third_person(verb: str) -> str:
     return verb + "s"
 
 
-_LEADING_VERBS = frozenset(
-    """propose introduce present develop design describe devise build create release unveil
-    formulate construct contribute""".split()
+_LEADING_VERBS = word_set(
+    "propose introduce present develop design describe devise build create release unveil",
+    "formulate construct contribute",
 )
-_OTHER_VERBS = frozenset(
-    """show study investigate explore demonstrate offer provide address tackle analyze analyse
-    examine evaluate extend leverage establish report find identify conduct revisit consider
-    focus train adopt apply employ derive prove argue compare achieve pioneer combine exploit
-    utilize utilise integrate incorporate enhance improve reduce learn model treat frame cast view
-    reformulate generalize unify benchmark collect curate measure quantify characterize assess
-    validate verify highlight discuss outline review survey summarize aim seek attempt observe""".split()
+_OTHER_VERBS = word_set(
+    "show study investigate explore demonstrate offer provide address tackle analyze analyse",
+    "examine evaluate extend leverage establish report find identify conduct revisit consider",
+    "focus train adopt apply employ derive prove argue compare achieve pioneer combine exploit",
+    "utilize utilise integrate incorporate enhance improve reduce learn model treat frame cast view",
+    "reformulate generalize unify benchmark collect curate measure quantify characterize assess",
+    "validate verify highlight discuss outline review survey summarize aim seek attempt observe",
 )
 _VERBS = "|".join(sorted(_LEADING_VERBS | _OTHER_VERBS))
 _VERBS_THIRD_PERSON = "|".join(sorted(third_person(verb) for verb in _LEADING_VERBS | _OTHER_VERBS))

@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.corpus import Paper
 from rag.library import Library
+from rag.related_work.statements import word_set
 
 PAPERS_PER_THEME = 5
 MAX_THEMES = 6
@@ -70,19 +71,14 @@ def cluster(vectors: np.ndarray, *, n_clusters: int, min_size: int = 2) -> list[
     return groups
 
 
-def _words(*lines: str) -> frozenset[str]:
-    """The space-separated words of ``lines``, as a set."""
-    return frozenset(" ".join(lines).split())
-
-
-_FUNCTION_WORDS = _words(
+_FUNCTION_WORDS = word_set(
     "a an the and or but nor of on in at to for from by with without via into onto over under about",
     "as is are was were be been being can could may might will would should do does did has have had",
     "it its this that these those their our we they which who whose where when while than then such",
     "both each all any some more most other only not no also however thus between across through",
     "per within up down out so very well yet since because if how what why towards toward beyond",
 )
-_GENERIC = _words(
+_GENERIC = word_set(
     "propose proposed proposes present presents presented introduce introduces introduced approach",
     "approaches method methods paper work works study studies result results show shows shown novel",
     "new based using use used existing prior previous recent first achieve achieves achieved",
@@ -212,5 +208,3 @@ def theme_title(phrases: Sequence[str]) -> str:
         return "Other related work"
     text = " / ".join(phrases)
     return text[0].upper() + text[1:]
-
-

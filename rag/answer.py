@@ -82,7 +82,8 @@ class Answer(BaseModel):
         return "\n".join(lines)
 
 
-def _evidence(hits: Sequence[Hit]) -> list[EvidenceItem]:
+def evidence_items(hits: Sequence[Hit]) -> list[EvidenceItem]:
+    """Ranked hits as the rows an answer (and `litrev search`) shows."""
     return [
         EvidenceItem(
             rank=rank,
@@ -164,7 +165,7 @@ def answer_stream(
     started = time.perf_counter()
     result = search(question, library=library, k=k, filters=filters)
     timings = {"retrieve_ms": _ms(started)}
-    evidence = _evidence(result.hits)
+    evidence = evidence_items(result.hits)
     strength = round(evidence_strength(result, library), 4)
     passages = [
         Passage(rank, hit.paper, (hit.chunk.start, hit.chunk.end) if hit.chunk else None)

@@ -8,6 +8,8 @@ message as one line instead of a traceback. Messages say what was expected and w
     ├── IndexMismatchError   the index was built with another embedding model
     ├── IndexMissingError    there is no index yet
     ├── StoreUnavailableError the Chroma server cannot be reached
+    ├── GenerationError      the answer-writing model could not be reached or failed
+    ├── SettingsError        a setting has a value it cannot take (names the field)
     └── DatasetError         an evaluation dataset is malformed (names file and line)
 """
 
@@ -39,6 +41,14 @@ class IndexMissingError(LitrevError):
 
 class StoreUnavailableError(LitrevError):
     """The configured Chroma server cannot be reached."""
+
+
+class GenerationError(LitrevError):
+    """The model could not be reached or answered with an error."""
+
+
+class SettingsError(LitrevError):
+    """A setting (from the environment, a flag or the UI's panel) has a value it cannot take."""
 
 
 class DatasetError(LitrevError):

@@ -23,7 +23,7 @@ from rag import prompts
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.embedding import Embedder
-from rag.errors import LitrevError
+from rag.errors import GenerationError, LitrevError
 from rag.settings import AnswerSettings, LLMSettings, Settings
 
 
@@ -121,10 +121,6 @@ class ExtractiveGenerator:
 # -- model-backed generators --------------------------------------------------------------------
 
 _MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-
-
-class GenerationError(LitrevError):
-    """The model could not be reached or answered with an error."""
 
 
 def neutralise_markers(text: str) -> str:

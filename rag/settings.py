@@ -9,13 +9,17 @@ relocates every file litrev writes (index, lexical index, logs).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.errors import SettingsError
+
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "papers.jsonl"
+"""The sample library ``litrev ingest`` indexes when given no paths."""
 
 
 class _Section(BaseModel):
@@ -163,6 +167,14 @@ class Settings(BaseSettings):
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The answer-writing model.")
 
+    def with_llm(self, **changes: Any) -> Settings:
+        """A copy whose ``llm`` section has ``changes`` applied, validated like the settings themselves."""
+        try:
+            llm = LLMSettings.model_validate({**self.llm.model_dump(), **changes})
+        except ValidationError as error:
+            raise SettingsError(f"invalid llm settings: {describe(error)}") from None
+        return self.model_copy(update={"llm": llm})
+
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
@@ -170,3 +182,8 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.home / "lexical"
+
+
+def describe(error: ValidationError) -> str:
+    """pydantic's validation errors as one line: ``field.path: message; ...``."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())

@@ -1,0 +1,148 @@
+"""``litrev eval`` and ``litrev bench ...``: measurements that print figures.
+
+Registered on the app by :mod:`rag.cli`, whose error boundary covers them; the evaluation code
+(``eval``) is imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rag.cli_options import AsJson, Judge, LLMChoice, Task, llm_options, open_library
+from rag.cli_output import emit, out, print_json, progress_bar
+from rag.settings import BUNDLED_CORPUS, Settings
+
+RETRIEVAL_TASKS = (Task.lookup, Task.multi, Task.qa)
+
+
+@llm_options
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A JSONL dataset (see eval/datasets).")],
+    task: Annotated[Task, typer.Option(help="What the dataset measures.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the full result as JSON here.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write report.md and PNG plots into this folder.")
+    ] = None,
+    compare: Annotated[bool, typer.Option(help="Also run BM25-only and dense-only, side by side.")] = False,
+    judge: Annotated[
+        Judge, typer.Option(help="Support judge (auto: the LLM if one is configured).")
+    ] = Judge.auto,
+    *,
+    llm: LLMChoice,
+) -> None:
+    """Measure retrieval quality and answer grounding on a dataset."""
+    from eval.report import metrics_table, write_report
+    from eval.runner import evaluate as run_eval
+    from rag.support import make_judge
+
+    methods = ["lexical", "dense", "hybrid"] if compare and task in RETRIEVAL_TASKS else ["hybrid"]
+    library = open_library(llm)
+    support_judge = make_judge(library, judge.value) if task == Task.qa else None
+    results = {}
+    with progress_bar() as bar:
+        for method in methods:
+            job = bar.add_task(f"{task.value} ({method})", total=None)
+            results[method] = run_eval(
+                dataset,
+                task.value,
+                library=library,
+                judge=support_judge,
+                method=method,  # type: ignore[arg-type]
+                progress=lambda done, total, job=job: bar.update(job, completed=done, total=total),
+            )
+    shipped = results["hybrid"]
+    if json_out:
+        payload = shipped.to_dict()
+        if compare:
+            payload["compare"] = {m: r.metrics for m, r in results.items()}
+        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    if report:
+        out.print(f"report: {write_report(results, report, dataset)}")
+    judged = f", judge: {shipped.judge}" if shipped.judge else ""
+    out.print(f"{task.value}: {shipped.n} items{judged}")
+    out.print(metrics_table(results))
+
+
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print measured figures.")
+
+
+@bench.command("retrieval")
+def bench_retrieval(
+    lookup: Annotated[
+        Path | None, typer.Option(help="Lookup dataset (JSONL); default: eval/datasets.")
+    ] = None,
+    multi: Annotated[
+        Path | None, typer.Option(help="Multi-paper dataset (JSONL); default: eval/datasets.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """BM25-only, dense-only, plain RRF and the shipped hybrid on the same questions, side by side."""
+    from eval import bench_retrieval as runner
+
+    datasets = (("lookup", lookup or runner.DEFAULT[0][1]), ("multi", multi or runner.DEFAULT[1][1]))
+    emit(runner.run(open_library(), datasets), as_json, runner.table)
+
+
+@bench.command("ingest")
+def bench_ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Sources; default: the bundled corpus.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Full ingest throughput against raw model.encode on the same chunks, in one run."""
+    from eval import bench_ingest as runner
+
+    emit(runner.run(paths or [BUNDLED_CORPUS], Settings()), as_json, runner.table)
+
+
+@bench.command("scale")
+def bench_scale(
+    papers: Annotated[int, typer.Option("--papers", help="Synthetic library size.")] = 1000,
+    as_json: AsJson = False,
+) -> None:
+    """Ingest rate, disk, peak memory and query latency on a synthetic library of N papers."""
+    from eval import bench_scale as runner
+
+    emit(runner.run(papers, Settings()), as_json, lambda figures: runner.table([figures]))
+
+
+@bench.command("support")
+@llm_options
+def bench_support(
+    as_json: AsJson = False,
+    judge: Annotated[
+        Judge, typer.Option(help="overlap (cross-validated) or llm (the configured LLM).")
+    ] = Judge.overlap,
+    *,
+    llm: LLMChoice,
+) -> None:
+    """Agreement of the citation-support judge with the hand labels (in-sample and cross-validated)."""
+    from eval import bench_support as runner
+    from rag.support import OverlapJudge, make_judge
+
+    library = open_library(llm)
+    if judge == Judge.overlap:
+        figures = runner.run(OverlapJudge(library.embedder, library.lexical))
+    else:
+        figures = runner.run_any(make_judge(library, judge.value))
+    if as_json:
+        print_json(figures)
+        return
+    held_out = f" (5-fold held-out {figures['cv_agreement']:.3f})" if "cv_agreement" in figures else ""
+    out.print(
+        f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f}{held_out}, "
+        f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}"
+    )
+
+
+@bench.command("citing")
+def bench_citing(as_json: AsJson = False) -> None:
+    """Citation lookup (recall@1/@5, false matches) and related-work must-cite share on the dev sets."""
+    from eval import bench_citing as runner
+
+    emit(runner.run(open_library()), as_json, runner.table)

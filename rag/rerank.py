@@ -11,30 +11,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, TypeVar
 
 from rag import prompts
 from rag.chunking import sentence_spans
+from rag.corpus import Paper
 from rag.generate import GenerationError
 
-if TYPE_CHECKING:
-    from rag.retrieve import Hit
+
+class Candidate(Protocol):
+    """What a reranker orders: anything that carries its paper (a search hit, for one)."""
+
+    @property
+    def paper(self) -> Paper: ...
+
+
+C = TypeVar("C", bound=Candidate)
 
 
 class Reranker(Protocol):
     name: str
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]: ...
+    def rerank(self, query: str, hits: Sequence[C]) -> list[C]: ...
 
 
 class FusionOrder:
     name = "fusion"
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+    def rerank(self, query: str, hits: Sequence[C]) -> list[C]:
         return list(hits)
 
 
-def _summary(hit: Hit) -> str:
+def _summary(hit: Candidate) -> str:
     spans = sentence_spans(hit.paper.abstract)[:2]
     text = " ".join(hit.paper.abstract[start:end] for start, end in spans)
     return re.sub(r"\s+", " ", text)[:400]
@@ -59,7 +67,7 @@ class LLMReranker:
         self.complete = complete
         self.top_n = top_n
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+    def rerank(self, query: str, hits: Sequence[C]) -> list[C]:
         head, tail = list(hits[: self.top_n]), list(hits[self.top_n :])
         if len(head) < 2:
             return list(hits)

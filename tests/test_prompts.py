@@ -52,11 +52,12 @@ def test_the_citing_prompts_exist_and_show_the_papers() -> None:
     text = prompts.render(
         "related_work",
         description="A byte-level language model.",
-        themes=[
-            {"title": "Byte-level models", "papers": [{"marker": 3, "title": "MrT5", "abstract": "We..."}]}
-        ],
+        theme="Byte-level models",
+        papers=[{"marker": 3, "title": "MrT5", "abstract": "We..."}],
+        other_themes=["Subword tokenizers"],
     )
-    assert "Theme: Byte-level models" in text and "[3] Title: MrT5" in text
+    assert 'Papers on "Byte-level models"' in text and "[3] Title: MrT5" in text
+    assert "other paragraphs cover: Subword tokenizers." in text
     text = prompts.render(
         "lookup", claim="Bytes beat subwords.", candidates=[{"marker": 1, "title": "T", "abstract": "A."}]
     )

@@ -16,19 +16,26 @@ Without an LLM this is the only mode; the prompt for the LLM mode is ``prompts/r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
 from rag import bibtex
 from rag.answer import abstention_text
+from rag.citations import tidy
 from rag.errors import LitrevError
+from rag.generate import ExtractiveGenerator, GenerationError, Generator
 from rag.library import Library
+from rag.related_work import prose
 from rag.related_work.draft import Draft, Theme
 from rag.related_work.gather import N_PAPERS, Gathered, Retrieved, gather
+from rag.related_work.prose import Writer
 from rag.related_work.statements import Statement, closest_sentences, rewrite, statement, third_person
 from rag.related_work.themes import MAX_THEMES, PAPERS_PER_THEME, cluster, label, theme_title
 from rag.retrieve import Filters
+from rag.support import OverlapJudge, SupportJudge
 
 __all__ = [
     "Draft",
@@ -38,6 +45,7 @@ __all__ = [
     "Theme",
     "cluster",
     "draft_related_work",
+    "draft_related_work_stream",
     "gather",
     "label",
     "rewrite",
@@ -53,12 +61,45 @@ def draft_related_work(
     n_papers: int | None = None,
     filters: Filters | None = None,
     keys: Mapping[str, str] | None = None,
+    generator: Generator | None = None,
+    judge: SupportJudge | None = None,
 ) -> Draft:
     """Draft a related-work section for the paper ``description`` (see the module docstring).
 
     ``keys`` maps paper ids to citation keys; by default :func:`rag.bibtex.assign_keys` over the
-    whole library, so a key is the same here as in ``litrev cite``.
+    whole library, so a key is the same here as in ``litrev cite``. ``generator`` defaults to the
+    library's: a model writes prose, the extractive generator the annotated list.
     """
+    final = None
+    for event in draft_related_work_stream(
+        description,
+        library=library,
+        n_papers=n_papers,
+        filters=filters,
+        keys=keys,
+        generator=generator,
+        judge=judge,
+    ):
+        if isinstance(event, Draft):
+            final = event
+    assert final is not None  # the stream always ends with the Draft
+    return final
+
+
+def draft_related_work_stream(
+    description: str,
+    *,
+    library: Library | None = None,
+    n_papers: int | None = None,
+    filters: Filters | None = None,
+    keys: Mapping[str, str] | None = None,
+    generator: Generator | None = None,
+    judge: SupportJudge | None = None,
+) -> Iterator[str | Draft]:
+    """Yield the model's Markdown as it is written (each theme's bold name, then its paragraph,
+    markers outside the theme already removed), then the checked :class:`Draft`, which is the
+    text to keep (the extractive draft, with ``fallback`` saying why, when the check failed).
+    An extractive draft yields only the Draft."""
     if not description.strip():
         raise LitrevError("the paper description is empty")
     n_papers = N_PAPERS if n_papers is None else n_papers
@@ -71,9 +112,24 @@ def draft_related_work(
     if strength < threshold or not gathered.kept:
         nearest = gathered.kept + gathered.left_out
         notice = abstention_text(strength, threshold, [item.hit for item in nearest])
-        return Draft(description, [], {}, [item.paper for item in nearest], strength, notice)
+        yield Draft(description, [], {}, [item.paper for item in nearest], strength, notice)
+        return
 
-    kept = gathered.kept
+    themes = _themes(description, gathered.kept, library)
+    all_keys = keys if keys is not None else bibtex.assign_keys(library.store.iter_papers())
+    numbered = [s.paper for theme in themes for s in theme.statements]
+    cited_keys = {paper.id: all_keys.get(paper.id) or bibtex.base_key(paper) for paper in numbered}
+    left_out = [item.paper for item in gathered.left_out]
+    extractive = Draft(description, themes, cited_keys, left_out, strength)
+    generator = generator or library.generator
+    if isinstance(generator, ExtractiveGenerator) or not hasattr(generator, "complete"):
+        yield extractive
+        return
+    yield from _prose(extractive, cast(Writer, generator), judge or _judge(library), library)
+
+
+def _themes(description: str, kept: list[Retrieved], library: Library) -> list[Theme]:
+    """Cluster the kept papers into labelled themes of statements, best theme first."""
     vectors = library.store.paper_vectors([item.paper.id for item in kept])
     kept = [item for item in kept if item.paper.id in vectors]
     matrix = np.stack([vectors[item.paper.id] for item in kept])
@@ -91,8 +147,49 @@ def draft_related_work(
         score = float(np.mean([kept[i].score for i in members]))
         themes.append(Theme(theme_title(phrases), phrases, statements, score))
     themes.sort(key=lambda theme: (-theme.score, theme.title))
+    return themes
 
-    all_keys = keys if keys is not None else bibtex.assign_keys(library.store.iter_papers())
-    cited = [s.paper for theme in themes for s in theme.statements]
-    cited_keys = {paper.id: all_keys.get(paper.id) or bibtex.base_key(paper) for paper in cited}
-    return Draft(description, themes, cited_keys, [item.paper for item in gathered.left_out], strength)
+
+def _judge(library: Library) -> SupportJudge:
+    return OverlapJudge(library.embedder, library.lexical)
+
+
+def _prose(draft: Draft, writer: Writer, judge: SupportJudge, library: Library) -> Iterator[str | Draft]:
+    """Stream a paragraph per theme, check them, and end with the prose draft or the fallback."""
+    markers = draft.markers()
+    written = prose.Paragraphs()
+    try:
+        for theme in draft.themes:
+            yield f"**{theme.title}.** "
+            prompt = prose.theme_prompt(draft.description, theme, markers, draft.themes)
+            valid = {markers[said.paper.id] for said in theme.statements}
+            pieces = []
+            for piece in prose.write_paragraph(writer, prompt, valid, written.dropped):
+                pieces.append(piece)
+                yield piece
+            yield "\n\n"
+            text = tidy("".join(pieces))
+            written.texts.append(text)
+            written.checks.append(prose.check(text, theme, markers, judge))
+    except GenerationError as error:
+        yield replace(draft, fallback=f"{error}; showing the extractive draft instead.")
+        return
+    supported, total = written.supported_share()
+    if not total or supported / total < library.settings.answer.min_supported:
+        yield replace(
+            draft,
+            dropped_markers=written.dropped,
+            fallback=(
+                f"The {writer.name} draft failed the citation check ({supported} of {total} sentences "
+                "cited and supported); showing the extractive draft instead."
+            ),
+        )
+        return
+    themes = [
+        replace(theme, prose=text, checks=checks)
+        for theme, text, checks in zip(draft.themes, written.texts, written.checks, strict=True)
+    ]
+    result = replace(draft, themes=themes, generator=writer.name, dropped_markers=written.dropped)
+    cited = {paper.id for paper in result.cited}
+    result.uncited = [paper for paper in draft.numbered if paper.id not in cited] + draft.uncited
+    yield result

@@ -2,15 +2,19 @@
 
 Markdown (``[n]`` markers and a numbered reference list), LaTeX (``\\cite{key}``) and the BibTeX
 of exactly the cited papers; a closing line lists the retrieved papers left out, so the author
-can judge coverage.
+can judge coverage. A theme is written either as one statement per paper (extractive) or as
+the model's paragraph (``Theme.prose``), whose sentences that failed the citation check are
+flagged in both renderings.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rag import bibtex
-from rag.citations import MARKER
+from rag.answer import SentenceCheck
+from rag.citations import MARKER, markers_in, split_sentences
 from rag.corpus import Paper
 from rag.related_work.statements import Statement
 
@@ -24,6 +28,10 @@ class Theme:
     statements: list[Statement]
     score: float
     """Mean fused retrieval score of its papers (themes are ordered by it)."""
+    prose: str | None = None
+    """The model's paragraph, citing with the draft's markers; None in an extractive draft."""
+    checks: list[SentenceCheck] = field(default_factory=list)
+    """The citation check of each sentence of ``prose``, in order."""
 
 
 @dataclass
@@ -37,43 +45,76 @@ class Draft:
     evidence_strength: float = 0.0
     notice: str | None = None
     """Set when the library does not cover the description (then there are no themes)."""
+    generator: str = "extractive"
+    """Who wrote the paragraphs: ``extractive`` or the model's name."""
+    fallback: str | None = None
+    """Why the model's paragraphs were replaced by the extractive draft, if they were."""
+    dropped_markers: list[int] = field(default_factory=list)
+    """Markers the model wrote outside its theme's papers (removed)."""
+
+    @property
+    def numbered(self) -> list[Paper]:
+        """Every paper of the themes, in the order of the markers [1], [2], ..."""
+        return [statement.paper for theme in self.themes for statement in theme.statements]
 
     @property
     def cited(self) -> list[Paper]:
-        """The cited papers in the order of their markers [1], [2], ..."""
-        return [statement.paper for theme in self.themes for statement in theme.statements]
+        """The cited papers in marker order: all of them, or those the model's prose cites."""
+        if not any(theme.prose is not None for theme in self.themes):
+            return self.numbered
+        used = {n for theme in self.themes for n in markers_in(theme.prose or "")}
+        return [paper for number, paper in enumerate(self.numbered, start=1) if number in used]
 
     def markers(self) -> dict[str, int]:
-        return {paper.id: number for number, paper in enumerate(self.cited, start=1)}
+        return {paper.id: number for number, paper in enumerate(self.numbered, start=1)}
+
+    def flagged(self) -> list[SentenceCheck]:
+        """The model's sentences that are uncited or not supported by the abstracts they cite."""
+        return [check for theme in self.themes for check in theme.checks if not check.supported]
 
     def markdown(self) -> str:
         """Paragraphs with ``[n]`` markers, a numbered reference list and the closing line."""
         if self.notice:
             return self.notice + "\n"
         markers = self.markers()
-        blocks = []
+        blocks = [f"*{self.fallback}*"] if self.fallback else []
         for theme in self.themes:
-            sentences = [
-                _sentence(s, subject=f"*{s.subject}*" if s.subject_is_title else s.subject)
-                + f" [{markers[s.paper.id]}]."
-                for s in theme.statements
-            ]
+            if theme.prose is not None:
+                sentences = [
+                    sentence + (f" *({_flag(check)})*" if check and not check.supported else "")
+                    for sentence, check in _checked(theme)
+                ]
+            else:
+                sentences = [
+                    _sentence(s, subject=f"*{s.subject}*" if s.subject_is_title else s.subject)
+                    + f" [{markers[s.paper.id]}]."
+                    for s in theme.statements
+                ]
             blocks.append(f"**{theme.title}.** " + " ".join(sentences))
         references = [f"[{markers[paper.id]}] {_reference(paper)}" for paper in self.cited]
         blocks.append("**References**\n\n" + "\n".join(references))
         blocks.append(f"*{self.coverage_line()}*")
-        # Titles and abstracts are untrusted: angle brackets become entities, so a Markdown viewer
-        # shows "<script>" as text instead of running it (the draft itself writes no HTML).
+        # Titles, abstracts and the model's prose are untrusted: angle brackets become entities, so
+        # a Markdown viewer shows "<script>" as text instead of running it (the draft writes no HTML).
         return "\n\n".join(blocks).replace("<", "&lt;").replace(">", "&gt;") + "\n"
 
     def latex(self) -> str:
-        """``\\paragraph`` per theme, ``\\cite{key}`` per sentence; the closing line as a comment."""
+        """``\\paragraph`` per theme, ``\\cite{key}`` per sentence; the closing line as a comment.
+
+        The model's sentences are escaped like any corpus text (it cannot write a command) and a
+        flagged one is followed by a comment saying why."""
         if self.notice:
             return f"% {self.notice}\n"
-        blocks = []
+        blocks = [f"% {self.fallback}"] if self.fallback else []
+        numbered = self.numbered
         for theme in self.themes:
             sentences = []
-            for s in theme.statements:
+            if theme.prose is not None:
+                for sentence, check in _checked(theme):
+                    text = MARKER.sub(lambda m: self._cite(m, numbered), bibtex.escape(sentence))
+                    flag = f" % {_flag(check)}" if check and not check.supported else ""
+                    sentences.append(text.replace(" ~\\cite", "~\\cite") + flag)
+            for s in theme.statements if theme.prose is None else ():
                 name = bibtex.escape(s.subject).replace("et al.", r"et~al.\@")
                 name = rf"\emph{{{name}}}" if s.subject_is_title else name
                 sentences.append(
@@ -82,6 +123,10 @@ class Draft:
             blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}.}}" + "\n" + "\n".join(sentences))
         blocks.append("% " + self.coverage_line().replace("\n", " "))
         return "\n\n".join(blocks) + "\n"
+
+    def _cite(self, marker: re.Match[str], numbered: list[Paper]) -> str:
+        keys = [self.keys[numbered[int(n) - 1].id] for n in marker.group(1).split(",")]
+        return rf"~\cite{{{','.join(keys)}}}"
 
     def bibtex(self, *, abstract: bool = False) -> str:
         """The BibTeX entries of exactly the cited papers, in marker order."""
@@ -94,6 +139,17 @@ class Draft:
         more = len(self.uncited) - len(shown)
         text = "Retrieved but not cited (check coverage): " + "; ".join(p.title for p in shown)
         return text + (f"; and {more} weaker matches." if more > 0 else ".")
+
+
+def _checked(theme: Theme) -> list[tuple[str, SentenceCheck | None]]:
+    """The sentences of the theme's prose, each with its check (aligned as they were checked)."""
+    sentences = split_sentences(theme.prose or "")
+    checks: list[SentenceCheck | None] = list(theme.checks)
+    return list(zip(sentences, checks + [None] * (len(sentences) - len(checks)), strict=False))
+
+
+def _flag(check: SentenceCheck) -> str:
+    return "uncited" if check.score is None else "not supported by the cited abstracts"
 
 
 def _sentence(statement: Statement, *, subject: str, latex: bool = False) -> str:

@@ -303,6 +303,25 @@ def ui(
     serve(host=host, port=port)
 
 
+@app.command("mcp")
+@llm_options
+def mcp_command(
+    allow_ingest: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-ingest",
+            help="Add the add_papers tool, reading only files under this directory (repeatable).",
+        ),
+    ] = None,
+    *,
+    llm: LLMChoice,
+) -> None:
+    """Serve the library to AI assistants over the Model Context Protocol (stdio)."""
+    from rag.mcp_server import serve
+
+    serve(open_library(llm), allow_ingest=allow_ingest or [])
+
+
 app.command("eval")(evaluate)
 app.add_typer(bench, name="bench")
 

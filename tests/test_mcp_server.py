@@ -1,0 +1,181 @@
+"""``litrev mcp`` as a real subprocess, driven by the mcp SDK's own stdio client, on a small library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.types import CallToolResult
+
+from conftest import BUNDLED, ROOT
+from rag.citations import markers_in
+from rag.embedding import Embedder
+from rag.ingest import ingest
+from rag.library import Library
+from rag.settings import Settings
+
+TOPIC = ("Speculative", "Draft", "Medusa", "EAGLE", "Parallel Decoding")
+QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
+DESCRIPTION = (
+    "We propose a lightweight draft head on top of the target LLM that predicts several future "
+    "tokens at once, verified in one pass with tree attention, for lossless speculative decoding."
+)
+
+
+@pytest.fixture(scope="module")
+def small_library(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tuple[Path, Path]:
+    """The bundled corpus's speculative-decoding papers plus ten others; and one more paper to add."""
+    root = tmp_path_factory.mktemp("mcp")
+    lines = BUNDLED.read_text(encoding="utf-8").splitlines()
+    on_topic = [line for line in lines if any(word in json.loads(line)["title"] for word in TOPIC)]
+    others = [line for line in lines if line not in on_topic]
+    (root / "library.jsonl").write_text("\n".join(on_topic + others[:10]) + "\n", encoding="utf-8")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "new.jsonl").write_text(others[-1] + "\n", encoding="utf-8")
+    home = root / "home"
+    ingest([root / "library.jsonl"], library=Library(Settings(home=home), embedder=embedder))
+    return home, inbox
+
+
+def run_client(home: Path, args: list[str], scenario: Callable[[ClientSession], Awaitable[Any]]) -> Any:
+    """Start ``litrev mcp ARGS`` (the console script's entry point) and run ``scenario`` against it."""
+    env = {
+        **os.environ,
+        "LITREV_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    params = StdioServerParameters(
+        command=sys.executable, args=["-c", "from rag.cli import main; main()", "mcp", *args], env=env
+    )
+
+    async def main() -> Any:
+        with open(os.devnull, "w") as quiet:
+            async with (
+                stdio_client(params, errlog=quiet) as (read, write),
+                ClientSession(read, write) as session,
+            ):
+                await session.initialize()
+                return await scenario(session)
+
+    return anyio.run(main)
+
+
+def structured(result: CallToolResult) -> dict[str, Any]:
+    assert not result.is_error, result.content
+    assert result.content and result.content[0].type == "text" and result.content[0].text.strip()
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+def error_text(result: CallToolResult) -> str:
+    assert result.is_error
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -> None:
+    home, _ = small_library
+    library_ids = {paper.id for paper in Library(Settings(home=home)).store.iter_papers()}
+
+    async def scenario(session: ClientSession) -> dict[str, Any]:
+        listed = (await session.list_tools()).tools
+        calls: dict[str, Any] = {"tools": listed}
+        found = structured(
+            await session.call_tool("search_papers", {"query": "speculative decoding", "k": 5})
+        )
+        calls["search"] = found
+        calls["paper"] = structured(
+            await session.call_tool("get_paper", {"id_or_key": found["results"][0]["key"]})
+        )
+        calls["missing"] = await session.call_tool("get_paper", {"id_or_key": "nobody2099nothing"})
+        calls["answer"] = structured(await session.call_tool("ask_library", {"question": QUESTION}))
+        calls["off_topic"] = structured(
+            await session.call_tool("ask_library", {"question": "What is the best sourdough bread recipe?"})
+        )
+        claim = calls["paper"]["abstract"].split(". ")[0]
+        calls["claim"] = claim
+        calls["citation"] = structured(await session.call_tool("find_citation", {"claim": claim, "k": 3}))
+        calls["draft"] = structured(
+            await session.call_tool("draft_related_work", {"description": DESCRIPTION, "n_papers": 8})
+        )
+        calls["empty"] = await session.call_tool("find_citation", {"claim": "  "})
+        return calls
+
+    calls = run_client(home, [], scenario)
+
+    tools = {tool.name: tool for tool in calls["tools"]}
+    assert set(tools) == {"search_papers", "ask_library", "find_citation", "draft_related_work", "get_paper"}
+    for tool in tools.values():  # typed and described inputs, a published output schema
+        assert tool.description and tool.output_schema
+        properties = tool.input_schema["properties"]
+        assert properties and all(spec.get("description") for spec in properties.values())
+
+    rows = calls["search"]["results"]
+    assert len(rows) == 5 and {row["paper_id"] for row in rows} <= library_ids
+    assert any("Speculative" in row["title"] for row in rows)
+    paper = calls["paper"]
+    assert paper["paper_id"] == rows[0]["paper_id"] and paper["title"] == rows[0]["title"]
+    assert paper["bibtex"].startswith("@") and f"{{{rows[0]['key']}," in paper["bibtex"]
+    assert "no paper with id or key 'nobody2099nothing'" in error_text(calls["missing"])
+
+    answered = calls["answer"]
+    assert not answered["abstained"] and answered["citations"]
+    by_marker = {citation["marker"]: citation for citation in answered["citations"]}
+    assert set(markers_in(answered["answer"])) == set(by_marker)  # every marker resolves
+    assert {citation["paper_id"] for citation in answered["citations"]} <= library_ids
+    assert calls["off_topic"]["abstained"] and "does not cover" in calls["off_topic"]["answer"]
+
+    citation = calls["citation"]
+    assert citation["matched"] and citation["candidates"][0]["paper_id"] == paper["paper_id"]
+    assert calls["claim"] in citation["candidates"][0]["sentence"]
+    assert citation["candidates"][0]["bibtex"].startswith("@")
+
+    draft = calls["draft"]
+    assert draft["covered"] and draft["generator"] == "extractive" and 1 <= len(draft["cited"]) <= 8
+    assert {paper["paper_id"] for paper in draft["cited"]} <= library_ids
+    body = draft["markdown"].split("**References**")[0]
+    assert set(markers_in(body)) == {paper["marker"] for paper in draft["cited"]}
+    assert draft["bibtex"].count("\n@") + 1 == len(draft["cited"])
+    assert "the claim to look up is empty" in error_text(calls["empty"])
+
+
+def test_add_papers_reads_only_the_allowed_directories(
+    small_library: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, inbox = small_library
+    outside = tmp_path / "outside.jsonl"
+    outside.write_text((inbox / "new.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    sneaky = inbox / "link.jsonl"
+    sneaky.symlink_to(outside)  # inside by name, outside once resolved
+    title = json.loads((inbox / "new.jsonl").read_text(encoding="utf-8"))["title"]
+    before = Library(Settings(home=home)).store.paper_count()
+
+    async def read_only(session: ClientSession) -> set[str]:
+        return {tool.name for tool in (await session.list_tools()).tools}
+
+    assert "add_papers" not in run_client(home, [], read_only)
+
+    async def scenario(session: ClientSession) -> dict[str, Any]:
+        return {
+            "outside": await session.call_tool("add_papers", {"paths": [str(outside)]}),
+            "link": await session.call_tool("add_papers", {"paths": [str(sneaky)]}),
+            "dotdot": await session.call_tool("add_papers", {"paths": [str(inbox / ".." / "library.jsonl")]}),
+            "inside": structured(
+                await session.call_tool("add_papers", {"paths": [str(inbox / "new.jsonl")]})
+            ),
+            "found": structured(await session.call_tool("search_papers", {"query": title, "k": 1})),
+        }
+
+    calls = run_client(home, ["--allow-ingest", str(inbox)], scenario)
+
+    for name in ("outside", "link", "dotdot"):
+        assert "is outside the directories litrev may read" in error_text(calls[name])
+    assert calls["inside"]["added"] == 1 and calls["inside"]["total_papers"] == before + 1
+    assert calls["found"]["results"][0]["title"] == title

@@ -10,10 +10,7 @@ from rag.embedding import Embedder, load_embedder
 from rag.ingest import ingest
 from rag.library import Library
 from rag.settings import EmbeddingSettings, Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ROOT / "corpus" / "papers.jsonl"
-RAW = ROOT / "corpus" / "raw"
+from tests.helpers import BUNDLED
 
 
 @pytest.fixture(autouse=True)

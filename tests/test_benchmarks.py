@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BUNDLED
 from eval import bench_ingest, bench_scale
 from eval.synthetic import synthetic_records
 from rag.corpus import read_paths, title_key
 from rag.library import Library
 from rag.settings import Settings
+from tests.helpers import BUNDLED
 
 
 def test_synthetic_library_is_deterministic_and_made_of_real_sentences() -> None:

@@ -11,9 +11,9 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED
 from rag.bibtex import assign_keys, base_key, bibliography, entry, escape, last_name, unescape
 from rag.corpus import Paper, paper_id, read_paths
+from tests.helpers import BUNDLED
 
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$")
 

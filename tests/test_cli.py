@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import BUNDLED
 from rag.cli import app
+from tests.helpers import BUNDLED
 
 runner = CliRunner()
 

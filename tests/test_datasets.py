@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
 from eval.bench_retrieval import DATASETS
 from eval.datasets import TASKS, load
 from rag.corpus import read_paths
 from rag.errors import DatasetError
+from tests.helpers import BUNDLED
 
 PAPERS = read_paths([BUNDLED]).papers
 FILES = {

@@ -108,9 +108,9 @@ def test_support_judge_agrees_with_hand_labels(bundled: Library) -> None:
 
 
 def test_llm_judge_with_the_real_server_and_report_names_it(bundled: Library, tmp_path: Path) -> None:
-    from openai_server import ScriptedServer
     from rag.settings import LLMSettings
     from rag.support import LLMJudge, make_judge
+    from tests.openai_server import ScriptedServer
 
     with ScriptedServer() as server:
         settings = bundled.settings.model_copy(

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED
 from rag.citations import MARKER, MarkerFilter, markers_in, resolve
 from rag.errors import CorpusError, LitrevError
 from rag.ingest import ingest
@@ -21,6 +20,7 @@ from rag.readers import READERS, read_file
 from rag.retrieve import search
 from rag.settings import ChunkingSettings, Settings
 from rag.store import Store
+from tests.helpers import BUNDLED
 
 
 def test_write_error_mid_ingest_keeps_what_was_indexed(tmp_path: Path, embedder, monkeypatch) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from openai_server import ScriptedServer
 from rag.answer import Answer, answer, answer_stream
 from rag.chunking import sentence_spans
 from rag.corpus import make_paper
@@ -15,6 +14,7 @@ from rag.generate import OpenAICompatibleGenerator, Passage, render_answer_promp
 from rag.library import Library
 from rag.retrieve import search
 from rag.settings import AnswerSettings, LLMSettings
+from tests.openai_server import ScriptedServer
 
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
 from rag.embedding import model_path
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.ingest import ingest
 from rag.library import Library
 from rag.retrieve import search
 from rag.settings import EmbeddingSettings, Settings
+from tests.helpers import BUNDLED
 
 ABSTRACT = (
     "We introduce a tonal phoneme recogniser for Yoruba speech built from whale-song features. "

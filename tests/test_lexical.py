@@ -1,8 +1,8 @@
 import bm25s
 
-from conftest import BUNDLED
 from rag.corpus import read_paths
 from rag.lexical import LexicalIndex, _stemmer, lexical_text
+from tests.helpers import BUNDLED
 
 
 def test_query_terms_match_the_index_tokenizer() -> None:

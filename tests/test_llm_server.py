@@ -23,6 +23,8 @@ from rag.generate import LocalGenerator
 from rag.library import Library
 from rag.settings import AnswerSettings, LLMSettings
 
+pytestmark = pytest.mark.model_server
+
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
 
 

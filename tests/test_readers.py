@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RAW
 from rag.corpus import read_paths, title_key
 from rag.errors import CorpusError
 from rag.readers import read_file
+from tests.helpers import RAW
 
 ABSTRACT = "We propose a method that does something useful for speech recognition. " * 3
 

@@ -9,13 +9,13 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from conftest import BUNDLED
 from rag.chunking import chunk_papers
 from rag.corpus import read_paths
 from rag.ingest import ingest
 from rag.library import Library
 from rag.retrieve import search
 from rag.settings import ChunkingSettings, Settings
+from tests.helpers import BUNDLED
 
 SCRIPT = textwrap.dedent(
     """

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from chroma_server import ChromaServer, free_port
-from conftest import BUNDLED
 from rag.errors import StoreUnavailableError
 from rag.ingest import ingest
 from rag.library import Library
 from rag.retrieve import search
 from rag.settings import ChromaSettings, Settings
+from tests.chroma_server import ChromaServer, free_port
+from tests.helpers import BUNDLED
 
 
 def client_settings(tmp_path: Path, url: str) -> Settings:

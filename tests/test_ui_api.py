@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from rag.library import Library
-from ui_server import QUIET_GRADIO, serving
+from tests.ui_server import QUIET_GRADIO, serving
 
 pytestmark = QUIET_GRADIO
 

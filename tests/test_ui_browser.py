@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
-from conftest import BUNDLED
 from rag.embedding import Embedder
 from rag.ingest import ingest
 from rag.library import Library
 from rag.settings import Settings
-from ui_server import QUIET_GRADIO, serving
+from tests.helpers import BUNDLED
+from tests.ui_server import QUIET_GRADIO, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,6 +51,7 @@ HOSTILE = {
 TIMEOUT = 60_000
 
 pytestmark = [
+    pytest.mark.browser,
     *QUIET_GRADIO,
 ]
 

@@ -7,8 +7,8 @@ import socket
 import typer
 from typer.testing import CliRunner
 
+from tests.ui_server import QUIET_GRADIO, gradio_loops_closed
 from ui.cli_command import ui
-from ui_server import QUIET_GRADIO, gradio_loops_closed
 
 pytestmark = QUIET_GRADIO
 

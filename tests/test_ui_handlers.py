@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openai_server import ScriptedServer
 from rag.answer import Answer, Citation, SentenceCheck
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.errors import LitrevError
 from rag.library import Library
 from rag.retrieve import search
+from tests.openai_server import ScriptedServer
 from ui import handlers, render
 from ui.handlers import Generators, Options, Turn
 

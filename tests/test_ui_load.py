@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
 from rag.ingest import ingest
 from rag.library import Library
 from rag.settings import Settings
-from ui_server import QUIET_GRADIO, serving
+from tests.helpers import BUNDLED
+from tests.ui_server import QUIET_GRADIO, serving
 
 pytestmark = QUIET_GRADIO
 

@@ -14,12 +14,12 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
-from conftest import BUNDLED, ROOT
 from rag.citations import markers_in
 from rag.embedding import Embedder
 from rag.ingest import ingest
 from rag.library import Library
 from rag.settings import Settings
+from tests.helpers import BUNDLED, ROOT
 
 TOPIC = ("Speculative", "Draft", "Medusa", "EAGLE", "Parallel Decoding")
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"

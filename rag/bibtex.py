@@ -1,8 +1,11 @@
-"""BibTeX for the library's papers: stable citation keys and entries that parse back exactly.
+"""BibTeX for the library's papers: safe, stable citation keys and entries that parse back exactly.
 
-Keys, in order of preference:
+Every key any writer emits (.bib, LaTeX ``\\cite``, Markdown, the UI) passes :func:`safe_key`:
+BibTeX key characters only (ASCII letters, digits and ``_:.+-``), anything else replaced, so no
+key can close a brace, start a field or inject a command. Keys, in order of preference:
 
-1. the user's own key (``paper.bibkey``, kept from a .bib source);
+1. the user's own key (``paper.bibkey``, kept from a .bib source) when it is already safe, else
+   its safe form;
 2. ``lastnameYEARword`` (``leviathan2023fast``) when the first author and the year are known:
    lowercase ASCII, the first author's last name ("Last, First" and "First Last" both read), the
    year, and the first title word that is not a stop word;
@@ -12,7 +15,10 @@ Keys, in order of preference:
 suffixes a, b, c... in paper-id order (a user key owned by one paper stays as it is). The result
 depends only on the papers, so it never changes between runs on the same library.
 
-:func:`entry` writes ``@article`` (venue known) or ``@misc``. Text fields escape LaTeX's special
+:func:`entry` gives a paper read from the user's own .bib back with its own type and fields
+(values that use any command outside a short list of harmless ones, or unbalanced braces, are
+written escaped instead). Other papers carry everything known, as ``@inproceedings`` (a
+conference paper), ``@article`` (venue known) or ``@misc``. Text fields escape LaTeX's special
 characters and brace the title words whose capitals a style must keep (``{LLaMA}``, ``{Qwen2.5}``);
 :func:`unescape` undoes both, so ``unescape(parsed_title) == paper.title``.
 """
@@ -25,7 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import count, product
 from string import ascii_lowercase
 
-from rag.corpus import Paper
+from rag.latex import clean_latex
+from rag.paper import Paper
 
 
 def _words(*lines: str) -> frozenset[str]:
@@ -90,16 +97,29 @@ def _significant(title: str) -> list[str]:
     return [word for word in ascii_words(title) if word not in STOPWORDS]
 
 
+_UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_:.+-]+")
+
+
+def safe_key(key: str) -> str:
+    """``key`` with only BibTeX key characters (``ev$il#%&`` -> ``ev-il``); a safe key is kept."""
+    folded = unicodedata.normalize("NFKD", key)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    safe = _UNSAFE_KEY.sub("-", folded).strip("-:.+")
+    if not safe:
+        return "key"
+    return safe if safe[0].isalnum() else "k" + safe
+
+
 def base_key(paper: Paper) -> str:
-    """The key before de-duplication (see the module docstring)."""
+    """The safe key before de-duplication (see the module docstring)."""
     if paper.bibkey:
-        return paper.bibkey
+        return safe_key(paper.bibkey)
     words = _significant(paper.title)
     if paper.authors and paper.year:
         name = "".join(ascii_words(last_name(paper.authors[0])))
         if name:
             return f"{name}{paper.year}{words[0] if words else ''}"
-    return "-".join(words[:3]) or paper.id
+    return safe_key("-".join(words[:3]) or paper.id)
 
 
 def _letters() -> Iterator[str]:
@@ -236,10 +256,66 @@ def fields(paper: Paper, *, abstract: bool = False) -> dict[str, str]:
     return values
 
 
+_HARMLESS_COMMANDS = _words(
+    "emph textit textbf textrm textsf texttt textsc textsl textup textnormal textsuperscript",
+    "textsubscript mathrm mathbf mathit mathcal mathbb mathsf ensuremath url mbox",
+    "c u v H k d b t r ss o O ae AE aa AA l L i j oe OE ldots dots textendash textemdash",
+    "textquoteright textquoteleft textquotedblleft textquotedblright textless textgreater",
+    "textbackslash textasciitilde textasciicircum textbraceleft textbraceright textunderscore",
+    "LaTeX TeX times cdot pm leq geq approx sim infty to rightarrow leftarrow",
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau",
+    "phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega ell",
+)
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
+_HARMLESS_SYMBOLS = frozenset("'\"`^~=.&%$#_{}- \\,;")
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _harmless(value: str) -> bool:
+    """Whether a raw field value can be written as it is: balanced braces, only harmless commands."""
+    if not _braces_balanced(value) or "^^" in value or re.search(r"(?<!\\)[%#]", value):
+        return False
+    for match in _COMMAND.finditer(value):
+        name = match.group(1)
+        if name not in _HARMLESS_COMMANDS and not (len(name) == 1 and name in _HARMLESS_SYMBOLS):
+            return False
+    return True
+
+
+def _own_entry(paper: Paper, key: str) -> str:
+    """The user's own entry: their type and fields, each value as written when harmless."""
+    kind = re.sub(r"[^a-z]", "", (paper.entry_type or "misc").lower()) or "misc"
+    lines = []
+    for name, value in paper.bib_fields:
+        if not _FIELD_NAME.match(name):
+            continue
+        if name.lower() == "url" or name.lower() == "doi":
+            written = _verbatim(value)
+        elif _harmless(value):
+            written = " ".join(value.split())
+        else:
+            written = escape(clean_latex(value))
+        lines.append(f"  {name} = {{{written}}},\n")
+    return f"@{kind}{{{key},\n{''.join(lines)}}}\n"
+
+
+def entry_type(paper: Paper) -> str:
+    """The entry type written for a paper not read from a .bib."""
+    if paper.entry_type in ("inproceedings", "conference") and paper.venue:
+        return "inproceedings"
+    return "article" if paper.venue else "misc"
+
+
 def entry(paper: Paper, key: str, *, abstract: bool = False) -> str:
-    """One BibTeX entry: ``@article`` when the venue is known, else ``@misc``."""
-    kind = "article" if paper.venue else "misc"
-    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields(paper, abstract=abstract).items())
+    """One BibTeX entry under ``safe_key(key)`` (see the module docstring for its type and fields)."""
+    key = safe_key(key)
+    if paper.bib_fields:
+        return _own_entry(paper, key)
+    kind = entry_type(paper)
+    values = fields(paper, abstract=abstract)
+    if kind == "inproceedings":
+        values = {("booktitle" if name == "journal" else name): value for name, value in values.items()}
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in values.items())
     return f"@{kind}{{{key},\n{body}}}\n"
 
 

@@ -57,13 +57,27 @@ app = typer.Typer(
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (.txt .jsonl .csv .bib); default: the bundled corpus."),
+        typer.Argument(help="Files or folders (.txt .jsonl .csv .bib .ris); default: the bundled corpus."),
     ] = None,
     rebuild: Annotated[
         bool, typer.Option(help="Drop the index first (e.g. after changing the model).")
     ] = False,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help="arXiv metadata dump: only these categories (cs.CL, or cs)."),
+    ] = None,
+    since: Annotated[
+        int | None, typer.Option("--since", help="arXiv metadata dump: only from this year on.")
+    ] = None,
+    zotero: Annotated[
+        bool, typer.Option("--zotero", help="Read a Zotero library: the folder given, else ~/Zotero.")
+    ] = False,
+    collection: Annotated[
+        str | None, typer.Option("--collection", help="With --zotero: only this collection.")
+    ] = None,
 ) -> None:
     """Index papers: new ones are added, changed ones replaced, unchanged ones skipped."""
+    from rag.corpus import ReadOptions
     from rag.ingest import ingest as run_ingest
 
     with progress_bar() as bar:
@@ -72,12 +86,30 @@ def ingest(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = run_ingest(
-            paths or [BUNDLED_CORPUS], library=open_library(), progress=progress, rebuild=rebuild
-        )
+        if zotero:
+            from rag.zotero import ingest_zotero
+
+            if paths is not None and len(paths) > 1:
+                raise LitrevError("--zotero reads one Zotero folder (or zotero.sqlite); got several paths")
+            where = paths[0] if paths else None
+            report = ingest_zotero(
+                where, collection, library=open_library(), progress=progress, rebuild=rebuild
+            )
+        else:
+            report = run_ingest(
+                paths or [BUNDLED_CORPUS],
+                library=open_library(),
+                progress=progress,
+                rebuild=rebuild,
+                options=ReadOptions(frozenset(category or ()), since),
+            )
     for problem in report.problems:
         err.print(f"skipped: {escape(str(problem))}")
+    for title in report.conflicts:
+        err.print(f"duplicate title with a different abstract (the first is kept): {escape(title)}")
     out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
+    if report.skipped_paths:
+        raise typer.Exit(1)
 
 
 @app.command()

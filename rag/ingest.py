@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.chunking import chunk_papers
-from rag.corpus import Paper, read_paths
+from rag.corpus import Paper, ReadOptions, read_paths
 from rag.errors import CorpusError, LitrevError
 from rag.lexical import mark_stale
 from rag.library import Library
@@ -35,6 +35,12 @@ class IngestReport:
     total_papers: int = 0
     seconds: float = 0.0
     problems: list[CorpusError] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    """Titles read twice with different abstracts (the first abstract was kept)."""
+    skipped_paths: int = 0
+    """Paths that could not be read at all."""
+    removed: int = 0
+    """Papers that left the index because their source no longer has them (Zotero sync)."""
 
     @property
     def summary(self) -> str:
@@ -42,6 +48,8 @@ class IngestReport:
             f"{self.read} unique papers read: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged; {self.duplicates} duplicates skipped"
         )
+        if self.removed:
+            text += f"; {self.removed} removed"
         if self.problems:
             text += f"; {len(self.problems)} records rejected"
         return text + f". Library: {self.total_papers} papers."
@@ -53,12 +61,14 @@ def ingest(
     library: Library | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    options: ReadOptions | None = None,
 ) -> IngestReport:
-    """Read ``paths`` and index every new or changed paper."""
+    """Read ``paths`` (an arXiv dump sliced by ``options``) and index every new or changed paper."""
     started = time.perf_counter()
     library = library or Library()
-    read = read_paths(list(paths))
+    read = read_paths(list(paths), options)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
+    report.conflicts, report.skipped_paths = read.conflicts, read.skipped_paths
     return index_papers(
         read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
     )

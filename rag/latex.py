@@ -1,99 +1,150 @@
-"""Turn LaTeX leftovers in scraped titles and abstracts into the plain text they stand for.
+"""Turn LaTeX in scraped titles and abstracts into the plain text it stands for.
 
-Only markup whose meaning is unambiguous is rewritten (escaped specials, accents, ties, a few
-named symbols, font commands). Math (``$...$``) and anything unknown is left as it is, and URLs
-are never touched (``~user`` in a URL is a path, not a tie).
+The parsing is :mod:`pylatexenc`'s (``latex2text``): accents, macros with arguments (``\\emph{x}``,
+unknown ``\\bioname{Fishes}``), escaped specials, Greek letters and symbols (``$\\times$``), and
+math kept readable (``$x^2$`` stays ``x^2``, ``$\\alpha$`` becomes a Greek alpha). What we add around it:
+
+- text that shows no sign of LaTeX is returned as it is (a plain ``50% better`` is not a comment);
+- a bare ``%``, ``&`` or ``#`` is a character, and a lone ``$`` is a dollar sign, not the start of math;
+- ``~`` is a space only between two words (``a ~24x speedup`` keeps its tilde), and URLs are
+  never touched;
+- a few macros the library's tables lack (``\\textless``, ``\\eg``, ``\\mbox``, ``\\href``...);
+- text that still reads as LaTeX after one pass (a Zotero export of an abstract that held LaTeX
+  source: ``{\\textbackslash}emph\\{...\\}``) gets a second pass.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import cache
 
-_ACCENTS = {
-    '"': "\u0308",  # diaeresis: na\"ive -> naïve
-    "'": "\u0301",  # acute
-    "`": "\u0300",  # grave
-    "^": "\u0302",  # circumflex
-    "~": "\u0303",  # tilde
-    "=": "\u0304",  # macron
-    ".": "\u0307",  # dot above
-    "u": "\u0306",  # breve
-    "v": "\u030c",  # caron
-    "H": "\u030b",  # double acute
-    "c": "\u0327",  # cedilla
-    "k": "\u0328",  # ogonek
-}
-_NAMED = {
+from pylatexenc import macrospec
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+from pylatexenc.latex2text import get_default_latex_context_db as text_context
+from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
+from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
+
+_URL = re.compile(r"(?<!\{)(?:https?://|www\.)[^\s{}]+")
+_LOOKS_LATEX = re.compile(r"\\[A-Za-z]|\\[^A-Za-z\s]|\$[^$]+\$|\{|(?<=\S)~(?=\S)")
+_MACRO_LEFT = re.compile(r"\\[A-Za-z]")
+_BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")
+_LOOSE_TILDE = re.compile(r"(?:(?<=\s)|^)~|~(?=\s|$)")
+_ABBREVIATIONS = re.compile(r"\\(eg|ie|etal)(?![A-Za-z])\s?")
+_DOLLAR = re.compile(r"(?<!\\)\$")
+_ROMAN_NUMERAL = re.compile(r"\\(romannumeral|Romannumeral)\s*(\d{1,3})(?!\d)")
+_NUMERALS = (
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
+_SPACES = re.compile(r"[ \t\xa0]+")
+
+_SIMPLE = {
     "textless": "<",
     "textgreater": ">",
-    "textasciitilde": "~",
     "textbar": "|",
-    "textbackslash": "\\",
-    "ldots": "...",
-    "dots": "...",
-    "textendash": "\u2013",
-    "textemdash": "\u2014",
-    "eg": "e.g.",
-    "ie": "i.e.",
-    "etal": "et al.",
-    "ss": "\u00df",
-    "o": "\u00f8",
-    "O": "\u00d8",
-    "ae": "\u00e6",
-    "AE": "\u00c6",
-    "aa": "\u00e5",
-    "AA": "\u00c5",
-    "l": "\u0142",
-    "L": "\u0141",
-    "i": "\u0131",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textunderscore": "_",
+    "textdollar": "$",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
 }
-_FONT_COMMANDS = ("textit", "textbf", "emph", "textrm", "textsf", "texttt", "textsc", "mbox", "url")
-_ROMAN = {1: "i", 2: "ii", 3: "iii", 4: "iv", 5: "v", 6: "vi", 7: "vii", 8: "viii", 9: "ix", 10: "x"}
-
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-_SPECIAL = re.compile(r"\\([%&_#$])")
-_ACCENT = re.compile(r"""\{?\\(["'`^~=.]|[uvHck](?=[{\s]))\s*(?:\{(\w)\}|(\w))\}?""")
-_ROMANNUMERAL = re.compile(r"\{?\\(romannumeral|Romannumeral)\s*(\d+)\}?")
-_FONT = re.compile(r"\\(?:" + "|".join(_FONT_COMMANDS) + r")\{([^{}]*)\}")
-_NAMED_CMD = re.compile(
-    r"\{?\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])\}?(\s?)"
-)
-_TIE = re.compile(r"(?<=\S)~(?=\S)")
+_ABBREVIATION_TEXT = {"eg": "e.g.", "ie": "i.e.", "etal": "et al."}
+_KEEP_ARGUMENT = ("mbox", "texttt", "textsf", "textsc", "textrm", "textmd", "textsl", "textup", "url")
 
 
-def _accent(match: re.Match[str]) -> str:
-    mark = _ACCENTS[match.group(1)]
-    letter = match.group(2) or match.group(3)
-    return unicodedata.normalize("NFC", letter + mark)
+def _link_text(node: object, l2tobj: LatexNodes2Text) -> str:
+    parsed = getattr(node, "nodeargd", None)
+    arguments = parsed.argnlist if parsed is not None else []
+    return l2tobj.nodelist_to_text([arguments[-1]]) if arguments and arguments[-1] is not None else ""
+
+
+@cache
+def _converter() -> tuple[LatexNodes2Text, object]:
+    walker = walker_context()
+    walker.add_context_category(
+        "litrev", prepend=True, macros=[macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("cite", "[{")]
+    )
+    text = text_context()
+    text.add_context_category(
+        "litrev",
+        prepend=True,
+        macros=[
+            *(MacroTextSpec(name, simplify_repl=value) for name, value in _SIMPLE.items()),
+            *(MacroTextSpec(name, discard=False) for name in _KEEP_ARGUMENT),
+            MacroTextSpec("href", simplify_repl=_link_text),
+            MacroTextSpec("cite", discard=True),
+        ],
+    )
+    return LatexNodes2Text(latex_context=text, math_mode="text", strict_latex_spaces=True), walker
 
 
 def _roman(match: re.Match[str]) -> str:
-    numeral = _ROMAN.get(int(match.group(2)))
-    if numeral is None:
-        return match.group(0)
+    """TeX's ``\\romannumeral`` primitive (a number, not a macro, so no table has it)."""
+    number, numeral = int(match.group(2)), ""
+    for value, letters in (
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        count, number = divmod(number, value)
+        numeral += letters * count
     return numeral.upper() if match.group(1) == "Romannumeral" else numeral
 
 
-def _named(match: re.Match[str]) -> str:
-    name, space = match.group(1), match.group(2)
-    value = _NAMED[name]
-    # `\eg ELMER` keeps its space; `\ss{}`-style symbols glue to the next letter.
-    return value + space if name in {"eg", "ie", "etal"} or not value.isalpha() else value
+def _prepare(text: str) -> str:
+    text = _ROMAN_NUMERAL.sub(_roman, text)
+    text = _ABBREVIATIONS.sub(lambda m: _ABBREVIATION_TEXT[m.group(1)] + " ", text)
+    text = _BARE_SPECIAL.sub(r"\\\1", text)
+    text = _LOOSE_TILDE.sub(r"\\textasciitilde{}", text)
+    if len(_DOLLAR.findall(text)) % 2:
+        text = _DOLLAR.sub(r"\\$", text)  # an odd number of dollars: none of them opens math
+    return text
+
+
+def _convert(text: str) -> str:
+    converter, walker_db = _converter()
+    try:
+        nodes, _, _ = LatexWalker(
+            _prepare(text), latex_context=walker_db, tolerant_parsing=True
+        ).get_latex_nodes()
+        plain = converter.nodelist_to_text(nodes)
+    except (LatexWalkerError, IndexError, KeyError, ValueError, TypeError):
+        return text  # a construct the library cannot handle: keep the words rather than lose them
+    if plain.count("{") != plain.count("}"):
+        plain = plain.replace("{", "").replace("}", "")  # stray braces the parser left as text
+    return _SPACES.sub(" ", plain)
 
 
 def _clean_segment(text: str) -> str:
-    text = _SPECIAL.sub(r"\1", text)
-    text = _ROMANNUMERAL.sub(_roman, text)
-    text = _ACCENT.sub(_accent, text)
-    text = _FONT.sub(r"\1", text)
-    text = _NAMED_CMD.sub(_named, text)
-    return _TIE.sub(" ", text)
+    if not _LOOKS_LATEX.search(text):
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    tail = text[len(text.rstrip()) :]
+    plain = _convert(text)
+    if _MACRO_LEFT.search(plain):
+        plain = _convert(plain)
+    return lead + plain.strip() + tail if plain.strip() else lead + tail
 
 
 def clean_latex(text: str) -> str:
-    """Return ``text`` with LaTeX leftovers replaced by the characters they mean."""
-    if "\\" not in text and "~" not in text:
+    """Return ``text`` with LaTeX replaced by the characters it means (URLs left as they are)."""
+    if not _LOOKS_LATEX.search(text):
         return text
     parts: list[str] = []
     last = 0

@@ -94,9 +94,7 @@ def _chunk_metadata(chunk: Chunk, paper: Paper) -> dict[str, Any]:
 
 
 def paper_from_metadata(metadata: dict[str, Any]) -> Paper:
-    data = json.loads(metadata["paper"])
-    data["authors"] = tuple(data.get("authors", ()))
-    return Paper(**data)
+    return Paper.from_dict(json.loads(metadata["paper"]))
 
 
 class Store:
@@ -231,6 +229,14 @@ class Store:
                 documents=[paper.abstract for paper in part],
                 metadatas=[_paper_metadata(paper) for paper in part],
             )
+
+    def delete_papers(self, paper_ids: Sequence[str]) -> None:
+        """Remove papers and their chunks (the paper records first, so none counts as indexed)."""
+        self._chunk_total = None
+        for start in range(0, len(paper_ids), _PAGE):
+            part = list(paper_ids[start : start + _PAGE])
+            self.papers.delete(ids=part)
+            self.chunks.delete(where={"paper_id": {"$in": part}})
 
     # -- reading chunks -------------------------------------------------------------------------
 

@@ -45,7 +45,8 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path, monkeypatch)
     bad = tmp_path / "bad.csv"
     bad.write_text("name,abstract\nx,y\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", str(bad)])
-    assert "skipped:" in result.output and "bad.csv:1: CSV header lacks column(s) title" in result.output
+    assert "skipped:" in result.output and "bad.csv:1: CSV header needs a title" in result.output
+    assert result.exit_code == 1  # a file was skipped whole
     assert "Traceback" not in result.output
 
 

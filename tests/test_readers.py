@@ -77,8 +77,8 @@ def test_csv_with_header_and_aliases(tmp_path: Path) -> None:
 
 
 def test_csv_without_title_column_names_file_and_header(tmp_path: Path) -> None:
-    with pytest.raises(CorpusError, match=r"lib\.csv:1: CSV header lacks column\(s\) title"):
-        read_file(write(tmp_path, "lib.csv", "name,abstract\nx,y\n"))
+    with pytest.raises(CorpusError, match=r"lib\.csv:1: CSV header needs a title .*; no title column found$"):
+        read_file(write(tmp_path, "lib.csv", "name,abstract,a,b,c,d,e,f,g\nx,y,1,2,3,4,5,6,7\n"))
 
 
 def test_bibtex_entries_keys_and_broken_entry(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_bibtex_entries_keys_and_broken_entry(tmp_path: Path) -> None:
     assert first.abstract.endswith("100% sure.")
     assert second.venue == "ICASSP"
     assert len(result.problems) == 1
-    assert str(result.problems[0]).startswith(f"{tmp_path / 'refs.bib'}:8:")
+    assert str(result.problems[0]).startswith(f"{tmp_path / 'refs.bib'}:9:")  # the entry's own line
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,103 @@ def test_five_megabyte_abstract_is_rejected_and_neighbours_kept(tmp_path: Path) 
     result = read_file(write(tmp_path, "huge.jsonl", "\n".join(lines) + "\n"))
     assert [p.title for p in result.papers] == ["Normal"]
     assert "huge.jsonl:1: abstract of 'Huge' is" in str(result.problems[0])
+
+
+def test_csv_written_by_python_round_trips_doubled_quotes(tmp_path: Path) -> None:
+    import csv
+
+    abstract = 'We call it "the model" and quote ""twice""; ' + ABSTRACT * 5
+    rows = [
+        {"title": 'A "Quoted" Title', "abstract": abstract, "authors": "Ada Lovelace; Alan Turing"},
+        {"title": "Second, with comma", "abstract": ABSTRACT, "authors": "Grace Hopper"},
+    ]
+    path = tmp_path / "lib.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["title", "abstract", "authors"])
+        writer.writeheader()
+        writer.writerows(rows)
+    result = read_file(path)
+    assert result.problems == []
+    first, second = result.papers
+    assert (first.title, first.abstract) == ('A "Quoted" Title', " ".join(abstract.split()))
+    assert first.authors == ("Ada Lovelace", "Alan Turing")
+    assert second.title == "Second, with comma" and second.authors == ("Grace Hopper",)
+
+
+def test_csv_row_with_wrong_field_count_names_its_line(tmp_path: Path) -> None:
+    text = (
+        f'title,abstract\n"One","{ABSTRACT}"\n"Two","{ABSTRACT}",extra\n"Three\nspans lines","{ABSTRACT}"\n'
+    )
+    result = read_file(write(tmp_path, "lib.csv", text))
+    assert [p.title for p in result.papers] == ["One", "Three spans lines"]
+    (problem,) = result.problems
+    assert str(problem).endswith("lib.csv:3: row has 3 fields but the header has 2")
+
+
+def test_csv_stated_separator_is_honoured(tmp_path: Path) -> None:
+    text = f"sep=;\ntitle;abstract\nSemi, colon;{ABSTRACT}\n"
+    (paper,) = read_file(write(tmp_path, "lib.csv", text)).papers
+    assert paper.title == "Semi, colon"
+
+
+def test_invalid_utf8_line_is_reported_and_the_others_kept(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"title": "Naïve Café", "abstract": ABSTRACT}, ensure_ascii=False).encode(),
+        json.dumps({"title": "Broken", "abstract": ABSTRACT}).encode().replace(b"Broken", b"Bro\xffken"),
+        json.dumps({"title": "Über Alles", "abstract": ABSTRACT}, ensure_ascii=False).encode(),
+    ]
+    for name in ("lines.jsonl", "lines.csv"):
+        data = b"\n".join(lines) + b"\n"
+        if name.endswith(".csv"):
+            data = (
+                b"title,abstract\n"
+                + b"\n".join(
+                    b'"'
+                    + json.loads(line.decode("utf-8", "replace"))["title"].encode()
+                    + b'","'
+                    + ABSTRACT.encode()
+                    + b'"'
+                    for line in lines
+                ).replace("Bro\ufffdken".encode(), b"Bro\xffken")
+                + b"\n"
+            )
+        result = read_file(write(tmp_path, name, data))
+        assert [p.title for p in result.papers] == ["Naïve Café", "Über Alles"], name
+        (problem,) = result.problems
+        assert f"{name}:{2 if name.endswith('.jsonl') else 3}: not valid UTF-8 (byte 0xff" in str(problem)
+
+
+def test_duplicate_titles_with_different_abstracts_are_listed(tmp_path: Path) -> None:
+    lines = [
+        {"title": "Same Title", "abstract": ABSTRACT},
+        {"title": "same title", "abstract": "A different abstract entirely, long enough to count as one."},
+        {"title": "Other", "abstract": ABSTRACT},
+        {"title": "OTHER", "abstract": ABSTRACT},
+    ]
+    report = read_paths([write(tmp_path, "d.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")])
+    assert report.duplicates == 2
+    assert report.conflicts == ["Same Title"]
+
+
+def test_missing_and_unreadable_paths_are_one_line_each(tmp_path: Path) -> None:
+    import os
+
+    good = write(tmp_path, "good.jsonl", json.dumps({"title": "T", "abstract": ABSTRACT}) + "\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write(locked, "inside.jsonl", json.dumps({"title": "Hidden", "abstract": ABSTRACT}) + "\n")
+    (locked / "dangling.ris").symlink_to(tmp_path / "gone.ris")
+    locked.chmod(0)
+    try:
+        report = read_paths([tmp_path / "nope.bib", locked, good])
+    finally:
+        locked.chmod(0o755)
+    messages = [str(problem) for problem in report.problems]
+    assert messages[0] == f"{tmp_path / 'nope.bib'}: no such file or folder"
+    if os.geteuid() == 0:  # root reads any folder: only the dangling link inside fails
+        assert [p.title for p in report.papers] == ["Hidden", "T"]
+        assert messages[1:] == [f"{locked / 'dangling.ris'}: cannot read: No such file or directory"]
+    else:
+        assert [p.title for p in report.papers] == ["T"]
+        assert messages[1:] == [f"{locked}: cannot read: Permission denied"]
+    assert report.skipped_paths == 2

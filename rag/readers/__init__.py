@@ -1,0 +1,63 @@
+"""One reader per source format; :func:`read_file` picks one by the file's extension.
+
+- ``.txt``: a "daily papers" listing page dump (:mod:`rag.readers.daily`)
+- ``.jsonl``: JSON Lines, including the arXiv metadata snapshot (:mod:`rag.readers.jsonl`)
+- ``.csv``: simple headers or Zotero's CSV export (:mod:`rag.readers.csvfile`)
+- ``.bib``: BibTeX (:mod:`rag.readers.bib`)
+- ``.ris``: RIS from Zotero, Mendeley, EndNote, Scopus, Web of Science (:mod:`rag.readers.ris`)
+
+A Zotero library's database is read by :mod:`rag.zotero`. Each reader returns the papers it could
+build and a :class:`~rag.errors.CorpusError` for every record it had to skip; a file that cannot
+be read at all raises :class:`~rag.errors.CorpusError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rag.errors import CorpusError
+from rag.readers.base import FileResult, ReadOptions
+from rag.readers.bib import read_bibtex
+from rag.readers.csvfile import read_csv
+from rag.readers.daily import read_daily_papers
+from rag.readers.jsonl import read_jsonl
+from rag.readers.ris import read_ris
+from rag.readers.text import decode
+
+__all__ = ["READERS", "SUFFIXES", "FileResult", "ReadOptions", "read_file"]
+
+TextReader = Callable[[Path, str], FileResult]
+TEXT_READERS: dict[str, TextReader] = {
+    ".txt": read_daily_papers,
+    ".csv": read_csv,
+    ".bib": read_bibtex,
+    ".ris": read_ris,
+}
+READERS = frozenset({*TEXT_READERS, ".jsonl"})
+SUFFIXES = READERS
+
+
+def _os_error(path: Path, error: OSError) -> CorpusError:
+    return CorpusError(path, f"cannot read: {error.strerror or error}")
+
+
+def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
+    """Read one source file with the reader its extension names."""
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise CorpusError(
+            path, f"unknown file type {path.suffix!r}; expected one of {', '.join(sorted(READERS))}"
+        )
+    try:
+        if suffix == ".jsonl":
+            return read_jsonl(path, options or ReadOptions())
+        data = path.read_bytes()
+    except OSError as error:
+        raise _os_error(path, error) from None
+    if not data.strip():
+        raise CorpusError(path, "file is empty")
+    text, problems = decode(path, data)
+    result = TEXT_READERS[suffix](path, text)
+    result.problems[:0] = problems
+    return result

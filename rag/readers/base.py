@@ -1,0 +1,45 @@
+"""What every reader shares: its result type, the slice options, and building one paper safely."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.errors import CorpusError
+from rag.paper import Paper, make_paper
+
+
+@dataclass
+class FileResult:
+    """The papers read from one file and a problem for each record that was skipped."""
+
+    papers: list[Paper] = field(default_factory=list)
+    problems: list[CorpusError] = field(default_factory=list)
+    lines: int = 0
+    """Lines (or records) looked at; the arXiv slice benchmark divides by it."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """A slice of a large arXiv metadata dump: only these categories, only from this year on."""
+
+    categories: frozenset[str] = frozenset()
+    since: int | None = None
+
+    def wants(self, categories: list[str], year: int | None) -> bool:
+        if self.categories and not any(
+            category in self.categories or category.split(".")[0] in self.categories
+            for category in categories
+        ):
+            return False
+        return self.since is None or (year is not None and year >= self.since)
+
+
+def build(record: Mapping[str, Any], path: Path, line: int, result: FileResult) -> None:
+    """Add the paper ``record`` describes, or a problem naming ``path`` and ``line``."""
+    try:
+        result.papers.append(make_paper(record, source=path.name))
+    except ValueError as error:
+        result.problems.append(CorpusError(path, str(error), line=line))

@@ -1,0 +1,174 @@
+"""Reading a Zotero library from a real database built with Zotero's own DDL (tests/fixtures)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rag.errors import CorpusError
+from rag.library import Library
+from rag.zotero import ingest_zotero, read_zotero
+
+SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"
+ABSTRACT = "We study how speech recognisers handle accented English across many recording conditions. "
+FIELDS = {"title": 110, "abstractNote": 90, "date": 14, "publicationTitle": 12, "extra": 22, "DOI": 26}
+TYPES = {"journalArticle": 4, "conferencePaper": 33, "note": 1, "attachment": 14}
+
+
+class ZoteroDB:
+    """A zotero.sqlite written the way Zotero lays its rows out."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "zotero.sqlite"
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
+        self.collections: dict[str, int] = {}
+
+    def collection(self, name: str, parent: str | None = None) -> None:
+        cursor = self.db.execute(
+            "INSERT INTO collections (collectionName, parentCollectionID, libraryID, key) "
+            "VALUES (?, ?, 1, ?)",
+            (name, self.collections.get(parent or ""), f"C{len(self.collections):07d}"),
+        )
+        self.collections[name] = int(cursor.lastrowid or 0)
+
+    def value(self, value: str) -> int:
+        self.db.execute("INSERT OR IGNORE INTO itemDataValues (value) VALUES (?)", (value,))
+        return int(
+            self.db.execute("SELECT valueID FROM itemDataValues WHERE value = ?", (value,)).fetchone()[0]
+        )
+
+    def set(self, item: int, field: str, value: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO itemData VALUES (?, ?, ?)", (item, FIELDS[field], self.value(value))
+        )
+
+    def item(
+        self, key: str, kind: str = "journalArticle", *, collection: str | None = None, **fields: str
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO items (itemTypeID, libraryID, key) VALUES (?, 1, ?)", (TYPES[kind], key)
+        )
+        item = int(cursor.lastrowid or 0)
+        for field, value in fields.items():
+            self.set(item, field, value)
+        if collection:
+            self.db.execute(
+                "INSERT INTO collectionItems VALUES (?, ?, 0)", (self.collections[collection], item)
+            )
+        return item
+
+    def author(self, item: int, first: str, last: str, index: int, kind: int = 1) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO creators (firstName, lastName, fieldMode) VALUES (?, ?, 0)", (first, last)
+        )
+        (creator,) = self.db.execute(
+            "SELECT creatorID FROM creators WHERE firstName = ? AND lastName = ?", (first, last)
+        ).fetchone()
+        self.db.execute("INSERT INTO itemCreators VALUES (?, ?, ?, ?)", (item, creator, kind, index))
+
+    def tag(self, item: int, name: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
+        (tag,) = self.db.execute("SELECT tagID FROM tags WHERE name = ?", (name,)).fetchone()
+        self.db.execute("INSERT INTO itemTags VALUES (?, ?, 0)", (item, tag))
+
+    def commit(self) -> None:
+        self.db.commit()
+
+
+@pytest.fixture
+def zotero(tmp_path: Path) -> ZoteroDB:
+    z = ZoteroDB(tmp_path)
+    z.collection("Thesis")
+    z.collection("Chapter 2", parent="Thesis")
+    z.collection("Other")
+    one = z.item(
+        "AAAA1111",
+        collection="Thesis",
+        title="Accent Robust Speech Recognition",
+        abstractNote=ABSTRACT,
+        date="2021-03-00 2021-03",
+        publicationTitle="Speech Letters",
+        extra="Citation Key: lovelace2021accent\narXiv: 2103.00001",
+        DOI="10.1/one",
+    )
+    z.author(one, "Ada", "Lovelace", 0)
+    z.author(one, "Alan", "Turing", 1)
+    z.author(one, "Ed", "Itor", 2, kind=3)  # an editor is not an author
+    z.tag(one, "speech")
+    z.tag(one, "to-read")
+    two = z.item(
+        "BBBB2222",
+        "conferencePaper",
+        collection="Chapter 2",
+        title="Streaming ASR on Phones",
+        abstractNote=ABSTRACT + "On phones.",
+        date="2022",
+    )
+    z.author(two, "Grace", "Hopper", 0)
+    trashed = z.item(
+        "CCCC3333", collection="Thesis", title="A Trashed Paper", abstractNote=ABSTRACT + "Trash."
+    )
+    z.db.execute("INSERT INTO deletedItems (itemID) VALUES (?)", (trashed,))
+    z.item("DDDD4444", collection="Other", title="Outside the Collection", abstractNote=ABSTRACT + "Out.")
+    z.item("EEEE5555", "note", collection="Thesis")
+    z.item("FFFF6666", "attachment", collection="Thesis", title="paper.pdf")
+    z.item("GGGG7777", collection="Thesis", title="No Abstract Yet")
+    z.commit()
+    return z
+
+
+def test_collection_read_with_metadata_trash_skipped_and_file_untouched(zotero: ZoteroDB) -> None:
+    before = hashlib.sha256(zotero.path.read_bytes()).hexdigest()
+    zotero.db.execute("BEGIN EXCLUSIVE")  # Zotero holds the database locked while it runs
+    try:
+        report = read_zotero(zotero.path.parent, "Thesis")
+    finally:
+        zotero.db.rollback()
+    assert hashlib.sha256(zotero.path.read_bytes()).hexdigest() == before
+    by_title = {paper.title: paper for paper in report.papers}
+    assert sorted(by_title) == ["Accent Robust Speech Recognition", "Streaming ASR on Phones"]
+    one = by_title["Accent Robust Speech Recognition"]
+    assert one.authors == ("Lovelace, Ada", "Turing, Alan")
+    assert (one.year, one.venue, one.doi, one.arxiv_id) == (2021, "Speech Letters", "10.1/one", "2103.00001")
+    assert one.bibkey == "lovelace2021accent"  # Better BibTeX's key from Extra
+    assert set(one.tags) == {"speech", "to-read"} and one.collections == ("Thesis",)
+    assert one.entry_type == "article" and one.source == "zotero:Thesis"
+    two = by_title["Streaming ASR on Phones"]
+    assert (two.bibkey, two.entry_type, two.collections) == ("BBBB2222", "inproceedings", ("Chapter 2",))
+    reasons = [problem.reason for problem in report.problems]
+    assert reasons == ["item GGGG7777: no abstract for 'No Abstract Yet'"]
+    everything = read_zotero(zotero.path)
+    assert len(everything.papers) == 3  # the whole library: the trashed item still left out
+
+
+def test_unknown_collection_names_the_ones_there(zotero: ZoteroDB) -> None:
+    with pytest.raises(
+        CorpusError, match=r"no collection named 'Thesys' \(collections: Chapter 2, Other, Thesis\)"
+    ):
+        read_zotero(zotero.path.parent, "Thesys")
+
+
+def test_rerun_picks_up_additions_edits_and_deletions(zotero: ZoteroDB, library: Library) -> None:
+    first = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert (first.added, first.removed, first.total_papers) == (2, 0, 2)
+
+    zotero.set(1, "abstractNote", ABSTRACT + "Now with a second sentence about dialects.")
+    zotero.db.execute("INSERT INTO deletedItems (itemID) VALUES (2)")  # moved to the trash
+    zotero.item("HHHH8888", collection="Thesis", title="Dialect Adaptation", abstractNote=ABSTRACT + "New.")
+    zotero.set(4, "title", "Outside the Collection, Renamed")  # not in the collection: no effect
+    zotero.commit()
+
+    second = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert (second.added, second.updated, second.unchanged, second.removed) == (1, 1, 0, 1)
+    papers = {paper.title: paper for paper in library.store.iter_papers()}
+    assert sorted(papers) == ["Accent Robust Speech Recognition", "Dialect Adaptation"]
+    assert papers["Accent Robust Speech Recognition"].abstract.endswith("about dialects.")
+    hits = library.lexical.search("streaming phones", 5, None)
+    assert all(hit.paper_id in {p.id for p in papers.values()} for hit in hits)
+
+    third = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert (third.added, third.updated, third.unchanged, third.removed) == (0, 0, 2, 0)

@@ -23,6 +23,7 @@ from rag.cli_options import (
     LLMChoice,
     Method,
     Source,
+    Tag,
     YearFrom,
     YearTo,
     filters,
@@ -121,6 +122,7 @@ def ask(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     source: Source = None,
+    tag: Tag = None,
     *,
     llm: LLMChoice,
 ) -> None:
@@ -130,7 +132,7 @@ def ask(
     result = None
     streamed = False
     library = open_library(llm)
-    events = answer_stream(question, library=library, k=k, filters=filters(year_from, year_to, source))
+    events = answer_stream(question, library=library, k=k, filters=filters(year_from, year_to, source, tag))
     for event in events:
         if isinstance(event, Answer):
             result = event
@@ -169,6 +171,7 @@ def search(
     year_from: YearFrom = None,
     year_to: YearTo = None,
     source: Source = None,
+    tag: Tag = None,
     *,
     llm: LLMChoice,
 ) -> None:
@@ -181,7 +184,7 @@ def search(
         library=open_library(llm),
         k=k,
         method=method.value,  # type: ignore[arg-type]
-        filters=filters(year_from, year_to, source),
+        filters=filters(year_from, year_to, source, tag),
     )
     rows = evidence_items(result.hits)
     if as_json:

@@ -60,13 +60,16 @@ class Judge(StrEnum):
 YearFrom = Annotated[int | None, typer.Option("--year-from", help="Only papers from this year on.")]
 YearTo = Annotated[int | None, typer.Option("--year-to", help="Only papers up to this year.")]
 Source = Annotated[str | None, typer.Option("--source", help="Only papers from this source file name.")]
+Tag = Annotated[str | None, typer.Option("--tag", help="Only papers with this tag or in this collection.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def filters(year_from: int | None, year_to: int | None, source: str | None) -> Filters:
+def filters(
+    year_from: int | None, year_to: int | None, source: str | None, tag: str | None = None
+) -> Filters:
     from rag.retrieve import Filters
 
-    return Filters(year_from=year_from, year_to=year_to, source=source)
+    return Filters(year_from=year_from, year_to=year_to, source=source, tag=tag)
 
 
 @dataclass(frozen=True)

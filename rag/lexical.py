@@ -82,7 +82,7 @@ class LexicalIndex:
         )
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
-        facets = [{"year": p.year, "venue": p.venue, "source": p.source} for p in papers]
+        facets = [{"year": p.year, "venue": p.venue, "source": p.source, "tags": p.labels} for p in papers]
         term_of = {index: term for term, index in tokens.vocab.items()}
         doc_freq = Counter(term_of[i] for ids in tokens.ids for i in set(ids))
         return cls(retriever, [p.id for p in papers], facets, dict(doc_freq))

@@ -52,6 +52,11 @@ class Paper:
     """The fields of the user's own BibTeX entry, as written (only for papers read from a .bib)."""
 
     @property
+    def labels(self) -> list[str]:
+        """Tags and collection names, casefolded: what ``--tag`` matches."""
+        return sorted({label.casefold() for label in (*self.tags, *self.collections)})
+
+    @property
     def content_hash(self) -> str:
         """Changes whenever anything that is indexed or shown about the paper changes."""
         data = dataclasses.asdict(self)

@@ -40,9 +40,11 @@ class Filters:
     year_to: int | None = None
     venue: str | None = None
     source: str | None = None
+    tag: str | None = None
+    """A tag or collection name (any case)."""
 
     def __bool__(self) -> bool:
-        return any(v is not None for v in (self.year_from, self.year_to, self.venue, self.source))
+        return any(v is not None for v in (self.year_from, self.year_to, self.venue, self.source, self.tag))
 
     def where(self) -> dict[str, Any] | None:
         """The Chroma ``where`` clause on chunk metadata."""
@@ -55,6 +57,8 @@ class Filters:
             clauses.append({"venue": self.venue})
         if self.source is not None:
             clauses.append({"source": self.source})
+        if self.tag is not None:
+            clauses.append({f"tag:{self.tag.casefold()}": True})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -66,6 +70,8 @@ class Filters:
         if self.year_to is not None and (year is None or year > self.year_to):
             return False
         if self.venue is not None and facets.get("venue") != self.venue:
+            return False
+        if self.tag is not None and self.tag.casefold() not in facets.get("tags", ()):
             return False
         return self.source is None or facets.get("source") == self.source
 

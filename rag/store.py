@@ -90,6 +90,8 @@ def _chunk_metadata(chunk: Chunk, paper: Paper) -> dict[str, Any]:
         value = getattr(paper, key)
         if value is not None:
             metadata[key] = value
+    for label in paper.labels:  # one key per tag, so a `where` clause can ask for one
+        metadata[f"tag:{label}"] = True
     return metadata
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from rag.errors import CorpusError
 from rag.library import Library
+from rag.retrieve import Filters, search
 from rag.zotero import ingest_zotero, read_zotero
 
 SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"
@@ -155,6 +156,12 @@ def test_unknown_collection_names_the_ones_there(zotero: ZoteroDB) -> None:
 def test_rerun_picks_up_additions_edits_and_deletions(zotero: ZoteroDB, library: Library) -> None:
     first = ingest_zotero(zotero.path.parent, "Thesis", library=library)
     assert (first.added, first.removed, first.total_papers) == (2, 0, 2)
+    for method in ("dense", "lexical", "hybrid"):  # tags and collections filter every path
+        for tag, expected in (("TO-READ", ["AAAA"]), ("chapter 2", ["BBBB"]), ("thesis", ["AAAA"])):
+            hits = search("speech recognition", library=library, method=method, filters=Filters(tag=tag)).hits
+            assert [hit.paper.bibkey[:4] for hit in hits] == [
+                {"AAAA": "love", "BBBB": "BBBB"}[key] for key in expected
+            ], (method, tag)
 
     zotero.set(1, "abstractNote", ABSTRACT + "Now with a second sentence about dialects.")
     zotero.db.execute("INSERT INTO deletedItems (itemID) VALUES (2)")  # moved to the trash

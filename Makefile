@@ -26,7 +26,11 @@ demo: $(STAMP)
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
 
-test: $(STAMP) /usr/bin/chromium
+# The BibTeX/LaTeX injection tests compile real output with Debian's pdflatex and bibtex.
+/usr/bin/pdflatex:
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-binaries
+
+test: $(STAMP) /usr/bin/chromium /usr/bin/pdflatex
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -118,14 +118,15 @@ class Draft:
                 name = bibtex.escape(s.subject).replace("et al.", r"et~al.\@")
                 name = rf"\emph{{{name}}}" if s.subject_is_title else name
                 sentences.append(
-                    _sentence(s, subject=name, latex=True) + rf"~\cite{{{self.keys[s.paper.id]}}}."
+                    _sentence(s, subject=name, latex=True)
+                    + rf"~\cite{{{bibtex.safe_key(self.keys[s.paper.id])}}}."
                 )
             blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}.}}" + "\n" + "\n".join(sentences))
         blocks.append("% " + self.coverage_line().replace("\n", " "))
         return "\n\n".join(blocks) + "\n"
 
     def _cite(self, marker: re.Match[str], numbered: list[Paper]) -> str:
-        keys = [self.keys[numbered[int(n) - 1].id] for n in marker.group(1).split(",")]
+        keys = [bibtex.safe_key(self.keys[numbered[int(n) - 1].id]) for n in marker.group(1).split(",")]
         return rf"~\cite{{{','.join(keys)}}}"
 
     def bibtex(self, *, abstract: bool = False) -> str:

@@ -147,3 +147,57 @@ def test_keys_of_the_bundled_corpus_are_unique_valid_and_stable() -> None:
     assert assign_keys(reversed(papers)) == keys
     text = bibliography(papers, keys)
     assert {key for _, key, _ in parse(text)} == set(keys.values())
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("lovelace2021speech", "lovelace2021speech"),
+        ("Smith:2020.a_b+c-d", "Smith:2020.a_b+c-d"),
+        ("ev$il#%&", "ev-il"),
+        ("k1}\\input{/etc/passwd}\\cite{k2", "k1-input-etc-passwd-cite-k2"),
+        ("k5, note = {x}", "k5-note-x"),
+        ("Müller2020", "Muller2020"),
+        ("_private", "k_private"),
+        ("}{", "key"),
+    ],
+)
+def test_safe_key_keeps_only_key_characters(raw: str, safe: str) -> None:
+    from rag.bibtex import safe_key
+
+    assert safe_key(raw) == safe
+    assert KEY.match(safe) and safe_key(safe) == safe
+
+
+def test_user_key_that_is_unsafe_is_replaced_and_collisions_suffixed() -> None:
+    a = paper("First Paper", bibkey="ev$il")
+    b = paper("Second Paper", bibkey="ev-il")
+    keys = assign_keys([a, b])
+    assert keys[b.id] == "ev-il"  # already safe: the user's own key stays
+    assert keys[a.id] != "ev-il" and keys[a.id].startswith("ev-il")
+
+
+def test_entry_from_the_users_bib_comes_back_with_its_type_and_fields() -> None:
+    from pathlib import Path
+
+    from rag.readers import read_file
+
+    fixture = Path(__file__).parent / "fixtures" / "zotero-export.bib"
+    nerf = next(p for p in read_file(fixture).papers if p.bibkey == "mildenhall_nerf_2020")
+    [(kind, key, fields)] = parse(entry(nerf, nerf.bibkey))
+    assert (kind, key) == ("inproceedings", "mildenhall_nerf_2020")
+    assert fields["booktitle"] == "European {Conference} on {Computer} {Vision}"
+    assert fields["pages"] == "405--421" and fields["address"] == "Springer, Cham"
+    assert "file" not in fields  # local attachment paths are not written back
+
+
+def test_entries_from_other_sources_are_typed_and_carry_everything() -> None:
+    conference = paper("Talk", venue="ICASSP", entry_type="inproceedings", year=2020, authors=("A, B",))
+    [(kind, _, fields)] = parse(entry(conference, "k"))
+    assert kind == "inproceedings" and fields["booktitle"] == "ICASSP"
+    preprint = paper("Preprint", arxiv_id="2401.00001", url="https://arxiv.org/abs/2401.00001", doi="10.1/x")
+    [(kind, _, fields)] = parse(entry(preprint, "k"))
+    assert kind == "misc"
+    assert (fields["eprint"], fields["archivePrefix"], fields["doi"]) == ("2401.00001", "arXiv", "10.1/x")
+    journal = paper("Article", venue="Speech Letters", entry_type="article")
+    assert parse(entry(journal, "k"))[0][0] == "article"

@@ -145,3 +145,14 @@ def test_arxiv_slice_by_category_and_year(
     assert 0 < len(want) < 200
     assert all(p.year >= (since or 0) for p in result.papers)
     assert [p.arxiv_id for p in result.papers] == want
+
+
+def test_arxiv_slice_benchmark_counts_lines_and_keeps_a_tenth(tmp_path: Path) -> None:
+    from eval import bench_arxiv
+
+    path = tmp_path / "dump.jsonl"
+    bench_arxiv.write_dump(path, 1_000)
+    figures = bench_arxiv.measure(path, "cs.CL")
+    assert (figures["lines"], figures["papers"]) == (1_000, 100)
+    assert figures["lines_per_s"] > 0 and figures["peak_rss_mb"] > 0
+    assert "| 1,000 |" in bench_arxiv.table([figures])

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rag.errors import CorpusError
-from rag.readers import arxiv
+from rag.readers.arxiv import is_arxiv, to_record
 from rag.readers.base import FileResult, ReadOptions, build
 from rag.readers.text import decode, stream_lines
 
@@ -47,8 +47,8 @@ def read_jsonl(path: Path, options: ReadOptions) -> FileResult:
                 CorpusError(path, f"expected a JSON object, got {type(record).__name__}", line=number)
             )
             continue
-        if arxiv.is_arxiv(record):
-            record = arxiv.to_record(record, options)
+        if is_arxiv(record):
+            record = to_record(record, options)
             if record is None:
                 continue
         build(record, path, number, result)

@@ -109,7 +109,7 @@ def lookup(
         paper = passage.paper
         sentence = best.get(passage.marker)
         start, end = (sentence.start, sentence.end) if sentence else (0, len(paper.abstract))
-        key = keys.get(paper.id) or bibtex.base_key(paper)
+        key = bibtex.safe_key(keys.get(paper.id) or bibtex.base_key(paper))
         candidates.append(
             Candidate(
                 rank=passage.marker,

@@ -260,3 +260,25 @@ def test_missing_and_unreadable_paths_are_one_line_each(tmp_path: Path) -> None:
         assert [p.title for p in report.papers] == ["T"]
         assert messages[1:] == [f"{locked}: cannot read: Permission denied"]
     assert report.skipped_paths == 2
+
+
+def test_ris_alternative_tags_and_a_record_without_its_end(tmp_path: Path) -> None:
+    text = (
+        "TY  - CONF\nT1  - Primary Title Here\nA1  - Lovelace, Ada\nY1  - 2019/05/01/\n"
+        f"N2  - {ABSTRACT}\nT2  - Proc. Speech\nKW  - asr\nKW  - accents\nUR  - https://x.org/1\nER  - \n\n"
+        "TY  - JOUR\nTI  - Lost End\nAB  - an abstract\n\n"
+        f"TY  - JOUR\nTI  - Third\nAU  - Turing, Alan\nPY  - 2020\nAB  - {ABSTRACT}\nJO  - J. Things\n"
+        "DO  - 10.1/t\nER  - \n"
+    )
+    result = read_file(write(tmp_path, "lib.ris", text))
+    first, third = result.papers
+    assert (first.title, first.authors, first.year) == ("Primary Title Here", ("Lovelace, Ada",), 2019)
+    assert (first.venue, first.tags, first.entry_type) == (
+        "Proc. Speech",
+        ("asr", "accents"),
+        "inproceedings",
+    )
+    assert first.url == "https://x.org/1"
+    assert (third.venue, third.doi, third.entry_type) == ("J. Things", "10.1/t", "article")
+    (problem,) = result.problems
+    assert str(problem).endswith("lib.ris:12: record has no closing 'ER  -' line")

@@ -85,7 +85,8 @@ def read_ris(path: Path, text: str) -> FileResult:
         try:
             (entry,) = rispy.loads(record + "\n", skip_unknown_tags=True)
         except (rispy.parser.ParseError, ValueError, KeyError) as error:
-            result.problems.append(CorpusError(path, f"RIS record cannot be read ({error})", line=line))
+            reason = " ".join(str(error).split())
+            result.problems.append(CorpusError(path, f"RIS record cannot be read ({reason})", line=line))
             continue
         build(_record(entry), path, line, result)
     if not result.lines:

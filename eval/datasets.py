@@ -24,8 +24,9 @@ TASKS: dict[str, dict[str, type]] = {
     "qa": {"id": str, "question": str, "answer": str, "gold_titles": list, "evidence": str},
     "unanswerable": {"id": str, "question": str},
     "related-work": {"id": str, "paper_description": str, "must_cite": list},
+    "check": {"id": str, "sentence": str, "cited_titles": list, "supported": bool},
 }
-_TITLE_FIELDS = ("gold_titles", "must_cite")
+_TITLE_FIELDS = ("gold_titles", "must_cite", "cited_titles")
 
 
 @dataclass
@@ -78,7 +79,12 @@ def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
                 if paper_id is None:
                     raise DatasetError(f"{where}: {name} names a paper not in the library: {title!r}")
                 gold.append(paper_id)
-        text = record.get("query") or record.get("question") or record.get("paper_description")
+        text = (
+            record.get("query")
+            or record.get("question")
+            or record.get("paper_description")
+            or record.get("sentence")
+        )
         items.append(Item(record["id"], number, text, gold, record))
     if not items:
         raise DatasetError(f"{path}: no items")

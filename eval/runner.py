@@ -6,7 +6,8 @@ Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "ite
 - qa: the same for the gold paper, plus evidence_hit, citation_recall, citation_precision
   (:mod:`eval.grounding`) and abstained_rate;
 - unanswerable: abstained_rate;
-- related-work: must_cite_recall and citations_valid.
+- related-work: must_cite_recall and citations_valid;
+- check: accuracy, unsupported_precision, unsupported_recall (:mod:`eval.check_task`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eval.check_task import check_metrics, check_row
 from eval.datasets import Item, load
 from eval.grounding import Claim, grounding
 from eval.metrics import retrieval_metrics
@@ -118,6 +120,7 @@ _AVERAGED = {
     ),
     "unanswerable": (),
     "related-work": ("must_cite_recall", "citations_valid"),
+    "check": (),
 }
 
 
@@ -134,7 +137,7 @@ def evaluate(
     papers = list(library.store.iter_papers())
     items = load(path, task, papers)
     abstracts = {paper.id: paper.abstract for paper in papers}
-    if task == "qa" and judge is None:
+    if task in ("qa", "check") and judge is None:
         judge = make_judge(library, "auto")
     rows: list[dict[str, Any]] = []
     for done, item in enumerate(items, start=1):
@@ -143,6 +146,9 @@ def evaluate(
         elif task == "qa":
             assert judge is not None
             rows.append(_qa_row(item, library, method, judge, abstracts))
+        elif task == "check":
+            assert judge is not None
+            rows.append(check_row(item, judge, abstracts, {p.title: p.id for p in papers}))
         elif task == "unanswerable":
             result = answer(item.text, library=library)
             rows.append(
@@ -157,6 +163,8 @@ def evaluate(
         value = _mean([row.get(name) for row in rows])
         if value is not None:
             metrics[name] = value
+    if task == "check":
+        metrics.update(check_metrics(rows))
     if task == "unanswerable" or (task == "qa" and method == "hybrid"):
         metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
     return EvalResult(task, len(rows), judge.name if judge else None, method, metrics, rows)

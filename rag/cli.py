@@ -8,6 +8,7 @@ light commands start without loading models, Chroma, the UI or the evaluation co
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -256,6 +257,32 @@ def cite(
     except OSError as error:
         raise LitrevError(f"cannot write {bib}: {error.strerror or error}") from None
     err.print(f"added {result.best.key} to {escape(str(bib))}")
+
+
+@app.command()
+@llm_options
+def check(
+    draft: Annotated[
+        Path, typer.Argument(help="Your manuscript: LaTeX (.tex) or Markdown (pandoc citations).")
+    ],
+    bib: Annotated[Path | None, typer.Option("--bib", help="The .bib file its keys come from.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the verdicts as JSON here.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a Markdown report here.")] = None,
+    *,
+    llm: LLMChoice,
+) -> None:
+    """Check a manuscript's citations: does each cited paper support its sentence? Suggests sources."""
+    from rag.check import check_file
+
+    result = check_file(draft, bib, library=open_library(llm))
+    try:
+        if json_out is not None:
+            json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        if report is not None:
+            report.write_text(result.markdown(), encoding="utf-8")
+    except OSError as error:
+        raise LitrevError(f"cannot write {error.filename}: {error.strerror or error}") from None
+    out.print(escape(result.text()), end="")
 
 
 @app.command("related-work")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli_options import AsJson, Judge, LLMChoice, Task, llm_options, open_library
+from rag.cli_options import AsJson, Judge, LLMChoice, Provider, Task, llm_options, open_library
 from rag.cli_output import emit, out, print_json, progress_bar
 from rag.settings import BUNDLED_CORPUS, Settings
 
@@ -43,7 +43,7 @@ def evaluate(
 
     methods = ["lexical", "dense", "hybrid"] if compare and task in RETRIEVAL_TASKS else ["hybrid"]
     library = open_library(llm)
-    support_judge = make_judge(library, judge.value) if task == Task.qa else None
+    support_judge = make_judge(library, judge.value) if task in (Task.qa, Task.check) else None
     results = {}
     with progress_bar() as bar:
         for method in methods:
@@ -138,6 +138,19 @@ def bench_support(
         f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f}{held_out}, "
         f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}"
     )
+
+
+@bench.command("check")
+def bench_check(
+    sentences: Annotated[int, typer.Option(help="Sentences in the synthetic draft.")] = 300,
+    cited: Annotated[int, typer.Option(help="How many of them cite a paper.")] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """Time `litrev check` on a synthetic draft built from the library (no LLM)."""
+    from eval import bench_check as runner
+
+    library = open_library(LLMChoice(Provider.extractive))
+    emit(runner.run(library, sentences=sentences, cited=cited), as_json, runner.table)
 
 
 @bench.command("citing")

@@ -47,6 +47,7 @@ class Task(StrEnum):
     qa = "qa"
     unanswerable = "unanswerable"
     related_work = "related-work"
+    check = "check"
 
 
 class Judge(StrEnum):

@@ -5,6 +5,7 @@ message as one line instead of a traceback. Messages say what was expected and w
 
     LitrevError
     ├── CorpusError          a source file cannot be read (names file and line or entry)
+    │   └── DraftError       a manuscript or its .bib has a bad line (names file and line)
     ├── IndexMismatchError   the index was built with another embedding model
     ├── IndexMissingError    there is no index yet
     ├── StoreUnavailableError the Chroma server cannot be reached
@@ -53,3 +54,7 @@ class SettingsError(LitrevError):
 
 class DatasetError(LitrevError):
     """An evaluation dataset line is malformed or names an unknown paper."""
+
+
+class DraftError(CorpusError):
+    """A manuscript being checked (or its .bib) has a problem at one place; the rest is checked."""

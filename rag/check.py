@@ -1,0 +1,366 @@
+"""Check a manuscript's citations against the library: does each cited paper support its sentence?
+
+Stages (each a function below): read the draft into sentences (:mod:`rag.manuscript`) and its .bib
+(:mod:`rag.bibfile`); resolve every cited key to a paper (:class:`Resolver`: the key itself, then
+the entry's DOI, arXiv id and normalised title); judge each sentence against its cited abstracts
+with the support judge (:mod:`rag.support`); suggest papers for what is left unsupported.
+
+Verdicts, per (sentence, cited paper):
+
+- ``supported``: the cited papers support the sentence together (ALCE's rule, Gao et al. 2023)
+  and this one contributes; the evidence is its abstract sentence closest to the claim;
+- ``unsupported``: they do not support it, or they do and this paper adds nothing (it does not
+  support the sentence alone and the others do without it: ``adds_nothing``);
+- ``not_in_library``: the key is in neither the .bib nor the library (also reported as a problem);
+- ``no_abstract``: the entry matches no library paper and has no abstract: cannot be checked.
+
+A cited entry that is not in the library but has an abstract in the .bib is checked against that
+abstract. Sentences whose citations do not support them, and uncited sentences that state a finding
+(:data:`FINDING`: a figure, "has been shown", "outperforms", "state of the art"; not the authors'
+own results, :data:`OWN_WORK`), get up to :data:`SUGGESTIONS` papers of the library that the judge
+finds supporting, each under the user's own key when their .bib has it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag import bibtex
+from rag.bibfile import BibEntry, BibFile, normal_arxiv, normal_doi, parse_bib
+from rag.check_report import CheckReport, CitationCheck, SentenceCheck, Suggestion, Verdict
+from rag.chunking import sentence_spans
+from rag.corpus import Paper, title_key
+from rag.embedding import Embedder
+from rag.errors import DraftError
+from rag.library import Library
+from rag.manuscript import Draft, Sentence, read_draft
+from rag.readers import decode
+from rag.support import OverlapJudge, SupportJudge, make_judge
+
+SUGGESTIONS = 3
+"""Most papers suggested for one sentence."""
+CANDIDATES = 6
+"""Papers retrieved per sentence before the judge picks the suggestions."""
+FINDING = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?(?!\d)(?<!\b(?:19|20)\d\d)"  # a figure (a year is not one)
+    r"|\b(?:has|have|had) been (?:shown|demonstrated|reported|found)|\bshown to\b"
+    r"|\boutperform|\bstate[- ]of[- ]the[- ]art\b|\bsurpass|\bbeats?\b|\bsuperior to\b",
+    re.IGNORECASE,
+)
+OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|article|study))\b", re.IGNORECASE)
+
+
+class CachedEmbedder:
+    """An :class:`Embedder` that remembers vectors: a draft repeats its cited abstracts often."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.inner = embedder
+        self.name = embedder.name
+        self.dim = embedder.dim
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(text for text in texts if text not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self.inner.embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vectors[text] for text in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+# -- resolving keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a cited key stands for: a library paper, or only a .bib entry."""
+
+    key: str
+    entry: BibEntry | None
+    paper: Paper | None
+    """The paper to check against (a library paper, or the entry's own abstract); None: cannot."""
+    in_library: bool
+
+
+class Resolver:
+    """Cited keys to papers: the key itself, then the entry's DOI, arXiv id, normalised title."""
+
+    def __init__(self, papers: Iterable[Paper], bib: BibFile, keys: dict[str, str], *, bib_name: str) -> None:
+        self.papers = {paper.id: paper for paper in papers}
+        self.bib = bib
+        self.bib_name = bib_name
+        self.keys = keys
+        self.by_key = {key: pid for pid, key in keys.items()}
+        for paper in self.papers.values():
+            if paper.bibkey:
+                self.by_key.setdefault(paper.bibkey, paper.id)
+        self.by_doi = {normal_doi(p.doi): p.id for p in self.papers.values() if p.doi}
+        self.by_arxiv = {normal_arxiv(p.arxiv_id): p.id for p in self.papers.values() if p.arxiv_id}
+        self.by_title = {title_key(p.title): p.id for p in self.papers.values()}
+        self.user_keys: dict[str, str] = {}
+        for key in bib.entries:
+            source = self.resolve(key)
+            if source is not None and source.in_library and source.paper is not None:
+                self.user_keys.setdefault(source.paper.id, key)
+
+    def _library_match(self, key: str, entry: BibEntry | None) -> str | None:
+        if key in self.by_key:
+            return self.by_key[key]
+        if entry is None:
+            return None
+        for table, value in (
+            (self.by_doi, entry.doi),
+            (self.by_arxiv, entry.arxiv_id),
+            (self.by_title, title_key(entry.title) if entry.title else None),
+        ):
+            if value and value in table:
+                return table[value]
+        return None
+
+    def resolve(self, key: str) -> Source | None:
+        """None when the key is in neither the .bib nor the library."""
+        entry = self.bib.entries.get(key)
+        paper_id = self._library_match(key, entry)
+        if paper_id is not None:
+            return Source(key, entry, self.papers[paper_id], True)
+        if entry is None:
+            return None
+        return Source(key, entry, entry.as_paper(self.bib_name), False)
+
+    def key_for(self, paper: Paper) -> str:
+        """The user's key for a library paper when their .bib has it, else the library's key."""
+        return self.user_keys.get(paper.id) or self.keys.get(paper.id) or bibtex.base_key(paper)
+
+
+# -- judging -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Joint:
+    supported: bool
+    """The passages support the claim together."""
+    alone: list[float]
+    """Each passage's own score."""
+    adds_nothing: list[bool]
+    """Does not support the claim alone, and the others support it without it."""
+
+
+def joint_support(judge: SupportJudge, claim: str, passages: Sequence[str]) -> Joint:
+    """ALCE's citation rule: recall on all passages together, precision per passage."""
+    alone = [judge.score(claim, passage) for passage in passages]
+    if len(passages) == 1:
+        return Joint(alone[0] >= judge.threshold, alone, [False])
+    together = any(score >= judge.threshold for score in alone) or (
+        judge.score(claim, "\n".join(passages)) >= judge.threshold
+    )
+    adds_nothing = []
+    for index, score in enumerate(alone):
+        others = [p for i, p in enumerate(passages) if i != index]
+        if not together or score >= judge.threshold:
+            adds_nothing.append(False)
+        elif len(others) == 1:
+            adds_nothing.append(alone[1 - index] >= judge.threshold)
+        else:
+            adds_nothing.append(judge.score(claim, "\n".join(others)) >= judge.threshold)
+    return Joint(together, alone, adds_nothing)
+
+
+def best_sentence(embedder: CachedEmbedder, claim: str, abstract: str) -> str:
+    """The abstract sentence closest in meaning to the claim."""
+    sentences = [abstract[start:end] for start, end in sentence_spans(abstract)] or [abstract]
+    vectors = embedder.embed([claim, *sentences])
+    return sentences[int(np.argmax(vectors[1:] @ vectors[0]))]
+
+
+def states_finding(text: str) -> bool:
+    """An uncited sentence that reports a result from the literature (see :data:`FINDING`)."""
+    return bool(FINDING.search(text)) and not OWN_WORK.search(text)
+
+
+# -- the check ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Checker:
+    library: Library
+    judge: SupportJudge
+    embedder: CachedEmbedder
+    resolver: Resolver
+
+    def citations(self, sentence: Sentence) -> tuple[list[CitationCheck], bool | None]:
+        """Verdicts for each cited key, and whether the checkable ones support the sentence."""
+        results: list[CitationCheck] = []
+        checkable: list[tuple[int, Source]] = []
+        for key in sentence.keys:
+            source = self.resolver.resolve(key)
+            if source is None:
+                results.append(CitationCheck(key=key, verdict="not_in_library", note="undefined key"))
+            elif source.paper is None:
+                title = source.entry.title if source.entry else None
+                results.append(
+                    CitationCheck(
+                        key=key, verdict="no_abstract", title=title, note="no abstract: cannot check"
+                    )
+                )
+            else:
+                checkable.append((len(results), source))
+                results.append(CitationCheck(key=key, verdict="unsupported", title=source.paper.title))
+        if not checkable:
+            return results, None
+        joint = joint_support(self.judge, sentence.text, [source.paper.abstract for _, source in checkable])  # type: ignore[union-attr]
+        for (index, source), score, extra in zip(checkable, joint.alone, joint.adds_nothing, strict=True):
+            paper = source.paper
+            assert paper is not None
+            verdict: Verdict = "supported" if joint.supported and not extra else "unsupported"
+            results[index] = CitationCheck(
+                key=source.key,
+                paper_id=paper.id if source.in_library else None,
+                verdict=verdict,
+                score=round(score, 4),
+                evidence=best_sentence(self.embedder, sentence.text, paper.abstract),
+                adds_nothing=extra,
+                title=paper.title,
+                note=None if source.in_library else "checked against the abstract in the .bib",
+            )
+        return results, joint.supported
+
+    def suggestions(self, text: str, cited: set[str]) -> list[Suggestion]:
+        from rag.lookup import lookup
+
+        result = lookup(text, library=self.library, k=CANDIDATES, keys=self.resolver.keys)
+        found = []
+        for candidate in result.candidates:
+            paper = self.resolver.papers.get(candidate.paper_id)
+            if paper is None or paper.id in cited:
+                continue
+            score = self.judge.score(text, paper.abstract)
+            if score >= self.judge.threshold:
+                key = self.resolver.key_for(paper)
+                found.append(
+                    Suggestion(
+                        key=key,
+                        paper_id=paper.id,
+                        title=paper.title,
+                        sentence=candidate.sentence,
+                        score=round(score, 4),
+                        bibtex=bibtex.entry(paper, key),
+                    )
+                )
+        return sorted(found, key=lambda s: -s.score)[:SUGGESTIONS]
+
+    def sentence(self, sentence: Sentence, *, suggest: bool) -> SentenceCheck:
+        citations, supported = self.citations(sentence)
+        finding = not sentence.cites and states_finding(sentence.text)
+        suggestions: list[Suggestion] = []
+        if suggest and (supported is False or finding):
+            cited = {c.paper_id for c in citations if c.paper_id}
+            suggestions = self.suggestions(sentence.text, cited)
+        return SentenceCheck(
+            line=sentence.line,
+            file=sentence.file,
+            text=sentence.text,
+            citations=citations,
+            suggestions=suggestions,
+            supported=supported,
+            finding=finding,
+        )
+
+
+def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
+    """Embed the draft's sentences and its cited abstracts' sentences in one batch (much faster
+    than one small batch per judgement)."""
+    texts = [sentence.text for sentence in draft.sentences]
+    for key in dict.fromkeys(cite.key for sentence in draft.sentences for cite in sentence.cites):
+        source = resolver.resolve(key)
+        if source is not None and source.paper is not None:
+            abstract = source.paper.abstract
+            texts.extend(abstract[start:end] for start, end in sentence_spans(abstract))
+    embedder.embed(texts)
+
+
+def default_judge(library: Library, embedder: CachedEmbedder) -> SupportJudge:
+    """The LLM judge when an LLM is configured, else the overlap judge over a caching embedder."""
+    if library.settings.llm.provider != "extractive":
+        return make_judge(library, "llm")
+    return OverlapJudge(embedder, library.lexical)  # type: ignore[arg-type]
+
+
+def check_draft(
+    draft: Draft,
+    bib: BibFile | None = None,
+    *,
+    library: Library | None = None,
+    judge: SupportJudge | None = None,
+    suggest: bool = True,
+    name: str = "draft",
+    bib_name: str = "refs.bib",
+) -> CheckReport:
+    """Verdicts for every cited key of every sentence of ``draft``, and suggestions."""
+    started = time.perf_counter()
+    library = library or Library()
+    bib = bib or BibFile()
+    embedder = CachedEmbedder(library.embedder)
+    judge = judge or default_judge(library, embedder)
+    papers = list(library.store.iter_papers())
+    resolver = Resolver(papers, bib, bibtex.assign_keys(papers), bib_name=bib_name)
+    checker = Checker(library, judge, embedder, resolver)
+    problems = [*draft.problems, *bib.problems]
+    _warm(embedder, draft, resolver)
+    checks = []
+    for sentence in draft.sentences:
+        for cite in sentence.cites:
+            if cite.key in bib.entries or resolver.resolve(cite.key) is not None:
+                continue
+            where = "the .bib or the library" if bib.entries else "the library (no .bib given)"
+            problems.append(
+                DraftError(
+                    sentence.file, f"undefined citation key {cite.key!r}: not in {where}", line=cite.line
+                )
+            )
+        checks.append(checker.sentence(sentence, suggest=suggest))
+    return CheckReport(
+        draft=name,
+        bib=bib_name if bib.entries or bib.problems else None,
+        judge=judge.name,
+        sentences=checks,
+        problems=[{"file": p.path, "line": p.line, "message": p.reason} for p in problems],
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def read_bib(path: Path) -> BibFile:
+    """Parse the user's .bib (UTF-8, else Windows-1252); a missing file is one error."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DraftError(path, f"cannot read the .bib: {error.strerror or error}") from None
+    return parse_bib(decode(path, data), name=path.name)
+
+
+def check_file(
+    path: Path,
+    bib_path: Path | None = None,
+    *,
+    library: Library | None = None,
+    judge: SupportJudge | None = None,
+) -> CheckReport:
+    """Read ``path`` (and ``bib_path``) and check them; bad lines are reported, the rest checked."""
+    draft = read_draft(path)
+    bib = read_bib(bib_path) if bib_path else None
+    return check_draft(
+        draft,
+        bib,
+        library=library,
+        judge=judge,
+        name=path.name,
+        bib_name=bib_path.name if bib_path else "refs.bib",
+    )

@@ -14,9 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from eval.datasets import Item
-from rag.check import joint_support
+from rag.check import CachedEmbedder, joint_support
 from rag.latex import clean_latex
-from rag.support import SupportJudge
+from rag.support import OverlapJudge, SupportJudge
+
+
+def caching(judge: SupportJudge) -> SupportJudge:
+    """The same judge, remembering sentence vectors: the items cite the same abstracts often."""
+    if isinstance(judge, OverlapJudge):
+        return OverlapJudge(CachedEmbedder(judge.embedder), judge.lexical)  # type: ignore[arg-type]
+    return judge
 
 
 def check_row(

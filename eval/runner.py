@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.check_task import check_metrics, check_row
+from eval.check_task import caching, check_metrics, check_row
 from eval.datasets import Item, load
 from eval.grounding import Claim, grounding
 from eval.metrics import retrieval_metrics
@@ -139,6 +139,8 @@ def evaluate(
     abstracts = {paper.id: paper.abstract for paper in papers}
     if task in ("qa", "check") and judge is None:
         judge = make_judge(library, "auto")
+    if task == "check" and judge is not None:
+        judge = caching(judge)
     rows: list[dict[str, Any]] = []
     for done, item in enumerate(items, start=1):
         if task in ("lookup", "multi"):

@@ -31,9 +31,10 @@ from rag.cli_options import (
     llm_options,
     open_library,
 )
-from rag.cli_output import err, out, print_json, progress_bar
+from rag.cli_output import err, out, print_json, progress_bar, shown
 from rag.errors import LitrevError
 from rag.settings import BUNDLED_CORPUS
+from rag.terminal import printable
 
 
 class OneLineErrors(TyperGroup):
@@ -43,7 +44,7 @@ class OneLineErrors(TyperGroup):
         try:
             return super().invoke(ctx)
         except LitrevError as error:
-            err.print(f"error: {escape(str(error))}")
+            err.print(f"error: {shown(str(error), line=True)}")
             raise typer.Exit(1) from None
 
 
@@ -106,9 +107,9 @@ def ingest(
                 options=ReadOptions(frozenset(category or ()), since),
             )
     for problem in report.problems:
-        err.print(f"skipped: {escape(str(problem))}")
+        err.print(f"skipped: {shown(str(problem), line=True)}")
     for title in report.conflicts:
-        err.print(f"duplicate title with a different abstract (the first is kept): {escape(title)}")
+        err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
     if report.skipped_paths:
         raise typer.Exit(1)
@@ -138,7 +139,7 @@ def ask(
         if isinstance(event, Answer):
             result = event
         elif not as_json and library.settings.llm.provider != "extractive":
-            sys.stdout.write(event)  # tokens as the model writes them
+            sys.stdout.write(printable(event))  # tokens as the model writes them
             sys.stdout.flush()
             streamed = True
     if result is None:
@@ -149,17 +150,17 @@ def ask(
     if streamed:
         out.print()
     if result.notice:
-        err.print(f"note: {escape(result.notice)}")
+        err.print(f"note: {shown(result.notice, line=True)}")
     if not streamed or result.notice or result.abstained:
-        out.print(escape(result.answer))
+        out.print(shown(result.answer))
     for check in result.sentences:
         if not check.supported:
             supported = f"not supported by its sources (score {check.score or 0:.2f})"
             reason = "uncited" if check.score is None else supported
-            err.print(f"flag: {escape(check.text[:80])}: {reason}")
+            err.print(f"flag: {shown(check.text[:80], line=True)}: {reason}")
     if result.citations:
         out.print("\nReferences")
-        out.print(escape(result.references()))
+        out.print(shown(result.references()))
 
 
 @app.command()
@@ -193,8 +194,8 @@ def search(
         print_json({"query": query, "method": method.value, "hits": hits, "timings": result.timings})
         return
     for row in rows:
-        out.print(f"{row.rank:>2}. [{row.score:.3f}] {escape(row.title)}")
-        out.print(f"    {escape(row.sentence)}")
+        out.print(f"{row.rank:>2}. [{row.score:.3f}] {shown(row.title, line=True)}")
+        out.print(f"    {shown(row.sentence, line=True)}")
 
 
 @app.command()
@@ -211,7 +212,7 @@ def papers(
         return
     for paper in found:
         year = f" ({paper.year})" if paper.year else ""
-        out.print(f"{paper.id}  {escape(paper.title)}{year}")
+        out.print(f"{paper.id}  {shown(paper.title, line=True)}{year}")
     out.print(f"{len(found)} papers")
 
 
@@ -238,9 +239,9 @@ def cite(
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
-        out.print(escape(result.summary()))
+        out.print(shown(result.summary()))
         if result.best is not None:
-            out.print("\n" + escape(result.best.bibtex))
+            out.print("\n" + shown(result.best.bibtex))
     if bib is None:
         return
     if result.best is None:
@@ -249,14 +250,14 @@ def cite(
     try:
         existing = bib.read_text(encoding="utf-8") if bib.exists() else ""
         if f"{{{result.best.key}," in existing:
-            err.print(f"note: {result.best.key} is already in {escape(str(bib))}")
+            err.print(f"note: {shown(result.best.key)} is already in {escape(str(bib))}")
             return
         with bib.open("a", encoding="utf-8") as handle:
             separator = "\n" if existing and not existing.endswith("\n\n") else ""
             handle.write(separator + result.best.bibtex)
     except OSError as error:
         raise LitrevError(f"cannot write {bib}: {error.strerror or error}") from None
-    err.print(f"added {result.best.key} to {escape(str(bib))}")
+    err.print(f"added {shown(result.best.key)} to {escape(str(bib))}")
 
 
 @app.command()
@@ -321,12 +322,12 @@ def related_work(
         text, library=open_library(llm), n_papers=n_papers, filters=filters(year_from, year_to, source)
     )
     if draft.notice:  # the library does not cover the topic: say so, like `ask` does
-        out.print(escape(draft.notice))
+        out.print(shown(draft.notice))
         return
     rendered = draft.latex() if latex else draft.markdown()
     try:
         if output is None:
-            out.print(escape(rendered), end="")
+            out.print(shown(rendered), end="")
         else:
             output.write_text(rendered, encoding="utf-8")
             err.print(f"wrote the draft ({len(draft.cited)} papers cited) to {escape(str(output))}")
@@ -347,7 +348,7 @@ def convert(
 
     report = read_paths(paths)
     for problem in report.problems:
-        err.print(f"skipped: {escape(str(problem))}")
+        err.print(f"skipped: {shown(str(problem), line=True)}")
     count = write_jsonl(report.papers, output)
     out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
 

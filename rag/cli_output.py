@@ -12,12 +12,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
+
+from rag.terminal import one_line, printable
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def shown(text: str, *, line: bool = False) -> str:
+    """Corpus or model text as the terminal may print it: no escape sequences or control
+    characters (:mod:`rag.terminal`), no Rich markup; ``line`` also folds line breaks."""
+    return escape(one_line(text) if line else printable(text))
 
 
 def print_json(data: Any) -> None:

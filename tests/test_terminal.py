@@ -1,0 +1,72 @@
+"""Escape sequences and control characters in corpus text never reach the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from rag.cli import app
+from rag.ingest import ingest
+from rag.library import Library
+from rag.terminal import one_line, printable
+
+CLEAR = "\x1b[2J\x1b[H"
+RED = "\x1b[31m"
+LINK = "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\"
+BELL_LINK = "\x1b]8;;https://evil.example/\x07x\x1b]8;;\x07"
+RTL = "\u202etxt.exe"
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_escape_sequences_are_removed_whole() -> None:
+    assert printable(f"a{CLEAR}b{RED}c") == "abc"
+    assert printable(f"see {LINK} now") == "see click here now"
+    assert printable(BELL_LINK) == "x"
+    assert printable(f"file {RTL}") == "file txt.exe"
+    assert printable("8-bit \x9b31mCSI and \x9d0;title\x9c done") == "8-bit CSI and  done"
+
+
+def test_newlines_and_tabs_stay_where_they_belong() -> None:
+    assert printable("line one\n\tline two\r\nthree\rfour") == "line one\n\tline two\nthree\nfour"
+    assert one_line("A title\nsplit\r\nover lines") == "A title split over lines"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_nothing_unsafe_survives_any_text(text: str) -> None:
+    for cleaned in (printable(text), one_line(text)):
+        assert "\x1b" not in cleaned and not UNSAFE.search(cleaned)
+    assert "\n" not in one_line(text)
+
+
+def test_cli_output_of_hostile_titles_and_abstracts_is_clean(library: Library, tmp_path: Path) -> None:
+    records = [
+        {
+            "title": f"Streaming Speech Codec{CLEAR} Study {RED}{i}",
+            "abstract": f"We propose a neural speech codec {LINK} for streaming speech synthesis "
+            f"at a low bitrate.{BELL_LINK} It keeps quality high {RTL} on every test set {i}.",
+        }
+        for i in range(4)
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ingest([path], library=library)
+    env = {"LITREV_HOME": str(library.settings.home)}
+    runner = CliRunner()
+    commands = [
+        ["papers"],
+        ["search", "streaming speech codec"],
+        ["ask", "Which papers propose a neural speech codec for streaming speech synthesis?"],
+        ["cite", "a neural speech codec for streaming speech synthesis at a low bitrate"],
+        ["related-work", "A neural speech codec for streaming speech synthesis at a low bitrate."],
+    ]
+    for command in commands:
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 0, (command, result.output)
+        for stream in (result.stdout, result.stderr):
+            assert "\x1b" not in stream and not UNSAFE.search(stream.replace("\n", "")), command
+        assert "Streaming Speech Codec Study" in result.stdout or "speech codec" in result.stdout, command

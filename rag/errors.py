@@ -9,7 +9,9 @@ message as one line instead of a traceback. Messages say what was expected and w
     ├── IndexMismatchError   the index was built with another embedding model
     ├── IndexMissingError    there is no index yet
     ├── StoreUnavailableError the Chroma server cannot be reached
-    ├── GenerationError      the answer-writing model could not be reached or failed
+    ├── IndexDamagedError    a file of the index is unreadable (names the file and the fix)
+    ├── IndexWriteError      writing to the index failed (disk full, permissions); says what was kept
+    ├── GenerationError      the model failed, overran its time budget or sent a malformed stream
     ├── SettingsError        a setting has a value it cannot take (names the field)
     └── DatasetError         an evaluation dataset is malformed (names file and line)
 """
@@ -44,8 +46,16 @@ class StoreUnavailableError(LitrevError):
     """The configured Chroma server cannot be reached."""
 
 
+class IndexDamagedError(LitrevError):
+    """A file of the index cannot be read as what it should be (truncated, overwritten)."""
+
+
+class IndexWriteError(LitrevError):
+    """The index could not be written (no space left, no permission, the server went away)."""
+
+
 class GenerationError(LitrevError):
-    """The model could not be reached or answered with an error."""
+    """The model could not be reached, answered with an error, overran its time or sent garbage."""
 
 
 class SettingsError(LitrevError):

@@ -11,8 +11,12 @@ Whatever a model writes goes through the citation check of :mod:`rag.answer`.
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -161,8 +165,19 @@ class OpenAICompatibleGenerator:
             base_url=base_url, api_key=api_key, timeout=settings.timeout, max_retries=settings.max_retries
         )
 
+    @property
+    def where(self) -> str:
+        return self.settings.base_url or os.environ.get("OPENAI_BASE_URL") or "api.openai.com"
+
     def complete(self, prompt: str, *, max_tokens: int | None = None) -> Iterator[str]:
-        """Stream the reply to one user message."""
+        """Stream the reply to one user message; the whole reply must arrive within
+        ``llm.timeout`` seconds (retries included), else :class:`GenerationError`."""
+        return within_deadline(
+            self._reply(prompt, max_tokens), self.settings.timeout, f"the model at {self.where}"
+        )
+
+    def _reply(self, prompt: str, max_tokens: int | None) -> Iterator[str]:
+        """The one place where the ``openai`` client's errors become :class:`GenerationError`."""
         import openai
 
         try:
@@ -173,12 +188,38 @@ class OpenAICompatibleGenerator:
                 max_tokens=max_tokens or self.settings.max_tokens,
                 stream=True,
             )
-            for event in stream:
-                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
-                    yield event.choices[0].delta.content
+            with stream:
+                for event in stream:
+                    if text := self._delta_text(event):
+                        yield text
         except openai.APIError as error:  # connection, timeout and HTTP status errors alike
-            where = self.settings.base_url or os.environ.get("OPENAI_BASE_URL") or "api.openai.com"
-            raise GenerationError(f"the model at {where} failed: {type(error).__name__}: {error}") from None
+            message = " ".join(str(error).split())[:200]
+            raise GenerationError(
+                f"the model at {self.where} failed: {type(error).__name__}: {message}"
+            ) from None
+        except json.JSONDecodeError as error:  # an SSE "data:" line that is not JSON
+            raise GenerationError(
+                f"the model at {self.where} sent a malformed stream (an event that is not JSON: "
+                f"{error.msg} at character {error.pos})"
+            ) from None
+
+    def _delta_text(self, event: Any) -> str | None:
+        """The text of one streamed chunk; a chunk of another shape is a malformed stream."""
+        choices = getattr(event, "choices", None)
+        if not isinstance(choices, list):
+            raise GenerationError(
+                f"the model at {self.where} sent a malformed stream (a chunk without a choices list)"
+            )
+        if not choices:
+            return None  # a usage-only chunk
+        delta = getattr(choices[0], "delta", None)
+        content = getattr(delta, "content", None)
+        ends = getattr(choices[0], "finish_reason", None) is not None
+        if (delta is None and not ends) or not (content is None or isinstance(content, str)):
+            raise GenerationError(
+                f"the model at {self.where} sent a malformed stream (a choice without text delta)"
+            )
+        return content
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         prompt = render_answer_prompt(question, passages, self.answer_settings.max_sentences)
@@ -222,6 +263,49 @@ class LocalGenerator:
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         prompt = render_answer_prompt(question, passages, self.answer_settings.max_sentences)
         yield from self.complete(prompt)
+
+
+def within_deadline(pieces: Iterator[str], seconds: float, who: str) -> Iterator[str]:
+    """Yield ``pieces`` as they come, but end with :class:`GenerationError` when they have not
+    all arrived ``seconds`` after the start: a server dripping tokens or hanging (also between
+    the client's retries) cannot hold an answer longer than its budget.
+
+    A daemon thread reads ``pieces``; once the deadline passes (or the reader stops early) it
+    stops at the next piece, closing the stream, and can never keep the process alive.
+    """
+    box: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    break
+                box.put(("piece", piece))
+            box.put(("end", None))
+        except Exception as error:  # re-raised in the reading thread, not swallowed here
+            box.put(("error", error))
+        finally:
+            pieces.close()  # type: ignore[attr-defined]
+
+    deadline = time.monotonic() + seconds
+    threading.Thread(target=pump, name="litrev-llm-stream", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = box.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise GenerationError(
+                    f"{who} did not finish its answer within the {seconds:g} s budget (llm.timeout)"
+                ) from None
+            if kind == "piece":
+                yield value
+            elif kind == "end":
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
 
 
 def make_generator(settings: Settings, embedder: Embedder) -> Generator:

@@ -134,7 +134,9 @@ class LLMSettings(_Section):
     )
     model: str = Field(default="gpt-4o-mini", description="Model name sent to the server.")
     model_path: Path | None = Field(default=None, description="GGUF file for provider 'local'.")
-    timeout: float = Field(default=60.0, gt=0, description="Seconds before a request is abandoned.")
+    timeout: float = Field(
+        default=60.0, gt=0, description="Seconds the whole answer may take, retries included."
+    )
     max_retries: int = Field(default=2, ge=0, le=5, description="Retries (with backoff) per request.")
     temperature: float = Field(default=0.1, ge=0.0, le=2.0, description="Sampling temperature.")
     max_tokens: int = Field(default=400, ge=16, description="Most tokens in one answer.")

@@ -3,7 +3,8 @@
 It speaks the chat-completions protocol (streamed as server-sent events, or not) well enough for
 the official ``openai`` client, so tests exercise the real client, HTTP and streaming code paths
 with answers chosen by the test. Replies are queued with :meth:`ScriptedServer.enqueue`; a reply
-may also be an HTTP status (an error) or a delay (for timeouts).
+may also be an HTTP status (an error), a delay before the headers (a hang), an ``interval``
+between pieces (a server that drips tokens) or ``raw`` bytes (a malformed stream).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ScriptedServer:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(reply.get("interval", 0.0))
                 self.wfile.write(b"data: [DONE]\n\n")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -8,7 +8,8 @@ The citation check, on every model-written answer, streamed or not:
 
 1. markers that name no evidence passage are removed before the text is shown (streaming too);
 2. each sentence is scored against the abstracts it cites by the support judge
-   (:mod:`rag.support`); uncited or unsupported sentences are flagged in ``sentences``;
+   (:mod:`rag.support`) as soon as it is complete, and shown only if it is cited and supported:
+   the others never reach the screen and are not in ``answer``; ``sentences`` lists them all;
 3. when too few sentences are cited and supported (``answer.min_supported``), or the model cannot
    be reached, the extractive answer replaces it and ``notice`` says why. An uncited answer is
    never shown as if it were grounded.
@@ -22,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from pydantic import BaseModel, Field
 
 from rag.chunking import sentence_spans
-from rag.citations import MarkerFilter, markers_in, split_sentences, strip_markers, tidy
+from rag.citations import MarkerFilter, checked_sentences, markers_in, split_sentences, strip_markers, tidy
 from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage
 from rag.lexical import lexical_text
 from rag.library import Library
@@ -72,6 +73,16 @@ class Answer(BaseModel):
     sentences: list[SentenceCheck] = Field(default_factory=list, description="The citation check.")
     dropped_markers: list[int] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+
+    def removal_note(self) -> str | None:
+        """One line saying how many sentences of the model's answer the citation check removed."""
+        removed = 0 if self.notice else sum(not check.supported for check in self.sentences)
+        if not removed:
+            return None
+        return (
+            f"{removed} sentence{'s' if removed > 1 else ''} of the model's answer removed: uncited, "
+            "or not supported by the papers cited."
+        )
 
     def references(self) -> str:
         """The reference list: one line per cited paper."""
@@ -156,9 +167,9 @@ def answer_stream(
     k: int | None = None,
     filters: Filters | None = None,
 ) -> Iterator[str | Answer]:
-    """Yield the answer text as it is written (invalid markers already removed), then the
-    checked :class:`Answer`, whose ``answer`` is the text to keep (it differs from the streamed
-    text when the check replaced it; ``notice`` then says why)."""
+    """Yield the answer text as it is written, sentence by sentence once each passed the citation
+    check, then the checked :class:`Answer`, whose ``answer`` is the text to keep (it differs from
+    the streamed text only when the extractive answer replaced it; ``notice`` then says why)."""
     library = library or Library()
     settings = library.settings.answer
     generator = generator or library.generator
@@ -183,11 +194,21 @@ def answer_stream(
 
     extractive = isinstance(generator, ExtractiveGenerator)
     markers = MarkerFilter({passage.marker for passage in passages})
+    checks: list[SentenceCheck] = []
+    judge = judge or OverlapJudge(library.embedder, library.lexical)
+
+    def passes(sentence: str) -> bool:
+        begun = time.perf_counter()
+        checks.append(check_sentence(sentence, passages, judge))
+        timings["check_ms"] = timings.get("check_ms", 0.0) + _ms(begun)
+        return checks[-1].supported
+
     pieces: list[str] = []
     notice = None
     mark = time.perf_counter()
     try:
-        for piece in markers.filter(generator.stream(question, passages)):
+        shown = markers.filter(generator.stream(question, passages))
+        for piece in shown if extractive else checked_sentences(shown, passes):
             pieces.append(piece)
             yield piece
     except GenerationError as error:
@@ -195,22 +216,18 @@ def answer_stream(
     timings["generate_ms"] = _ms(mark)
     text = tidy("".join(pieces))
 
-    checks: list[SentenceCheck] = []
     if notice is None and not extractive:
-        if NOT_COVERED in text and not markers_in(text):
+        if any(NOT_COVERED in check.text for check in checks) and not any(c.markers for c in checks):
             yield abstain(
                 "The model found no answer in the evidence." + pointers(result.hits), generator.name
             )
             return
-        judge = judge or OverlapJudge(library.embedder, library.lexical)
-        checks = check_sentences(text, passages, judge)
         supported = sum(check.supported for check in checks)
         if not checks or supported / len(checks) < settings.min_supported:
             notice = (
                 f"The {generator.name} answer failed the citation check ({supported} of {len(checks)} "
                 "sentences cited and supported); showing the extractive answer instead."
             )
-        timings["check_ms"] = _ms(mark) - timings["generate_ms"]
 
     name = generator.name
     if notice is not None:
@@ -240,21 +257,18 @@ def _ms(since: float) -> float:
 
 def check_sentences(text: str, passages: Sequence[Passage], judge: SupportJudge) -> list[SentenceCheck]:
     """Score each sentence against the abstracts it cites; uncited sentences are unsupported."""
+    return [check_sentence(sentence, passages, judge) for sentence in split_sentences(text)]
+
+
+def check_sentence(sentence: str, passages: Sequence[Passage], judge: SupportJudge) -> SentenceCheck:
+    """Score one sentence against the abstracts it cites; an uncited sentence is unsupported."""
     by_marker = {passage.marker: passage for passage in passages}
-    checks = []
-    for sentence in split_sentences(text):
-        cited = [m for m in dict.fromkeys(markers_in(sentence)) if m in by_marker]
-        claim = strip_markers(sentence)
-        if not cited or not claim:
-            checks.append(SentenceCheck(text=claim or sentence, markers=cited, supported=False, score=None))
-            continue
-        score = judge.score(claim, "\n".join(by_marker[m].paper.abstract for m in cited))
-        checks.append(
-            SentenceCheck(
-                text=claim, markers=cited, supported=score >= judge.threshold, score=round(score, 4)
-            )
-        )
-    return checks
+    cited = [m for m in dict.fromkeys(markers_in(sentence)) if m in by_marker]
+    claim = strip_markers(sentence)
+    if not cited or not claim:
+        return SentenceCheck(text=claim or sentence, markers=cited, supported=False, score=None)
+    score = judge.score(claim, "\n".join(by_marker[m].paper.abstract for m in cited))
+    return SentenceCheck(text=claim, markers=cited, supported=score >= judge.threshold, score=round(score, 4))
 
 
 def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:

@@ -4,13 +4,15 @@ Generators cite evidence passages as ``[n]`` (also ``[n, m]`` or ``[n][m]``), nu
 passages were given to them; litrev keeps those numbers, so a marker seen while an answer streams
 never changes meaning afterwards. :class:`MarkerFilter` works on a stream: it holds back a
 half-written ``[12`` until it is complete, then lets valid markers through and drops the rest,
-so an invented citation is never shown, not even for a moment.
+so an invented citation is never shown, not even for a moment. :func:`checked_sentences` goes one
+step further: it holds text back until a sentence is complete and shows it only if it passes the
+citation check, so no sentence reaches the screen that the check would later remove.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -105,3 +107,37 @@ def strip_markers(sentence: str) -> str:
     bare = MARKER.sub("", sentence)
     bare = re.sub(r"^\s*[-*•]\s+", "", bare)
     return re.sub(r"\s+", " ", bare).strip()
+
+
+def checked_sentences(pieces: Iterable[str], passes: Callable[[str], bool]) -> Iterator[str]:
+    """The text of ``pieces``, released one whole sentence at a time and only the sentences for
+    which ``passes(sentence)`` is true; the separators of kept sentences are kept, and a line
+    break between two kept sentences survives even when the sentences between them were cut.
+
+    A sentence is complete when the boundary after it (as :func:`split_sentences` sees it) is
+    followed by the next sentence's first character, or when the stream ends.
+    """
+    buffer = ""
+    gap = ""  # what separates the next kept sentence from the last one shown
+    shown = False
+
+    def release(sentence: str, separator: str) -> Iterator[str]:
+        nonlocal gap, shown
+        if sentence.strip() and passes(sentence.strip()):
+            if shown:
+                yield gap
+            yield sentence.strip()
+            gap, shown = separator, True
+        elif "\n" in separator or not gap:
+            gap = separator
+
+    for piece in pieces:
+        buffer += piece
+        cut = 0
+        for boundary in _SENTENCE_END.finditer(buffer):
+            if boundary.end() == len(buffer):
+                break  # the separator may still grow, or the lookahead is not there yet
+            yield from release(buffer[cut : boundary.start()], boundary.group())
+            cut = boundary.end()
+        buffer = buffer[cut:]
+    yield from release(buffer, "")

@@ -134,7 +134,7 @@ def test_empty_question_changes_nothing(bundled: Library) -> None:
     assert run_ask("   ", [], bundled, Options()) == [(render.conversation([]), [])]
 
 
-def test_model_answer_streams_and_unsupported_sentence_is_flagged(
+def test_model_answer_streams_checked_sentences_and_unsupported_one_is_removed(
     bundled: Library, server: ScriptedServer
 ) -> None:
     hit = search(QUESTION, library=bundled).hits[0]
@@ -145,15 +145,14 @@ def test_model_answer_streams_and_unsupported_sentence_is_flagged(
     options = Options(provider="openai", base_url=server.url, model="scripted")
     updates = run_ask(QUESTION, [], bundled, options)
     streamed = [turns[-1].text for _, turns in updates if turns[-1].answer is None]
-    assert len([text for text in streamed if text]) >= 3  # shown piece by piece
+    assert [text for text in streamed if text] == [f"{supported} [1]"]  # whole checked sentences only
     assert '<span class="cursor">' in updates[1][0]
+    assert all("Bananas" not in page for page, _ in updates)  # never shown, not even for a moment
     page, turns = updates[-1]
     answer = turns[-1].answer
     assert answer.generator == "openai" and answer.notice is None
     assert [check.supported for check in answer.sentences] == [True, False]
-    assert page.count('class="flag"') == 1
-    assert "not supported by [1]" in page
-    assert html.escape(unsupported) in page.split('class="flag"')[1]
+    assert "1 sentence of the model&#x27;s answer removed" in page
 
 
 def test_model_rewrites_the_follow_up_before_retrieval(bundled: Library, server: ScriptedServer) -> None:

@@ -199,6 +199,8 @@ def answer_html(answer: Answer, papers: Mapping[str, Paper], prefix: str) -> str
     parts = []
     if answer.notice:
         parts.append(f'<div class="notice">{esc(answer.notice)}</div>')
+    if note := answer.removal_note():
+        parts.append(f'<div class="notice">{esc(note)}</div>')
     if answer.abstained:
         parts.append('<div class="abstained"><div class="label">Not covered by your library</div>')
         parts.append(f"<p>{esc(answer.answer)}</p></div>")

@@ -139,9 +139,9 @@ def ask(
         if isinstance(event, Answer):
             result = event
         elif not as_json and library.settings.llm.provider != "extractive":
-            sys.stdout.write(printable(event))  # tokens as the model writes them
+            sys.stdout.write(printable(event))  # checked sentences as the model writes them
             sys.stdout.flush()
-            streamed = True
+            streamed = streamed or bool(event)
     if result is None:
         raise LitrevError("the answer stream ended without an answer")
     if as_json:
@@ -151,13 +151,12 @@ def ask(
         out.print()
     if result.notice:
         err.print(f"note: {shown(result.notice, line=True)}")
+        if streamed:
+            out.print(escape("[the answer above is replaced by the extractive answer below]"))
     if not streamed or result.notice or result.abstained:
         out.print(shown(result.answer))
-    for check in result.sentences:
-        if not check.supported:
-            supported = f"not supported by its sources (score {check.score or 0:.2f})"
-            reason = "uncited" if check.score is None else supported
-            err.print(f"flag: {shown(check.text[:80], line=True)}: {reason}")
+    if note := result.removal_note():  # the removed sentences themselves are never shown
+        out.print(escape(f"[{note}]"))
     if result.citations:
         out.print("\nReferences")
         out.print(shown(result.references()))

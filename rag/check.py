@@ -39,8 +39,7 @@ from rag.corpus import Paper, title_key
 from rag.embedding import Embedder
 from rag.errors import DraftError
 from rag.library import Library
-from rag.manuscript import Draft, Sentence, read_draft
-from rag.readers import decode
+from rag.manuscript import Draft, Sentence, decode_draft, read_draft
 from rag.support import OverlapJudge, SupportJudge, make_judge
 
 SUGGESTIONS = 3
@@ -140,7 +139,8 @@ class Resolver:
 
     def key_for(self, paper: Paper) -> str:
         """The user's key for a library paper when their .bib has it, else the library's key."""
-        return self.user_keys.get(paper.id) or self.keys.get(paper.id) or bibtex.base_key(paper)
+        key = self.user_keys.get(paper.id) or self.keys.get(paper.id) or bibtex.base_key(paper)
+        return bibtex.safe_key(key)  # a key from the .bib cannot inject BibTeX into the suggestion
 
 
 # -- judging -----------------------------------------------------------------------------------
@@ -357,12 +357,15 @@ def check_draft(
 
 
 def read_bib(path: Path) -> BibFile:
-    """Parse the user's .bib (UTF-8, else Windows-1252); a missing file is one error."""
+    """Parse the user's .bib (a line that is not UTF-8 is read as Windows-1252 and reported)."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DraftError(path, f"cannot read the .bib: {error.strerror or error}") from None
-    return parse_bib(decode(path, data), name=path.name)
+    problems: list[DraftError] = []
+    bib = parse_bib(decode_draft(data, path.name, problems, expected="BibTeX"), name=path.name)
+    bib.problems[:0] = problems
+    return bib
 
 
 def check_file(

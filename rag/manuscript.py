@@ -191,12 +191,14 @@ def _markdown_page(text: str, name: str) -> Page:
 # -- entry points --------------------------------------------------------------------------------
 
 
-def decode_draft(data: bytes, name: str, problems: list[DraftError]) -> str:
+def decode_draft(
+    data: bytes, name: str, problems: list[DraftError], *, expected: str = "LaTeX or Markdown text"
+) -> str:
     """UTF-8 text (a BOM is fine); a line that is not UTF-8 is read as Windows-1252 and reported."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data[:8192]:
-        raise DraftError(name, "looks like a binary file, expected LaTeX or Markdown text")
+        raise DraftError(name, f"looks like a binary file, expected {expected}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

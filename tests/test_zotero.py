@@ -179,3 +179,20 @@ def test_rerun_picks_up_additions_edits_and_deletions(zotero: ZoteroDB, library:
 
     third = ingest_zotero(zotero.path.parent, "Thesis", library=library)
     assert (third.added, third.updated, third.unchanged, third.removed) == (0, 0, 2, 0)
+
+
+def test_better_bibtex_database_supplies_keys(zotero: ZoteroDB) -> None:
+    bbt = sqlite3.connect(zotero.path.with_name("better-bibtex.sqlite"))
+    bbt.execute(
+        "CREATE TABLE citationkey (itemID NOT NULL PRIMARY KEY, itemKey NOT NULL, libraryID NOT NULL,"
+        " citationKey NOT NULL, pinned CHECK (pinned in (0, 1)) NOT NULL DEFAULT 0)"
+    )
+    bbt.execute("INSERT INTO citationkey VALUES (2, 'BBBB2222', 1, 'hopper2022streaming', 0)")
+    bbt.execute("INSERT INTO citationkey VALUES (1, 'AAAA1111', 1, 'ignoredForExtra', 0)")
+    bbt.commit()
+    bbt.close()
+    keys = {paper.title: paper.bibkey for paper in read_zotero(zotero.path, "Thesis").papers}
+    assert keys == {
+        "Streaming ASR on Phones": "hopper2022streaming",
+        "Accent Robust Speech Recognition": "lovelace2021accent",  # the key pinned in Extra wins
+    }

@@ -348,8 +348,12 @@ def convert(
     report = read_paths(paths)
     for problem in report.problems:
         err.print(f"skipped: {shown(str(problem), line=True)}")
+    for title in report.conflicts:
+        err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     count = write_jsonl(report.papers, output)
     out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
+    if report.skipped_paths:
+        raise typer.Exit(1)
 
 
 @app.command()

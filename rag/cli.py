@@ -108,6 +108,8 @@ def ingest(
             )
     for problem in report.problems:
         err.print(f"skipped: {shown(str(problem), line=True)}")
+    for note in report.notes:
+        err.print(f"note: {shown(str(note), line=True)}")
     for title in report.conflicts:
         err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
@@ -348,6 +350,8 @@ def convert(
     report = read_paths(paths)
     for problem in report.problems:
         err.print(f"skipped: {shown(str(problem), line=True)}")
+    for note in report.notes:
+        err.print(f"note: {shown(str(note), line=True)}")
     for title in report.conflicts:
         err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     count = write_jsonl(report.papers, output)

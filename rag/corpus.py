@@ -41,6 +41,8 @@ class ReadReport:
     papers: list[Paper] = field(default_factory=list)
     duplicates: int = 0
     problems: list[CorpusError] = field(default_factory=list)
+    notes: list[CorpusError] = field(default_factory=list)
+    """Records kept with a change the user should know of (a citation key made safe)."""
     conflicts: list[str] = field(default_factory=list)
     """Titles read more than once with different abstracts (the first abstract is kept)."""
     skipped_paths: int = 0
@@ -99,6 +101,7 @@ def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Rea
             continue
         everything.extend(result.papers)
         report.problems.extend(result.problems)
+        report.notes.extend(result.notes)
         report.lines += result.lines
     report.papers, report.duplicates = deduplicate(everything, report.conflicts)
     return report

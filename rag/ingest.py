@@ -35,6 +35,8 @@ class IngestReport:
     total_papers: int = 0
     seconds: float = 0.0
     problems: list[CorpusError] = field(default_factory=list)
+    notes: list[CorpusError] = field(default_factory=list)
+    """Records kept with a change the user should know of (a citation key made safe)."""
     conflicts: list[str] = field(default_factory=list)
     """Titles read twice with different abstracts (the first abstract was kept)."""
     skipped_paths: int = 0
@@ -68,7 +70,7 @@ def ingest(
     library = library or Library()
     read = read_paths(list(paths), options)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
-    report.conflicts, report.skipped_paths = read.conflicts, read.skipped_paths
+    report.conflicts, report.skipped_paths, report.notes = read.conflicts, read.skipped_paths, read.notes
     return index_papers(
         read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
     )

@@ -17,6 +17,8 @@ class FileResult:
 
     papers: list[Paper] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
+    notes: list[CorpusError] = field(default_factory=list)
+    """Records kept with a change the user should know of (a citation key made safe)."""
     lines: int = 0
     """Lines (or records) looked at; the arXiv slice benchmark divides by it."""
 

@@ -98,7 +98,7 @@ def read_bibtex(path: Path, text: str) -> FileResult:
             continue
         key = safe_key(entry.key)
         if key != entry.key:
-            result.problems.append(
+            result.notes.append(
                 CorpusError(
                     path,
                     f"citation key {entry.key!r} has characters keys cannot have; using {key!r}",

@@ -282,3 +282,20 @@ def test_ris_alternative_tags_and_a_record_without_its_end(tmp_path: Path) -> No
     assert (third.venue, third.doi, third.entry_type) == ("J. Things", "10.1/t", "article")
     (problem,) = result.problems
     assert str(problem).endswith("lib.ris:12: record has no closing 'ER  -' line")
+
+
+def test_proceedings_volume_is_named_on_its_own_line_and_papers_kept(tmp_path: Path) -> None:
+    text = (
+        "@Proceedings{icassp2020,\n  title = {Proceedings of ICASSP 2020},\n  year = {2020}\n}\n\n"
+        f"@InProceedings{{talk,\n  title = {{A Talk}},\n  booktitle = {{ICASSP}},\n  pages = {{1--4}},\n"
+        f"  abstract = {{{ABSTRACT}}}\n}}\n"
+    )
+    result = read_file(write(tmp_path, "proc.bib", text))
+    (paper,) = result.papers
+    assert (paper.entry_type, paper.venue, ("pages", "1--4") in paper.bib_fields) == (
+        "inproceedings",
+        "ICASSP",
+        True,
+    )
+    (problem,) = result.problems
+    assert str(problem).endswith("proc.bib:1: @proceedings 'icassp2020' is a volume, not a paper; skipped")

@@ -12,6 +12,7 @@ from rag.errors import CorpusError
 from rag.library import Library
 from rag.retrieve import Filters, search
 from rag.zotero import ingest_zotero, read_zotero
+from ui.handlers import Options, find_sources
 
 SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"
 ABSTRACT = "We study how speech recognisers handle accented English across many recording conditions. "
@@ -156,6 +157,9 @@ def test_unknown_collection_names_the_ones_there(zotero: ZoteroDB) -> None:
 def test_rerun_picks_up_additions_edits_and_deletions(zotero: ZoteroDB, library: Library) -> None:
     first = ingest_zotero(zotero.path.parent, "Thesis", library=library)
     assert (first.added, first.removed, first.total_papers) == (2, 0, 2)
+    for tag, titles in ((None, 2), (" to-read ", 1), ("Chapter 2", 1)):  # the UI's filter box
+        found = find_sources("speech recognition", library=library, options=Options.from_panel(tag=tag))
+        assert len(found.candidates) == titles, tag
     for method in ("dense", "lexical", "hybrid"):  # tags and collections filter every path
         for tag, expected in (("TO-READ", ["AAAA"]), ("chapter 2", ["BBBB"]), ("thesis", ["AAAA"])):
             hits = search("speech recognition", library=library, method=method, filters=Filters(tag=tag)).hits

@@ -78,7 +78,8 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             with gr.Row():
                 year_from = gr.Textbox(label="From year", placeholder="any", min_width=80)
                 year_to = gr.Textbox(label="To year", placeholder="any", min_width=80)
-        panel = [provider, k, year_from, year_to, base_url, model, model_path]
+            tag = gr.Textbox(label="Tag or collection", placeholder="any")
+        panel = [provider, k, year_from, year_to, base_url, model, model_path, tag]
 
         gr.Markdown(
             "# litrev\nCited answers, related-work drafts and citation lookup over your own papers, offline.",

@@ -65,6 +65,7 @@ class Options:
     base_url: str | None = None
     model: str | None = None
     model_path: str | None = None
+    tag: str | None = None
 
     @classmethod
     def from_panel(
@@ -76,6 +77,7 @@ class Options:
         base_url: str | None = None,
         model: str | None = None,
         model_path: str | None = None,
+        tag: str | None = None,
     ) -> Options:
         """Options from raw widget values (numbers may be floats, empty boxes empty strings)."""
         provider = _blank(provider) or "extractive"
@@ -92,13 +94,14 @@ class Options:
             base_url=_blank(base_url),
             model=_blank(model),
             model_path=_blank(model_path),
+            tag=(_blank(tag) or "").strip() or None,
         )
         if options.year_from and options.year_to and options.year_from > options.year_to:
             raise LitrevError(f"year from ({options.year_from}) is after year to ({options.year_to})")
         return options
 
     def filters(self) -> Filters | None:
-        filters = Filters(year_from=self.year_from, year_to=self.year_to)
+        filters = Filters(year_from=self.year_from, year_to=self.year_to, tag=self.tag)
         return filters if filters else None
 
     def llm_changes(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from rag.errors import LitrevError
 from rag.library import Library
 from rag.offline import go_offline
 from rag.readers import SUFFIXES
-from ui import handlers, render
+from ui import check_tab, handlers, render
 from ui.handlers import Generators, Options
 
 if TYPE_CHECKING:
@@ -160,6 +160,9 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
                 best_bib = gr.Code(
                     label="BibTeX of the best match", language=None, interactive=False, visible=False, lines=4
                 )
+
+            with gr.Tab("Check", id="check"):
+                check_tab.build(library, html, private)
 
             with gr.Tab("Library", id="library"):
                 stats = html(elem_id="stats")

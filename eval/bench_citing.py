@@ -4,7 +4,8 @@
   of claims it reports as matched;
 - off-topic (``unanswerable.jsonl``): the share of off-topic claims it wrongly reports as matched;
 - related work (``related_work.jsonl``): the share of each item's must-cite papers that the
-  draft cites (mean and worst item), next to plain top-15 hybrid retrieval on the description.
+  draft cites (mean and worst item), next to plain top-15 hybrid retrieval on the description;
+  the precision of the cited papers (in ``must_cite`` or ``acceptable``) and how many are cited.
 
 Run it with ``python -m eval.bench_citing`` (uses ``LITREV_HOME``'s library).
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from eval.datasets import Item, load
 from eval.metrics import recall_at
+from eval.runner import citing_figures
 from rag import bibtex
 from rag.library import Library
 from rag.lookup import lookup
@@ -59,21 +61,23 @@ def related_work_figures(
 ) -> dict[str, float]:
     """Must-cite share of the drafts (mean, worst) and of plain top-15 retrieval; median time."""
     keys = keys if keys is not None else bibtex.assign_keys(library.store.iter_papers())
-    shares, baseline, cited, times = [], [], [], []
+    shares, baseline, cited, precision, times = [], [], [], [], []
     for item in items:
         gold = set(item.gold)
         started = time.perf_counter()
         draft = draft_related_work(item.text, library=library, keys=keys)
         times.append((time.perf_counter() - started) * 1000)
-        ids = {paper.id for paper in draft.cited}
-        shares.append(len(ids & gold) / len(gold))
-        cited.append(len(ids))
+        figures = citing_figures([paper.id for paper in draft.cited], item)
+        shares.append(figures["must_cite_recall"])
+        precision.append(figures["precision"])
+        cited.append(figures["cited"])
         hits = search(item.text, library=library, k=BASELINE_K).hits
         baseline.append(recall_at([hit.paper.id for hit in hits], gold, BASELINE_K))
     return {
         "must_cite_share": statistics.fmean(shares),
         "worst_share": min(shares),
         f"top{BASELINE_K}_share": statistics.fmean(baseline),
+        "precision": statistics.fmean(precision),
         "cited_papers": statistics.fmean(cited),
         "items": len(items),
         "median_ms": statistics.median(times),

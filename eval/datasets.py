@@ -27,6 +27,8 @@ TASKS: dict[str, dict[str, type]] = {
     "check": {"id": str, "sentence": str, "cited_titles": list, "supported": bool},
 }
 _TITLE_FIELDS = ("gold_titles", "must_cite", "cited_titles")
+_ACCEPTABLE = "acceptable"
+"""Optional (related-work): titles that may be cited besides the must-cite ones."""
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Item:
     gold: list[str] = field(default_factory=list)
     """Paper ids of the gold titles (or must-cite titles)."""
     fields: dict[str, Any] = field(default_factory=dict)
+    acceptable: list[str] = field(default_factory=list)
+    """Paper ids of the titles that may also be cited (related-work ``acceptable``)."""
 
 
 def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
@@ -72,20 +76,40 @@ def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
         if record["id"] in seen:
             raise DatasetError(f"{where}: duplicate id {record['id']!r}")
         seen.add(record["id"])
-        gold: list[str] = []
-        for name in _TITLE_FIELDS:
-            for title in record.get(name, []) if name in schema else []:
-                paper_id = by_title.get(clean_latex(title)) if isinstance(title, str) else None
-                if paper_id is None:
-                    raise DatasetError(f"{where}: {name} names a paper not in the library: {title!r}")
-                gold.append(paper_id)
+        gold = _resolve(record, _TITLE_FIELDS, schema, by_title, where)
+        acceptable = (
+            _resolve(record, (_ACCEPTABLE,), {_ACCEPTABLE: list}, by_title, where)
+            if task == "related-work"
+            else []
+        )
         text = (
             record.get("query")
             or record.get("question")
             or record.get("paper_description")
             or record.get("sentence")
         )
-        items.append(Item(record["id"], number, text, gold, record))
+        items.append(Item(record["id"], number, text, gold, record, acceptable))
     if not items:
         raise DatasetError(f"{path}: no items")
     return items
+
+
+def _resolve(
+    record: dict[str, Any],
+    names: Iterable[str],
+    schema: dict[str, type],
+    by_title: dict[str, str],
+    where: str,
+) -> list[str]:
+    """The paper ids of the titles listed under ``names`` (those of the task's schema)."""
+    ids: list[str] = []
+    for name in names:
+        titles = record.get(name, []) if name in schema else []
+        if not isinstance(titles, list):
+            raise DatasetError(f"{where}: field {name!r} must be a list, got {type(titles).__name__}")
+        for title in titles:
+            paper_id = by_title.get(clean_latex(title)) if isinstance(title, str) else None
+            if paper_id is None:
+                raise DatasetError(f"{where}: {name} names a paper not in the library: {title!r}")
+            ids.append(paper_id)
+    return ids

@@ -6,7 +6,8 @@ Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "ite
 - qa: the same for the gold paper, plus evidence_hit, citation_recall, citation_precision
   (:mod:`eval.grounding`) and abstained_rate;
 - unanswerable: abstained_rate;
-- related-work: must_cite_recall and citations_valid;
+- related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
+  or ``acceptable``), cited (papers cited) and citations_valid;
 - check: accuracy, unsupported_precision, unsupported_recall (:mod:`eval.check_task`).
 """
 
@@ -98,9 +99,18 @@ def _related_work_row(item: Item, library: Library) -> dict[str, Any]:
     known = {paper.id for paper in library.store.iter_papers()} if cited else set()
     return {
         "id": item.id,
-        "must_cite_recall": len(set(item.gold) & set(cited)) / len(item.gold),
+        **citing_figures(cited, item),
         "citations_valid": (sum(pid in known for pid in cited) / len(cited)) if cited else 0.0,
-        "cited": len(cited),
+    }
+
+
+def citing_figures(cited: list[str], item: Item) -> dict[str, float]:
+    """Must-cite recall, precision against must-cite plus acceptable, and the number cited."""
+    wanted = set(item.gold) | set(item.acceptable)
+    return {
+        "must_cite_recall": len(set(item.gold) & set(cited)) / len(item.gold),
+        "precision": (sum(pid in wanted for pid in cited) / len(cited)) if cited else 0.0,
+        "cited": float(len(cited)),
     }
 
 
@@ -119,7 +129,7 @@ _AVERAGED = {
         "citation_precision",
     ),
     "unanswerable": (),
-    "related-work": ("must_cite_recall", "citations_valid"),
+    "related-work": ("must_cite_recall", "precision", "cited", "citations_valid"),
     "check": (),
 }
 

@@ -303,7 +303,9 @@ def related_work(
     latex: Annotated[
         bool, typer.Option("--latex", help="LaTeX with \\cite{key} instead of Markdown with [n].")
     ] = False,
-    n_papers: Annotated[int | None, typer.Option("--papers", help="Papers to cite (default 25).")] = None,
+    n_papers: Annotated[
+        int | None, typer.Option("--papers", help="At most this many papers to cite (default 20).")
+    ] = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
     source: Source = None,

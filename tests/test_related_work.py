@@ -17,7 +17,7 @@ from rag.citations import markers_in
 from rag.corpus import Paper
 from rag.errors import LitrevError
 from rag.library import Library
-from rag.related_work import Draft, cluster, draft_related_work, rewrite, statement, third_person
+from rag.related_work import Draft, Theme, cluster, draft_related_work, rewrite, statement, third_person
 
 DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]
 
@@ -30,7 +30,7 @@ def draft(bundled: Library) -> Draft:
 def test_draft_cites_only_library_papers_grouped_in_labelled_themes(draft: Draft, bundled: Library) -> None:
     library_ids = {paper.id for paper in bundled.store.iter_papers()}
     cited = [paper.id for paper in draft.cited]
-    assert 20 <= len(cited) <= 25 and len(set(cited)) == len(cited)
+    assert 10 <= len(cited) <= 20 and len(set(cited)) == len(cited)
     assert set(cited) <= library_ids
     assert 2 <= len(draft.themes) <= 6
     assert all(theme.title and theme.statements for theme in draft.themes)
@@ -45,10 +45,12 @@ def test_every_sentence_cites_the_paper_it_describes(draft: Draft) -> None:
     assert len(paragraphs) == len(draft.themes) + 3  # themes, references heading and list, closing
     for theme, paragraph in zip(draft.themes, paragraphs, strict=False):
         assert paragraph.startswith(f"**{theme.title}.** ")
-        sentences = re.split(r"(?<=\]\.) ", paragraph.removeprefix(f"**{theme.title}.** "))
-        assert len(sentences) == len(theme.statements)
-        for sentence, said in zip(sentences, theme.statements, strict=True):
-            assert markers_in(sentence) == [markers[said.paper.id]], sentence
+        # One marker per statement, in order: the one of the paper it describes.
+        assert markers_in(paragraph) == [markers[said.paper.id] for said in theme.statements]
+        for said in theme.statements:
+            marker = f"[{markers[said.paper.id]}]"
+            written = f"The authors of {marker}" if said.by_citation else f"{said.subject}"
+            assert written in paragraph.replace("*", "")
     assert paragraphs[-3] == "**References**"
     references = paragraphs[-2].splitlines()
     assert [markers_in(line)[0] for line in references] == list(range(1, len(draft.cited) + 1))
@@ -64,7 +66,12 @@ def test_sentences_are_grounded_in_the_abstracts(draft: Draft) -> None:
                 rewritten += 1
                 verb, _, rest = said.predicate.partition(" ")
                 assert rest in said.source, (said.predicate, said.source)
-                assert verb.endswith("s")
+                assert (
+                    verb.endswith("s")
+                    or said.by_citation
+                    or " and " in said.subject
+                    or "et al" in said.subject
+                )
             else:
                 assert said.quote and said.quote in said.source
     assert rewritten >= len(draft.cited) * 0.7
@@ -113,16 +120,38 @@ def test_rewrites_into_the_third_person_only_where_safe() -> None:
     assert rewrite("We propose X, which our experiments confirm.", plural=False) is None
     assert rewrite("Speculative decoding is fast.", plural=False) is None
 
+    abstract = "Decoding is slow. Here we present a feature-level drafter. It is fast."
+    said = statement(paper(abstract))
+    assert (said.subject, said.predicate, said.by_citation) == (
+        "EAGLE",
+        "presents a feature-level drafter",
+        False,
+    )
+    assert said.source == "Here we present a feature-level drafter."
+    # The sentence names the paper itself: not "EAGLE presents EAGLE", but "The authors of [n] present EAGLE".
     abstract = "Decoding is slow. Here we present EAGLE, a drafter. It is fast."
     said = statement(paper(abstract))
-    assert (said.subject, said.predicate, said.source) == ("EAGLE", "presents EAGLE, a drafter", said.source)
+    assert (said.subject, said.predicate, said.by_citation) == (
+        "The authors of",
+        "present EAGLE, a drafter",
+        True,
+    )
     assert said.source == "Here we present EAGLE, a drafter."
     said = statement(paper(abstract, authors=("Li, Yuhui", "Wei, Fangyun", "Zhang, Chao")))
     assert (said.subject, said.predicate) == ("Li et al.", "present EAGLE, a drafter")
     quoted = statement(paper("We propose a drafter that our servers use. It works well."), fallback=None)
     assert quoted.predicate is None and quoted.quote == "We propose a drafter that our servers use"
     long_title = statement(paper("We propose X.", title="A Long Title Without Any Colon In It"))
-    assert long_title.subject_is_title and long_title.subject == "A Long Title Without Any Colon In It"
+    assert long_title.by_citation and (long_title.subject, long_title.predicate) == (
+        "The authors of",
+        "propose X",
+    )
+    quoted = statement(Paper(id="p2", title="Another Long Title With No Colon", abstract="Decoding is slow."))
+    assert quoted.by_citation and quoted.quote == "Decoding is slow"
+    draft = Draft("d", [Theme("T", [], [long_title, quoted], 1.0)], {"p1": "key1", "p2": "key2"})
+    assert "The authors of [1] propose X." in draft.markdown()
+    assert 'According to the authors of [2], "Decoding is slow".' in draft.markdown()
+    assert r"The authors of~\cite{key1} propose X." in draft.latex()
 
 
 def test_cluster_separates_obvious_groups_deterministically() -> None:

@@ -85,11 +85,7 @@ class Draft:
                     for sentence, check in _checked(theme)
                 ]
             else:
-                sentences = [
-                    _sentence(s, subject=f"*{s.subject}*" if s.subject_is_title else s.subject)
-                    + f" [{markers[s.paper.id]}]."
-                    for s in theme.statements
-                ]
+                sentences = [_markdown_statement(s, markers[s.paper.id]) for s in theme.statements]
             blocks.append(f"**{theme.title}.** " + " ".join(sentences))
         references = [f"[{markers[paper.id]}] {_reference(paper)}" for paper in self.cited]
         blocks.append("**References**\n\n" + "\n".join(references))
@@ -115,12 +111,7 @@ class Draft:
                     flag = f" % {_flag(check)}" if check and not check.supported else ""
                     sentences.append(text.replace(" ~\\cite", "~\\cite") + flag)
             for s in theme.statements if theme.prose is None else ():
-                name = bibtex.escape(s.subject).replace("et al.", r"et~al.\@")
-                name = rf"\emph{{{name}}}" if s.subject_is_title else name
-                sentences.append(
-                    _sentence(s, subject=name, latex=True)
-                    + rf"~\cite{{{bibtex.safe_key(self.keys[s.paper.id])}}}."
-                )
+                sentences.append(_latex_statement(s, bibtex.safe_key(self.keys[s.paper.id])))
             blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}.}}" + "\n" + "\n".join(sentences))
         blocks.append("% " + self.coverage_line().replace("\n", " "))
         return "\n\n".join(blocks) + "\n"
@@ -153,6 +144,22 @@ def _flag(check: SentenceCheck) -> str:
     return "uncited" if check.score is None else "not supported by the cited abstracts"
 
 
+def _markdown_statement(said: Statement, marker: int) -> str:
+    if said.by_citation:
+        return _sentence(said, subject=f"{said.subject} [{marker}]") + "."
+    name = f"*{said.subject}*" if said.subject_is_title else said.subject
+    return _sentence(said, subject=name) + f" [{marker}]."
+
+
+def _latex_statement(said: Statement, key: str) -> str:
+    cite = rf"\cite{{{key}}}"
+    if said.by_citation:
+        return _sentence(said, subject=f"{said.subject}~{cite}", latex=True) + "."
+    name = bibtex.escape(said.subject).replace("et al.", r"et~al.\@")
+    name = rf"\emph{{{name}}}" if said.subject_is_title else name
+    return _sentence(said, subject=name, latex=True) + f"~{cite}."
+
+
 def _sentence(statement: Statement, *, subject: str, latex: bool = False) -> str:
     """The statement's text without its final full stop, with ``subject`` as the paper's name.
 
@@ -163,6 +170,8 @@ def _sentence(statement: Statement, *, subject: str, latex: bool = False) -> str
     if statement.predicate is not None:
         return f"{subject} {plain(statement.predicate)}"
     opening, closing = ("``", "''") if latex else ('"', '"')
+    if statement.by_citation:  # "According to the authors of [3], ..."
+        subject = subject[0].lower() + subject[1:]
     return f"According to {subject}, {opening}{plain(statement.quote or '')}{closing}"
 
 

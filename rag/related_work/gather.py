@@ -17,8 +17,10 @@ from rag.corpus import Paper
 from rag.library import Library
 from rag.retrieve import Filters, Hit, search
 
-N_PAPERS = 25
-"""Papers cited by default; measured with eval/bench_citing.py (must-cite share vs. length)."""
+N_PAPERS = 20
+"""Most papers cited by default; measured with eval/bench_citing.py (must-cite recall, precision)."""
+RELEVANT = 0.65
+"""Cite a paper only if its fused score is at least this share of the best paper's."""
 QUERY_DEPTH = 60
 """Papers taken from each query before fusion."""
 DESCRIPTION_WEIGHT = 2.0
@@ -69,7 +71,8 @@ def gather(
     n_papers: int = N_PAPERS,
     filters: Filters | None = None,
 ) -> Gathered:
-    """Retrieve broadly for ``description`` and keep the best ``n_papers`` that are not weak."""
+    """Retrieve broadly for ``description`` and keep the best ``n_papers`` that are relevant: not
+    weak in every query, and with a fused score near enough the best paper's."""
     rrf_k = library.settings.retrieval.rrf_k
     fused: dict[str, float] = {}
     relevance: dict[str, float] = {}
@@ -89,7 +92,8 @@ def gather(
         Retrieved(best[pid], fused[pid], relevance[pid])
         for pid in sorted(fused, key=lambda pid: (-fused[pid], pid))
     ]
-    kept = [item for item in ranked if item.relevance >= WEAK][:n_papers]
+    best = ranked[0].score if ranked else 0.0
+    kept = [item for item in ranked if item.relevance >= WEAK and item.score >= RELEVANT * best][:n_papers]
     chosen = {item.paper.id for item in kept}
     left_out = [item for item in ranked if item.paper.id not in chosen]
     return Gathered(kept, left_out, round(strength, 4))

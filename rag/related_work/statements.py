@@ -76,6 +76,10 @@ class Statement:
     """The abstract sentence quoted verbatim when it could not be rewritten safely, else None."""
     span: tuple[int, int]
     """The character span of the source sentence in the abstract."""
+    by_citation: bool = False
+    """Named by its citation ("The authors of [3] propose LiveSpeech, ..."): the sentence already
+    names the paper, or the paper has no short name. ``subject`` is then ``"The authors of"`` (or
+    ``"The work in"`` for a sentence with no plural form, "This paper presents ...")."""
 
     @property
     def source(self) -> str:
@@ -135,18 +139,39 @@ def statement(paper: Paper, *, fallback: tuple[int, int] | None = None) -> State
 
     The first contribution sentence that can be put in the third person is rewritten; failing
     that, the first contribution sentence (else ``fallback``, else the first sentence) is quoted.
+    The subject is the authors or the short name, or "The authors of [n]" where the sentence
+    itself names the paper or the paper has only a long title.
     """
     name, is_title, plural = subject(paper)
     spans = contribution_spans(paper.abstract)
     for start, end in spans:
-        predicate = rewrite(paper.abstract[start:end], plural=plural)
-        if predicate is not None:
-            return Statement(paper, name, is_title, predicate, None, (start, end))
+        sentence = paper.abstract[start:end]
+        predicate = rewrite(sentence, plural=plural)
+        if predicate is None:
+            continue
+        if is_title or _names(predicate, name):  # not "LiveSpeech presents LiveSpeech, ..."
+            plural_predicate = rewrite(sentence, plural=True)
+            if plural_predicate is not None:
+                return Statement(paper, AUTHORS_OF, False, plural_predicate, None, (start, end), True)
+            return Statement(paper, WORK_IN, False, predicate, None, (start, end), True)
+        return Statement(paper, name, is_title, predicate, None, (start, end))
     span = (
         spans[0] if spans else fallback or (sentence_spans(paper.abstract) or [(0, len(paper.abstract))])[0]
     )
     quote = paper.abstract[span[0] : span[1]].rstrip(" .")
+    if is_title:
+        return Statement(paper, AUTHORS_OF, False, None, quote, span, True)
     return Statement(paper, name, is_title, None, quote, span)
+
+
+AUTHORS_OF = "The authors of"
+WORK_IN = "The work in"
+"""For "This paper presents X" (no plural form): "The work in [3] presents X"."""
+
+
+def _names(predicate: str, name: str) -> bool:
+    """Whether ``predicate`` names the paper itself ("presents EAGLE, a ..." for EAGLE)."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", predicate, re.IGNORECASE) is not None
 
 
 def closest_sentences(

@@ -20,7 +20,7 @@ from rag.related_work.statements import word_set
 
 PAPERS_PER_THEME = 5
 MAX_THEMES = 6
-SECOND_PHRASE = 0.5
+SECOND_PHRASE = 0.8
 """A theme's label gets a second phrase only if it scores at least this share of the first's."""
 
 
@@ -95,10 +95,32 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _LONGEST_PHRASE = 3
 
 
+_ADJECTIVE_ENDINGS = ("al", "ive", "ous", "ic", "able", "ible", "ful", "less", "ed")
+_NOUNS_ENDING_SO = word_set(
+    "signal retrieval removal interval proposal trial tutorial potential material terminal",
+    "objective alternative incentive music logic topic speed",
+)
+_ADJECTIVES = word_set(
+    "discrete parallel continuous efficient robust multilingual lossless large small fast zero-shot",
+    "real-time based level shot time only free aware like wise scale end step driven agnostic",
+)
+
+
+def _adjective(word: str) -> bool:
+    """Whether ``word`` reads as an adjective ("Token-based", "semantic"), so it cannot end a name."""
+    last = word.lower().rsplit("-", 1)[-1]
+    if last in _NOUNS_ENDING_SO:
+        return False
+    return word.lower() in _ADJECTIVES or last in _ADJECTIVES or last.endswith(_ADJECTIVE_ENDINGS)
+
+
 def _label_worthy(words: Sequence[str]) -> bool:
-    """Whether a run of title words could name a theme (not "of the", "towards", "novel method")."""
+    """Whether a run of title words could name a theme (not "of the", "towards", "novel method",
+    nor a phrase ending in an adjective such as "zero-shot" or "token-based")."""
     low = [word.lower() for word in words]
     if low[0] in _FUNCTION_WORDS or low[-1] in _FUNCTION_WORDS or len(low[-1]) < 2:
+        return False
+    if _adjective(words[-1]):
         return False
     return not all(word in _GENERIC for word in low) and (len(low) > 1 or len(low[0]) > 2)
 
@@ -125,7 +147,8 @@ def label(
     Candidates are runs of title words; a phrase scores its share of the theme's papers (title or
     abstract), times how much more common it is in the theme than among ``others``, times the
     square root of its IDF in the library. A phrase loses to a longer one that contains it and is
-    nearly as common ("speculative" to "speculative decoding").
+    nearly as common ("speculative" to "speculative decoding"), and single words lose to phrases
+    of several words whenever the theme has one: a researcher names a topic, not a word.
     """
     lexical = library.lexical
     cache: dict[str, tuple[str, ...]] = {}
@@ -152,6 +175,8 @@ def label(
             continue
         idf = float(np.mean([lexical.idf(term) for term in key]))
         scores[key] = share * contrast * np.sqrt(idf) * (1.5 if len(key) > 1 else 1.0)
+    if any(len(key) > 1 for key in scores):  # "speech synthesis", not "synthesis"
+        scores = {key: score for key, score in scores.items() if len(key) > 1}
     subsumed = {
         key
         for key in scores
@@ -203,8 +228,8 @@ def _display(in_titles: Counter[str], in_abstracts: Counter[str]) -> str:
 
 
 def theme_title(phrases: Sequence[str]) -> str:
-    """``["speculative decoding", "draft heads"]`` -> ``"Speculative decoding / draft heads"``."""
+    """``["speculative decoding", "draft heads"]`` -> ``"Speculative decoding and draft heads"``."""
     if not phrases:
         return "Other related work"
-    text = " / ".join(phrases)
+    text = " and ".join(phrases)
     return text[0].upper() + text[1:]

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,21 @@ def test_unknown_task_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="unknown task 'nope'"):
         load(tmp_path / "x.jsonl", "nope", PAPERS)
     assert "related-work" in TASKS
+
+
+def test_related_work_acceptable_titles_resolve_and_score_precision(tmp_path: Path) -> None:
+    from eval.runner import citing_figures
+
+    items = load(DATASETS / "related_work.jsonl", "related-work", PAPERS)
+    assert all(item.acceptable and not set(item.acceptable) & set(item.gold) for item in items)
+    item = items[0]
+    cited = [*item.gold[:2], item.acceptable[0], PAPERS[-1].id]  # two must, one acceptable, one other
+    assert PAPERS[-1].id not in set(item.gold) | set(item.acceptable)
+    figures = citing_figures(cited, item)
+    assert figures == {"must_cite_recall": 2 / len(item.gold), "precision": 3 / 4, "cited": 4.0}
+
+    path = tmp_path / "bad.jsonl"
+    record = {"id": "x", "paper_description": "d", "must_cite": [PAPERS[0].title], "acceptable": ["Nope"]}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"bad\.jsonl:1: acceptable names a paper not in the library"):
+        load(path, "related-work", PAPERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import bibtexparser
 import pytest
@@ -171,3 +172,26 @@ def test_model_text_cannot_write_latex_commands_or_html(
     latex = draft.latex()
     assert r"\input{" not in latex and r"\textbackslash{}input" in latex and r"100\%" in latex
     assert "<script>" not in draft.markdown() and "&lt;script&gt;" in draft.markdown()
+
+
+def test_ui_streams_the_model_draft_then_shows_the_checked_one(
+    bundled: Library, server: ScriptedServer, extractive: Draft, tmp_path: Path
+) -> None:
+    from ui import handlers
+
+    server.enqueue(pieces=["Bananas are ", "yellow [1]."])  # later themes get the default reply
+    options = handlers.Options(provider="openai", base_url=server.url, model="scripted")
+    views = list(
+        handlers.related_work_stream(
+            DESCRIPTION,
+            library=bundled,
+            options=options,
+            out_dir=tmp_path,
+            generators=handlers.Generators(bundled),
+        )
+    )
+    assert len(views) > 2 and not views[0].files  # shown piece by piece while the model writes
+    assert any("Bananas are" in view.html and "yellow" not in view.html for view in views)
+    final = views[-1]
+    assert "failed the citation check" in final.html and "Bananas" not in final.markdown
+    assert [path.name for path in final.files] == ["related_work.md", "related_work.tex", "references.bib"]

@@ -206,11 +206,13 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
         def on_draft(text: str, *panel: Any) -> Any:
             work_dir.mkdir(parents=True, exist_ok=True)
             out_dir = Path(tempfile.mkdtemp(prefix="draft-", dir=work_dir))
-            view = handlers.related_work(text, library=library, options=options(*panel), out_dir=out_dir)
-            buttons = [gr.DownloadButton(value=path, interactive=True) for path in view.files] or [
-                gr.DownloadButton(value=None, interactive=False)
-            ] * 3
-            return view.html, view.markdown, view.latex, view.bibtex, *buttons
+            for view in handlers.related_work_stream(
+                text, library=library, options=options(*panel), out_dir=out_dir, generators=generators
+            ):
+                buttons = [gr.DownloadButton(value=path, interactive=True) for path in view.files] or [
+                    gr.DownloadButton(value=None, interactive=False)
+                ] * 3
+                yield view.html, view.markdown, view.latex, view.bibtex, *buttons
 
         draft_button.click(
             on_draft,

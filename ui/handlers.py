@@ -24,7 +24,7 @@ from rag.generate import Generator, make_generator
 from rag.ingest import ingest
 from rag.library import Library
 from rag.lookup import LookupResult, lookup
-from rag.related_work import Draft, draft_related_work
+from rag.related_work import Draft, draft_related_work, draft_related_work_stream
 from rag.retrieve import Filters
 from rag.settings import LLMSettings
 from ui import render
@@ -286,25 +286,48 @@ def draft_json(description: str, *, library: Library, options: Options) -> dict:
 
 def related_work(description: str, *, library: Library, options: Options, out_dir: Path) -> DraftView:
     """Draft a related-work section; the Markdown, LaTeX and BibTeX are also written to ``out_dir``."""
+    return list(related_work_stream(description, library=library, options=options, out_dir=out_dir))[-1]
+
+
+def related_work_stream(
+    description: str,
+    *,
+    library: Library,
+    options: Options,
+    out_dir: Path,
+    generators: Generators | None = None,
+) -> Iterator[DraftView]:
+    """The draft as a model writes it, one view per piece, then the checked draft and its files."""
     if not (description or "").strip():
-        return DraftView(render.note_html("Describe your paper: its problem, method and contributions."))
+        yield DraftView(render.note_html("Describe your paper: its problem, method and contributions."))
+        return
+    written, result = "", None
     try:
-        result = draft(description, library=library, options=options)
+        generator = generators.get(options) if generators is not None else None
+        for event in draft_related_work_stream(
+            description, library=library, filters=options.filters(), generator=generator
+        ):
+            if isinstance(event, Draft):
+                result = event
+            else:
+                written += event
+                yield DraftView(f'<div class="draft">{render.markdown_html(written)}</div>')
     except LitrevError as error:
-        return DraftView(render.error_html(_explain(error)))
+        yield DraftView(render.error_html(_explain(error)))
+        return
+    assert result is not None  # the stream always ends with the Draft
     view = DraftView(render.draft_html(result), result.markdown(), result.latex(), result.bibtex())
-    if result.notice:
-        return view
+    if not result.notice:
+        _write_draft(view, out_dir)
+    yield view
+
+
+def _write_draft(view: DraftView, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in (
-        ("related_work.md", view.markdown),
-        ("related_work.tex", view.latex),
-        ("references.bib", view.bibtex),
-    ):
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        view.files.append(path)
-    return view
+    texts = {"related_work.md": view.markdown, "related_work.tex": view.latex, "references.bib": view.bibtex}
+    for name, text in texts.items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+        view.files.append(out_dir / name)
 
 
 # -- Library ------------------------------------------------------------------------------------

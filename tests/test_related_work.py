@@ -49,7 +49,7 @@ def test_every_sentence_cites_the_paper_it_describes(draft: Draft) -> None:
         assert markers_in(paragraph) == [markers[said.paper.id] for said in theme.statements]
         for said in theme.statements:
             marker = f"[{markers[said.paper.id]}]"
-            written = f"The authors of {marker}" if said.by_citation else f"{said.subject}"
+            written = f"{said.subject} {marker}" if said.by_citation else said.subject
             assert written in paragraph.replace("*", "")
     assert paragraphs[-3] == "**References**"
     references = paragraphs[-2].splitlines()

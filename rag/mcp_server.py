@@ -7,6 +7,8 @@ Assistants that speak MCP (Claude Desktop, Cursor, VS Code, Zed) start ``litrev 
 - ``find_citation``: the papers a claim most likely cites, each with its supporting sentence
   and BibTeX;
 - ``draft_related_work``: a themed related-work draft, every sentence cited, and its BibTeX;
+- ``check_citations``: a manuscript's citations checked against the cited abstracts, with
+  suggestions for unsupported sentences (:mod:`rag.check`);
 - ``get_paper``: one paper's metadata, abstract and BibTeX, by id or citation key;
 - ``add_papers`` (only with ``--allow-ingest DIR``): index files under the named directories.
 
@@ -18,10 +20,11 @@ Built on the official ``mcp`` SDK (:class:`mcp.server.mcpserver.MCPServer`).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -30,6 +33,7 @@ from pydantic import BaseModel, Field
 
 from rag import bibtex
 from rag.answer import Answer, answer, evidence_items
+from rag.check_report import CheckReport
 from rag.corpus import Paper
 from rag.errors import LitrevError
 from rag.library import Library
@@ -240,6 +244,29 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
             cited=cited,
         )
         return _result(result, draft.markdown())
+
+    @tool(
+        "Check a manuscript's citations against the library: for each cited key, does the cited "
+        "paper's abstract support its sentence? Suggests library papers for unsupported sentences."
+    )
+    def check_citations(
+        text: Annotated[str, Field(description="The manuscript (or a section of it), as text.")],
+        format: Annotated[
+            Literal["latex", "markdown"],
+            Field(description="latex (\\cite{key}) or markdown (pandoc [@key] citations)."),
+        ] = "latex",
+        bib: Annotated[str | None, Field(description="The .bib file's text, if any.")] = None,
+    ) -> Annotated[CallToolResult, CheckReport]:
+        from rag.check import check_file
+
+        with _one_line_errors(), tempfile.TemporaryDirectory(prefix="litrev-check-") as folder:
+            draft = Path(folder) / ("draft.tex" if format == "latex" else "draft.md")
+            draft.write_text(text, encoding="utf-8")
+            bib_path = Path(folder) / "refs.bib" if bib else None
+            if bib_path is not None:
+                bib_path.write_text(bib or "", encoding="utf-8")
+            report = check_file(draft, bib_path, library=library)
+        return _result(report, report.text())
 
     @tool("One paper's metadata, abstract and BibTeX entry, by paper id or citation key.")
     def get_paper(

@@ -105,13 +105,25 @@ def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -
         calls["draft"] = structured(
             await session.call_tool("draft_related_work", {"description": DESCRIPTION, "n_papers": 8})
         )
+        key = found["results"][0]["key"]
+        manuscript = (
+            f"{claim} \\cite{{{key}}}.\n\nBananas decode faster than any model \\cite{{nobody2099}}.\n"
+        )
+        calls["check"] = structured(await session.call_tool("check_citations", {"text": manuscript}))
         calls["empty"] = await session.call_tool("find_citation", {"claim": "  "})
         return calls
 
     calls = run_client(home, [], scenario)
 
     tools = {tool.name: tool for tool in calls["tools"]}
-    assert set(tools) == {"search_papers", "ask_library", "find_citation", "draft_related_work", "get_paper"}
+    assert set(tools) == {
+        "search_papers",
+        "ask_library",
+        "find_citation",
+        "draft_related_work",
+        "check_citations",
+        "get_paper",
+    }
     for tool in tools.values():  # typed and described inputs, a published output schema
         assert tool.description and tool.output_schema
         properties = tool.input_schema["properties"]
@@ -144,6 +156,10 @@ def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -
     assert set(markers_in(body)) == {paper["marker"] for paper in draft["cited"]}
     assert draft["bibtex"].count("\n@") + 1 == len(draft["cited"])
     assert "the claim to look up is empty" in error_text(calls["empty"])
+
+    verdicts = {c["key"]: c["verdict"] for s in calls["check"]["sentences"] for c in s["citations"]}
+    assert verdicts == {rows[0]["key"]: "supported", "nobody2099": "not_in_library"}
+    assert any("nobody2099" in problem["message"] for problem in calls["check"]["problems"])
 
 
 def test_add_papers_reads_only_the_allowed_directories(

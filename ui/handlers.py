@@ -264,13 +264,9 @@ class DraftView:
     """related_work.md, related_work.tex, references.bib (empty when nothing was drafted)."""
 
 
-def draft(description: str, *, library: Library, options: Options) -> Draft:
-    return draft_related_work(description, library=library, filters=options.filters())
-
-
 def draft_json(description: str, *, library: Library, options: Options) -> dict:
     """A related-work draft as JSON: Markdown, LaTeX, BibTeX and the cited papers."""
-    result = draft(description, library=library, options=options)
+    result = draft_related_work(description, library=library, filters=options.filters())
     return {
         "markdown": result.markdown(),
         "latex": result.latex(),

@@ -19,7 +19,7 @@ from rag.settings import LLMSettings
 
 runner = CliRunner()
 
-MODEL_COMMANDS = [["ask"], ["search"], ["cite"], ["related-work"], ["eval"], ["bench", "support"]]
+MODEL_COMMANDS = [["ask"], ["search"], ["cite"], ["related-work"], ["mcp"], ["eval"], ["bench", "support"]]
 
 
 def test_choice_enums_match_what_the_library_accepts() -> None:

@@ -195,3 +195,13 @@ def test_add_papers_reads_only_the_allowed_directories(
         assert "is outside the directories litrev may read" in error_text(calls[name])
     assert calls["inside"]["added"] == 1 and calls["inside"]["total_papers"] == before + 1
     assert calls["found"]["results"][0]["title"] == title
+
+
+def test_allow_ingest_must_name_a_directory(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    result = CliRunner().invoke(app, ["mcp", "--allow-ingest", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: --allow-ingest {tmp_path / 'nowhere'}: not a directory"

@@ -380,10 +380,7 @@ def ui(
 def mcp_command(
     allow_ingest: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--allow-ingest",
-            help="Add the add_papers tool, reading only files under this directory (repeatable).",
-        ),
+        typer.Option("--allow-ingest", help="Let add_papers read files under this directory (repeatable)."),
     ] = None,
     *,
     llm: LLMChoice,

@@ -253,24 +253,26 @@ class Checker:
         return results, joint.supported
 
     def suggestions(self, text: str, cited: set[str]) -> list[Suggestion]:
-        from rag.lookup import lookup
+        """Papers the judge finds supporting ``text``, among the best of the hybrid search that
+        citation lookup uses; their sentences go through the draft's vector cache, which
+        :func:`rag.lookup.lookup` would embed afresh for every sentence."""
+        from rag.retrieve import search
 
-        result = lookup(text, library=self.library, k=CANDIDATES, keys=self.resolver.keys)
         found = []
-        for candidate in result.candidates:
-            paper = self.resolver.papers.get(candidate.paper_id)
-            if paper is None or paper.id in cited:
+        for hit in search(text, library=self.library, k=CANDIDATES).hits:
+            paper = hit.paper
+            if paper.id in cited:
                 continue
-            score = self.judge.score(text, paper.abstract)
-            if score >= self.judge.threshold:
+            joint = joint_support(self.judge, text, [paper.abstract])
+            if joint.supported:
                 key = self.resolver.key_for(paper)
                 found.append(
                     Suggestion(
                         key=key,
                         paper_id=paper.id,
                         title=paper.title,
-                        sentence=candidate.sentence,
-                        score=round(score, 4),
+                        sentence=best_sentence(self.embedder, text, paper.abstract),
+                        score=round(joint.alone[0], 4),
                         bibtex=bibtex.entry(paper, key),
                     )
                 )

@@ -1,23 +1,35 @@
 # The two commands of the README: `make demo` and `make test`. Both set up the virtual environment
-# first (torch's CPU build before anything that depends on torch).
+# first (torch's CPU build before anything that depends on torch). `make demo` installs only what
+# running litrev needs; `make test` adds the `test` extra (pytest, playwright, and llama-cpp-python,
+# whose server runs a real model in the tests: compiling it takes about 10 minutes on 2 cores).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+DEV_STAMP := $(VENV)/.installed-dev
 QUESTION ?= Which papers accelerate LLM inference with speculative decoding?
 
 .PHONY: setup demo test lint clean
 
-setup: $(STAMP)
+setup: $(RUN_STAMP)
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-demo: $(STAMP)
+$(TEST_STAMP): $(RUN_STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+$(DEV_STAMP): $(TEST_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+demo: $(RUN_STAMP)
 	$(BIN)/litrev ingest
 	$(BIN)/litrev ask "$(QUESTION)"
 	$(BIN)/litrev ui
@@ -30,10 +42,10 @@ demo: $(STAMP)
 /usr/bin/pdflatex:
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-binaries
 
-test: $(STAMP) /usr/bin/chromium /usr/bin/pdflatex
+test: $(TEST_STAMP) /usr/bin/chromium /usr/bin/pdflatex
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check rag ui eval tests
 	$(BIN)/ruff format --check rag ui eval tests
 

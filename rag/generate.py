@@ -145,6 +145,13 @@ def render_answer_prompt(question: str, passages: Sequence[Passage], max_sentenc
     return prompts.render("answer", question=question, passages=items, max_sentences=max_sentences)
 
 
+NO_SERVER = (
+    "no model server is configured for the OpenAI-compatible generator: set its URL "
+    "(--base-url, LITREV_LLM__BASE_URL or OPENAI_BASE_URL, e.g. http://127.0.0.1:8080/v1), "
+    "or OPENAI_API_KEY to use api.openai.com"
+)
+
+
 class OpenAICompatibleGenerator:
     """Any OpenAI-compatible chat endpoint through the official ``openai`` client, streamed."""
 
@@ -160,9 +167,15 @@ class OpenAICompatibleGenerator:
         import openai
 
         base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
-        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
+        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY")
+        if not base_url and not api_key:
+            # Never reach off the machine unasked: OpenAI's own endpoint only with the user's key.
+            raise LitrevError(NO_SERVER)
         return openai.OpenAI(
-            base_url=base_url, api_key=api_key, timeout=settings.timeout, max_retries=settings.max_retries
+            base_url=base_url,
+            api_key=api_key or "no-key-needed",
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
         )
 
     @property

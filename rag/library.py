@@ -6,12 +6,18 @@ UI server, benchmark) loads each model once. Pass one to the verbs (``ingest``, 
 
 Answer writers come from one place, :meth:`Library.generator_for`: the settings' ``llm`` section
 plus per-call changes (the CLI's ``--llm``, the UI's panel), each distinct choice built once.
+
+A process that serves several users at once (the UI) brackets each use with ``library.reading()``
+(ask, cite, search, related work: any number at once) or ``library.writing()`` (ingest: alone,
+once the reads in progress finish; reads that arrive meanwhile wait for it).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from rag.embedding import Embedder, load_embedder
@@ -19,6 +25,51 @@ from rag.generate import Generator, make_generator
 from rag.lexical import LexicalIndex, open_lexical
 from rag.settings import Settings
 from rag.store import Store
+
+
+class ReadWriteLock:
+    """Many readers at once, or one writer alone. A waiting writer holds back readers that arrive
+    after it, so a stream of reads cannot starve an ingest. Not re-entrant: a thread holding it
+    must not take it again."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writer and not self._writers_waiting)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._changed:
+            self._writers_waiting += 1
+            try:
+                self._changed.wait_for(lambda: not self._writer and not self._readers)
+            finally:
+                self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writer = False
+                self._changed.notify_all()
+
+    @property
+    def readers(self) -> int:
+        """How many readers hold the lock now."""
+        return self._readers
 
 
 class Library:
@@ -33,6 +84,15 @@ class Library:
         self._lexical: LexicalIndex | None = None
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
+        self.lock = ReadWriteLock()
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold while reading the library (search, answer, lookup); shared with other readers."""
+        return self.lock.reading()
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold while changing the library (ingest); excludes every reader and other writers."""
+        return self.lock.writing()
 
     @property
     def embedder(self) -> Embedder:

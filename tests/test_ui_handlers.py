@@ -19,8 +19,9 @@ from rag.errors import LitrevError
 from rag.library import Library
 from rag.retrieve import search
 from tests.openai_server import ScriptedServer
-from ui import handlers, render
-from ui.handlers import Generators, Options, Turn
+from ui import chat, chat_html, handlers, render, shelf
+from ui.conversation import Turn
+from ui.panel import Generators, Options
 
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
 XSS = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
@@ -34,7 +35,7 @@ def server() -> Iterator[ScriptedServer]:
 
 def run_ask(question: str, turns: list[Turn], library: Library, options: Options) -> list[tuple[str, list]]:
     updates = []
-    for page, state in handlers.ask(
+    for page, state in chat.ask(
         question, turns, library=library, options=options, generators=Generators(library)
     ):
         updates.append((page, [Turn(**vars(turn)) for turn in state]))
@@ -130,8 +131,36 @@ def test_off_topic_question_shows_an_abstention_with_nearest_papers(bundled: Lib
     assert 'class="cite"' not in page
 
 
-def test_empty_question_changes_nothing(bundled: Library) -> None:
-    assert run_ask("   ", [], bundled, Options()) == [(render.conversation([]), [])]
+def test_empty_question_gets_a_note_and_adds_no_turn(bundled: Library) -> None:
+    [(page, turns)] = run_ask("   ", [], bundled, Options())
+    assert turns == [] and chat.EMPTY_QUESTION in page
+    _, earlier = run_ask(QUESTION, [], bundled, Options())[-1]
+    [(page, turns)] = run_ask("", earlier, bundled, Options())
+    assert len(turns) == 1 and page.count('class="turn"') == 1 and chat.EMPTY_QUESTION in page
+
+
+def test_long_question_is_folded_with_its_full_text_inside(bundled: Library) -> None:
+    long = "Which papers accelerate LLM inference with speculative decoding? " + "Please be thorough. " * 300
+    page, turns = run_ask(long, [], bundled, Options())[-1]
+    question = " ".join(long.split())
+    assert turns[-1].question == question and len(question) > chat_html.FOLD_AT
+    folded = page.split('<details class="long-question"><summary>')[1]
+    summary, rest = folded.split("</summary>", 1)
+    assert len(summary) < chat_html.FOLDED_CHARS + 80 and f"({len(question):,} characters" in summary
+    assert rest.startswith(html.escape(question) + "</details>")
+    short_page, _ = run_ask(QUESTION, [], bundled, Options())[-1]
+    assert "long-question" not in short_page
+
+
+def test_abstention_says_what_the_year_filter_left_out(bundled: Library) -> None:
+    undated = sum(1 for paper in bundled.store.iter_papers() if paper.year is None)
+    assert undated > 0
+    page, turns = run_ask(QUESTION, [], bundled, Options(year_from=2020))[-1]
+    assert turns[-1].answer.abstained
+    note = f"{undated} papers have no year and were left out by the year filter."
+    assert turns[-1].note == note and html.escape(note) in page
+    _, unfiltered = run_ask(QUESTION, [], bundled, Options())[-1]
+    assert unfiltered[-1].note is None and not unfiltered[-1].answer.abstained
 
 
 def test_model_answer_streams_checked_sentences_and_unsupported_one_is_removed(
@@ -152,7 +181,7 @@ def test_model_answer_streams_checked_sentences_and_unsupported_one_is_removed(
     answer = turns[-1].answer
     assert answer.generator == "openai" and answer.notice is None
     assert [check.supported for check in answer.sentences] == [True, False]
-    assert "1 sentence of the model&#x27;s answer removed" in page
+    assert "1 sentence of the model's answer removed" in html.unescape(page)
 
 
 def test_model_rewrites_the_follow_up_before_retrieval(bundled: Library, server: ScriptedServer) -> None:
@@ -176,6 +205,23 @@ def test_missing_index_is_an_error_box_not_a_traceback(library: Library) -> None
     assert '<div class="error">' in page and "Library tab" in page
 
 
+def test_bad_panel_value_shows_in_the_turn(bundled: Library) -> None:
+    page, turns = run_ask(QUESTION, [], bundled, ("extractive", 8, "2024", "2020"))[-1]
+    assert turns[-1].question == QUESTION and "is after year to" in turns[-1].error
+    assert '<div class="error">year from (2024) is after year to (2020)</div>' in page
+
+
+def test_openai_generator_without_a_server_says_what_to_set(
+    bundled: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    _, turns = run_ask(QUESTION, [], bundled, Options(provider="openai"))[-1]
+    assert turns[-1].answer is None
+    assert turns[-1].error.startswith("no model server is configured")
+    assert "OPENAI_BASE_URL" in turns[-1].error and "\n" not in turns[-1].error
+
+
 # -- Cite and Related work ----------------------------------------------------------------------
 
 
@@ -187,6 +233,8 @@ def test_cite_ranks_papers_with_sentence_and_copyable_bibtex(bundled: Library) -
     assert page.count("Copy BibTeX") == 3
     assert "<mark>" in page and "Most likely sources" in page
     assert handlers.cite("  ", library=bundled, options=Options())[1] == ""
+    error, bib = handlers.cite(claim, library=bundled, options=("extractive", 3, "soon"))
+    assert bib == "" and '<div class="error">year from must be a year' in error
     data = handlers.cite_json(claim, library=bundled, options=Options(k=2))
     assert data["matched"] and len(data["candidates"]) == 2
 
@@ -209,17 +257,38 @@ def test_related_work_draft_is_shown_and_written_as_three_files(bundled: Library
 
 
 def test_browse_filters_by_text_and_reports_counts(bundled: Library) -> None:
-    stats, table = handlers.browse(bundled, "speculative")
+    stats, table, names = shelf.browse(bundled, "speculative")
     total = bundled.store.paper_count()
     assert f"<b>{total}</b> papers" in stats
     shown = table.count("<tr>") - 1
     assert 0 < shown < total
     assert f"<b>{shown}</b> match the filters" in stats
-    assert handlers.sources(bundled) == ["papers.jsonl"]
-    _, none = handlers.browse(bundled, source="other.jsonl")
-    assert "No paper matches" in none
-    error, _ = handlers.browse(bundled, year_from="soon")
+    assert names == ["papers.jsonl"]
+    _, none, _ = shelf.browse(bundled, source="other.jsonl")
+    assert "No paper matches" in none and "year filter" not in none
+    error, _, _ = shelf.browse(bundled, year_from="soon")
     assert "must be a year" in error
+    stats, _, _ = shelf.browse(bundled, "ParallelSpec")
+    assert "<b>1</b> matches the filters" in stats
+
+
+def test_empty_result_says_what_the_year_filter_left_out(bundled: Library) -> None:
+    _, table, _ = shelf.browse(bundled, "speculative", year_from="2020")
+    matches = len(shelf.matching(list(bundled.store.iter_papers()), "speculative"))
+    assert f"No paper matches these filters. {matches} papers have no year and were left out" in table
+
+
+def test_header_counts_the_papers_and_their_years(bundled: Library, library: Library) -> None:
+    line = shelf.header(bundled)
+    assert f"<b>{bundled.store.paper_count()}</b> papers in your library" in line
+    assert "from papers.jsonl" in line and "\u2013" not in line  # no years known: no range
+    papers = [
+        Paper(id="a", title="A", abstract="x", year=2019, source="mine.bib"),
+        Paper(id="b", title="B", abstract="y", year=2024, source="mine.bib"),
+        Paper(id="c", title="C", abstract="z"),
+    ]
+    assert "<b>3</b> papers in your library · 2019\u20132024 · from mine.bib" in render.header_html(papers)
+    assert "Your library is empty" in shelf.header(library)
 
 
 def test_matching_filters_years_and_sources() -> None:
@@ -228,10 +297,10 @@ def test_matching_filters_years_and_sources() -> None:
         Paper(id="b", title="B", abstract="speech codec", year=2023, source="two.jsonl"),
         Paper(id="c", title="C", abstract="y"),
     ]
-    assert [p.id for p in handlers.matching(papers, year_from=2021)] == ["b"]
-    assert [p.id for p in handlers.matching(papers, year_to=2021)] == ["a"]
-    assert [p.id for p in handlers.matching(papers, "CODEC")] == ["b"]
-    assert [p.id for p in handlers.matching(papers, source="one.bib")] == ["a"]
+    assert [p.id for p in shelf.matching(papers, year_from=2021)] == ["b"]
+    assert [p.id for p in shelf.matching(papers, year_to=2021)] == ["a"]
+    assert [p.id for p in shelf.matching(papers, "CODEC")] == ["b"]
+    assert [p.id for p in shelf.matching(papers, source="one.bib")] == ["a"]
 
 
 def test_upload_reports_added_skipped_and_rejected_with_reasons(library: Library, tmp_path: Path) -> None:
@@ -246,39 +315,64 @@ def test_upload_reports_added_skipped_and_rejected_with_reasons(library: Library
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     calls: list[tuple[int, int]] = []
-    page = handlers.add_files(
+    page = shelf.add_files(
         [str(source), str(tmp_path / "notes.pdf")],
         library=library,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)
-    counts = {name: int(value) for name, value in _count_rows(page)}
-    assert counts == {
-        "added": 2,
-        "updated": 0,
-        "skipped: unchanged": 0,
-        "skipped: duplicates": 1,
-        "rejected": 3,
-    }
+    assert _count_rows(page) == ["2 papers added", "1 duplicate skipped", "3 records rejected"]
     assert "<li>Whale Song Phonemes</li>" in page and "<li>Tidal Speech Corpora</li>" in page
     assert "<code>mine.jsonl:4</code> no abstract" in page
     assert "<code>mine.jsonl:5</code> not valid JSON" in page
     assert "<code>notes.pdf</code> unknown file type" in page
-    again = handlers.add_files([str(source)], library=library)
-    assert dict(_count_rows(again))["skipped: unchanged"] == "2"
-    stats, _ = handlers.browse(library)
+    again = shelf.add_files([str(source)], library=library)
+    assert _count_rows(again) == [
+        "0 papers added",
+        "2 papers unchanged",
+        "1 duplicate skipped",
+        "2 records rejected",
+    ]
+    stats, _, _ = shelf.browse(library)
     assert "<b>2</b> papers" in stats and "mine.jsonl (2)" in stats
-    assert "Choose one or more" in handlers.add_files([], library=library)
+    assert "Choose one or more" in shelf.add_files([], library=library)
 
 
-def _count_rows(page: str) -> list[tuple[str, str]]:
+def test_upload_progress_moves_per_batch(library: Library, tmp_path: Path) -> None:
+    records = [
+        {"title": f"Burrow Acoustics Study {n}", "abstract": f"We measure burrow resonance number {n}."}
+        for n in range(2 * shelf.UPLOAD_BATCH + 5)
+    ]
+    source = tmp_path / "many.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in records) + "\n", encoding="utf-8")
+    calls: list[tuple[int, int]] = []
+    page = shelf.add_files(
+        [source], library=library, progress=lambda done, total: calls.append((done, total))
+    )
+    total = len(records)
+    assert calls == [(0, total), (32, total), (64, total), (total, total)]
+    assert _count_rows(page)[0] == f"{total} papers added"
+    assert library.store.paper_count() == total and library.settings.chunking.batch_papers == 256
+
+
+def test_one_rejected_record_reads_right(library: Library, tmp_path: Path) -> None:
+    source = tmp_path / "one.jsonl"
+    source.write_text(
+        json.dumps({"title": "Lonely Paper", "abstract": "Alone."}) + "\n{oops\n", encoding="utf-8"
+    )
+    page = shelf.add_files([source], library=library)
+    assert _count_rows(page) == ["1 paper added", "1 record rejected"]
+    assert "Read 1 paper from the files. The library now holds 1 paper." in page
+
+
+def _count_rows(page: str) -> list[str]:
     import re
 
-    return re.findall(r"<tr class=\"[\w ]+\"><th>([^<]+)</th><td>(\d+)</td>", page)
+    return re.findall(r'<li class="\w+"><b>([^<]+)</b>', page)
 
 
 def test_empty_library_says_so(library: Library) -> None:
-    stats, table = handlers.browse(library)
+    stats, table, _ = shelf.browse(library)
     assert "The library is empty" in stats
     assert "No paper matches" in table
 
@@ -362,7 +456,7 @@ def test_html_in_corpus_text_is_escaped_everywhere() -> None:
     turn = Turn(question=XSS, query=f"terms: {XSS}", answer=hostile_answer(paper), papers={paper.id: paper})
     streaming = Turn(question=XSS, query=XSS, text=XSS)
     pages = [
-        render.conversation([turn, streaming, Turn(question="q", query="q", error=XSS)]),
+        chat_html.conversation([turn, streaming, Turn(question="q", query="q", error=XSS)], note=XSS),
         render.papers_table([paper], 10),
         render.library_stats([paper], 1),
         render.markdown_html(f"**{XSS}** *{XSS}*\n\n{XSS}"),
@@ -379,7 +473,7 @@ def test_html_in_corpus_text_is_escaped_everywhere() -> None:
 def test_any_text_renders_inert(text: str) -> None:
     paper = hostile_paper(text)
     assert_inert(render.paper_card(title=paper.title, element_id="x", paper=paper, sentence=text))
-    assert_inert(render.answer_html(hostile_answer(paper), {paper.id: paper}, prefix="t1"))
+    assert_inert(chat_html.answer_html(hostile_answer(paper), {paper.id: paper}, prefix="t1", note=text))
     assert_inert(render.markdown_html(text))
 
 

@@ -1,10 +1,13 @@
-"""The web UI's layout: four tabs and a settings panel, wired to :mod:`ui.handlers`.
+"""The web UI's layout: four tabs and a settings panel, wired to the handlers.
 
 ``create_app(library)`` builds the page and returns it, unlaunched; :func:`launch` serves it on
 loopback with share links, analytics and server-side rendering off. Nothing happens at import:
 gradio itself is imported only inside these functions, after :func:`rag.offline.go_offline`.
 
-Named API endpoints (for ``gradio_client``): ``/ask``, ``/cite`` and ``/related_work`` return JSON.
+Events that read the library (ask, cite, related work, browse) run in parallel; an upload is
+queued alone and holds the library's write lock while it ingests (:mod:`ui.shelf`). The named
+API endpoints are in :mod:`ui.api`; handlers in :mod:`ui.chat`, :mod:`ui.handlers`,
+:mod:`ui.shelf`; HTML in :mod:`ui.render` and ``ui/templates/``; CSS and JS in ``ui/static/``.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.errors import LitrevError
 from rag.library import Library
 from rag.offline import go_offline
 from rag.readers import SUFFIXES
-from ui import check_tab, handlers, render
-from ui.handlers import Generators, Options
+from ui import chat, chat_html, check_tab, handlers, render, shelf
+from ui.api import add_api
+from ui.panel import Generators
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -32,10 +35,10 @@ PROVIDER_CHOICES = [
     ("OpenAI-compatible server", "openai"),
     ("Local GGUF model", "local"),
 ]
-PAGE_CSS = """
-#title h1 { margin-bottom: 0; }
-#title p { margin-top: 2px; color: var(--body-text-color-subdued); }
-"""
+READS: dict[str, Any] = {"concurrency_id": "read", "concurrency_limit": None}
+"""Events that only read the library: as many at once as come (the read lock lets them)."""
+WRITES: dict[str, Any] = {"concurrency_id": "write", "concurrency_limit": 1}
+"""Uploads: one at a time (each also waits for the reads in progress, under the write lock)."""
 
 
 def create_app(library: Library | None = None, *, work_dir: Path | None = None) -> gr.Blocks:
@@ -48,17 +51,12 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
     generators = Generators(library)
     settings = library.settings
     work_dir = work_dir or Path(tempfile.mkdtemp(prefix="litrev-ui-"))
-    shared = {"concurrency_id": "library", "concurrency_limit": 1}
-    private: dict[str, Any] = {**shared, "api_visibility": "private"}
+    private: dict[str, Any] = {"api_visibility": "private"}
 
     def html(value: str = "", **kwargs: Any) -> gr.HTML:
-        return gr.HTML(value, css_template=render.CSS, js_on_load=render.SCRIPT, **kwargs)
-
-    def options(*panel: Any) -> Options:
-        try:
-            return Options.from_panel(*panel)
-        except LitrevError as error:
-            raise gr.Error(str(error)) from None
+        return gr.HTML(
+            value, css_template=render.static("answers.css"), js_on_load=render.static("answers.js"), **kwargs
+        )
 
     with gr.Blocks(title="litrev", analytics_enabled=False) as app:
         with gr.Sidebar(label="Settings", open=True, width=300):
@@ -71,13 +69,16 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
                     settings.llm.base_url or "",
                     label="Server URL (OpenAI-compatible)",
                     placeholder="http://127.0.0.1:8080/v1",
+                    elem_id="base-url",
                 )
-                model = gr.Textbox(settings.llm.model, label="Model name")
+                model = gr.Textbox(settings.llm.model, label="Model name", elem_id="model")
                 model_path = gr.Textbox(str(settings.llm.model_path or ""), label="GGUF file (local)")
             k = gr.Slider(1, 30, value=settings.retrieval.k, step=1, label="Papers per question (k)")
             with gr.Row():
-                year_from = gr.Textbox(label="From year", placeholder="any", min_width=80)
-                year_to = gr.Textbox(label="To year", placeholder="any", min_width=80)
+                year_from = gr.Textbox(
+                    label="From year", placeholder="any", min_width=80, elem_id="year-from"
+                )
+                year_to = gr.Textbox(label="To year", placeholder="any", min_width=80, elem_id="year-to")
             tag = gr.Textbox(label="Tag or collection", placeholder="any")
         panel = [provider, k, year_from, year_to, base_url, model, model_path, tag]
 
@@ -85,11 +86,12 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             "# litrev\nCited answers, related-work drafts and citation lookup over your own papers, offline.",
             elem_id="title",
         )
+        library_line = html(elem_id="library-line")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 turns = gr.State([])
-                chat = html(
-                    render.conversation([]),
+                conversation = html(
+                    chat_html.conversation([]),
                     elem_id="chat",
                     container=True,
                     padding=True,
@@ -142,9 +144,10 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
 
             with gr.Tab("Cite", id="cite"):
                 claim = gr.Textbox(
-                    label="Claim",
+                    label="Claim (Enter finds sources; Shift+Enter for a new line)",
                     placeholder="A sentence from your draft that needs a citation",
-                    lines=2,
+                    lines=1,
+                    max_lines=6,
                     elem_id="claim",
                 )
                 cite_button = gr.Button("Find sources", variant="primary", elem_id="cite-button")
@@ -162,7 +165,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
                 )
 
             with gr.Tab("Check", id="check"):
-                check_tab.build(library, html, private)
+                check_tab.build(library, html, {**READS, **private})
 
             with gr.Tab("Library", id="library"):
                 stats = html(elem_id="stats")
@@ -185,30 +188,29 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
                     shelf_from = gr.Textbox(label="From year", placeholder="any", scale=1, min_width=90)
                     shelf_to = gr.Textbox(label="To year", placeholder="any", scale=1, min_width=90)
                     source = gr.Dropdown([("All sources", "")], value="", label="Source", scale=2)
-                shelf = [search_text, shelf_from, shelf_to, source]
+                filters = [search_text, shelf_from, shelf_to, source]
                 table = html(elem_id="papers", container=True, padding=True, max_height=520)
 
         # -- Ask --------------------------------------------------------------------------------
 
-        def on_ask(text: str, history: list, *panel: Any) -> Any:
-            chosen = options(*panel)
-            for page, state in handlers.ask(
-                text, history, library=library, options=chosen, generators=generators
+        def on_ask(text: str, history: list, *values: Any) -> Any:
+            for page, state in chat.ask(
+                text, history, library=library, options=values, generators=generators
             ):
                 yield page, state, ""
 
         for trigger in (question.submit, ask_button.click):
-            trigger(on_ask, [question, turns, *panel], [chat, turns, question], **private)
-        new_button.click(lambda: (render.conversation([]), []), None, [chat, turns], api_visibility="private")
+            trigger(on_ask, [question, turns, *panel], [conversation, turns, question], **READS, **private)
+        new_button.click(
+            lambda: (chat_html.conversation([]), []), None, [conversation, turns], api_visibility="private"
+        )
 
         # -- Related work -----------------------------------------------------------------------
 
-        def on_draft(text: str, *panel: Any) -> Any:
+        def on_draft(text: str, *values: Any) -> Any:
             work_dir.mkdir(parents=True, exist_ok=True)
             out_dir = Path(tempfile.mkdtemp(prefix="draft-", dir=work_dir))
-            for view in handlers.related_work_stream(
-                text, library=library, options=options(*panel), out_dir=out_dir, generators=generators
-            ):
+            for view in handlers.related_work_stream(text, library=library, options=values, out_dir=out_dir):
                 buttons = [gr.DownloadButton(value=path, interactive=True) for path in view.files] or [
                     gr.DownloadButton(value=None, interactive=False)
                 ] * 3
@@ -218,82 +220,51 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             on_draft,
             [description, *panel],
             [draft_view, draft_markdown, draft_latex, draft_bib, *downloads],
+            **READS,
             **private,
         )
 
         # -- Cite -------------------------------------------------------------------------------
 
-        def on_cite(text: str, *panel: Any) -> Any:
-            page, bib = handlers.cite(text, library=library, options=options(*panel))
+        def on_cite(text: str, *values: Any) -> Any:
+            page, bib = handlers.cite(text, library=library, options=values)
             return page, gr.Code(value=bib, visible=bool(bib))
 
         for trigger in (claim.submit, cite_button.click):
-            trigger(on_cite, [claim, *panel], [cite_view, best_bib], **private)
+            trigger(on_cite, [claim, *panel], [cite_view, best_bib], **READS, **private)
 
         # -- Library ----------------------------------------------------------------------------
 
         def on_browse(text: str, start: Any, end: Any, chosen: str) -> Any:
-            counts, rows = handlers.browse(library, text, start, end, chosen)
-            names = [("All sources", "")] + [(name, name) for name in handlers.sources(library)]
-            return counts, rows, gr.Dropdown(choices=names, value=chosen or "")
+            counts, rows, names = shelf.browse(library, text, start, end, chosen)
+            choices = [("All sources", "")] + [(name, name) for name in names]
+            return counts, rows, gr.Dropdown(choices=choices, value=chosen or ""), shelf.header(library)
 
-        def on_add(files: list[str] | None, *filters: Any, progress: Any = gr.Progress()) -> Any:
+        def on_add(files: list[str] | None, *shown: Any, progress: Any = gr.Progress()) -> Any:
             def step(done: int, total: int) -> None:
                 if total:
                     progress((done, total), desc="Embedding papers", unit="papers")
 
             progress(0, desc="Reading files")
-            outcome = handlers.add_files(files or [], library=library, progress=step)
-            return outcome, *on_browse(*filters), None
+            outcome = shelf.add_files(files or [], library=library, progress=step)
+            return outcome, *on_browse(*shown), None
 
-        browse_outputs = [stats, table, source]
-        app.load(on_browse, shelf, browse_outputs, **private)
+        browse_outputs = [stats, table, source, library_line]
+        app.load(on_browse, filters, browse_outputs, **READS, **private)
         for box in (search_text, shelf_from, shelf_to):
-            box.submit(on_browse, shelf, browse_outputs, **private)
-        source.input(on_browse, shelf, browse_outputs, **private)
-        add_button.click(on_add, [uploads, *shelf], [report, *browse_outputs, uploads], **private)
-
-        add_api(library, generators, shared)
-    return app
-
-
-def add_api(library: Library, generators: Generators, queue: dict[str, Any]) -> None:
-    """The named endpoints ``/ask``, ``/cite`` and ``/related_work`` (inside a Blocks context)."""
-    import gradio as gr
-
-    def api(call: Any) -> dict:
-        try:
-            return call()
-        except LitrevError as error:
-            raise gr.Error(str(error)) from None
-
-    def ask(
-        question: str,
-        k: int = library.settings.retrieval.k,
-        year_from: int | None = None,
-        year_to: int | None = None,
-        generator: str = "extractive",
-    ) -> dict:
-        """Answer a standalone question from the library; every sentence cites a paper."""
-        return api(
-            lambda: handlers.answer_json(
-                question,
-                library=library,
-                options=Options.from_panel(generator, k, year_from, year_to),
-                generators=generators,
-            )
+            box.submit(on_browse, filters, browse_outputs, **READS, **private)
+        source.input(on_browse, filters, browse_outputs, **READS, **private)
+        add_button.click(
+            on_add,
+            [uploads, *filters],
+            [report, *browse_outputs, uploads],
+            show_progress_on=[report],
+            **WRITES,
+            **private,
         )
 
-    def cite(claim: str, k: int = handlers.CANDIDATES) -> dict:
-        """Rank the library's papers as sources of a claim, with supporting sentence and BibTeX."""
-        return api(lambda: handlers.cite_json(claim, library=library, options=Options.from_panel(k=k)))
-
-    def related_work(description: str) -> dict:
-        """Draft a related-work section (Markdown, LaTeX, BibTeX) for a paper description."""
-        return api(lambda: handlers.draft_json(description, library=library, options=Options()))
-
-    for endpoint in (ask, cite, related_work):
-        gr.api(endpoint, api_name=endpoint.__name__, **queue)
+        add_api(library, generators, READS)
+    return app
 
 
 def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860) -> str:
@@ -311,6 +282,7 @@ def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860) 
         enable_monitoring=False,
         footer_links=["api"],
         quiet=True,
-        css=PAGE_CSS,
+        css=render.static("page.css"),
+        js=render.static("page.js"),
     )
     return url

@@ -1,0 +1,108 @@
+"""The Ask tab: a conversation of cited answers, streamed as they are written.
+
+A follow-up is first rewritten into a standalone query (:func:`rag.followup.standalone`), by the
+chosen model if there is one. Everything here reads the library under its read lock, so any
+number of questions run at once while an ingest waits for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rag.answer import Answer, answer_stream
+from rag.errors import LitrevError
+from rag.followup import Rewrite, standalone
+from rag.generate import Generator
+from rag.library import Library
+from ui import chat_html
+from ui.boundary import shielded
+from ui.conversation import Turn
+from ui.filters import excluded_note
+from ui.panel import Generators, Options
+from ui.shelf import all_papers
+
+EMPTY_QUESTION = "Type a question first: every sentence of the answer will cite a paper of your library."
+
+Update = tuple[str, list[Turn]]
+
+
+def _rewrite(question: str, turns: Sequence[Turn], generator: Generator) -> Rewrite:
+    history = [turn.query for turn in turns if turn.error is None]
+    return standalone(question, history, complete=getattr(generator, "complete", None))
+
+
+def _failed(message: str, last: Update | None) -> Update:
+    if last is None:  # nothing shown yet
+        return chat_html.conversation([], note=message), []
+    turns = last[1]
+    turns[-1].error = message
+    return chat_html.conversation(turns), turns
+
+
+@shielded(_failed)
+def ask(
+    question: str,
+    turns: Sequence[Turn],
+    *,
+    library: Library,
+    options: Options | Sequence[Any],
+    generators: Generators,
+) -> Iterator[Update]:
+    """Answer ``question`` in the conversation ``turns``: yields (chat HTML, turns) as it streams."""
+    question = " ".join((question or "").split())
+    turns = list(turns)
+    if not question:
+        yield chat_html.conversation(turns, note=EMPTY_QUESTION), turns
+        return
+    turn = Turn(question=question, query=question)
+    turns.append(turn)
+    yield chat_html.conversation(turns), turns  # the question shows at once, before any model call
+    options = Options.of(options)
+    with library.reading():
+        generator = generators.get(options)
+        rewrite = _rewrite(question, turns[:-1], generator)
+        turn.query, turn.rewrite = rewrite.query, rewrite.method
+        yield chat_html.conversation(turns), turns
+        for event in answer_stream(
+            turn.query, library=library, generator=generator, k=options.k, filters=options.filters()
+        ):
+            if isinstance(event, Answer):
+                turn.answer = event
+            else:
+                turn.text += event
+                yield chat_html.conversation(turns), turns
+        if turn.answer is None:
+            raise LitrevError("the answer stream ended without an answer")
+        shown = [c.paper_id for c in turn.answer.citations] + [e.paper_id for e in turn.answer.evidence[:3]]
+        turn.papers = library.store.get_papers(shown)
+        if turn.answer.abstained:
+            turn.note = excluded_note(all_papers(library), options.year_from, options.year_to)
+    yield chat_html.conversation(turns), turns
+
+
+def answer_json(
+    question: str, *, library: Library, options: Options | Sequence[Any], generators: Generators
+) -> dict:
+    """One standalone question answered, as the JSON of :class:`rag.answer.Answer` (plus
+    ``filter_note`` when the year filter left papers out of an abstention)."""
+    if not (question or "").strip():
+        raise LitrevError("the question is empty")
+    options = Options.of(options)
+    final = None
+    with library.reading():
+        for event in answer_stream(
+            question.strip(),
+            library=library,
+            generator=generators.get(options),
+            k=options.k,
+            filters=options.filters(),
+        ):
+            if isinstance(event, Answer):
+                final = event
+        if final is None:
+            raise LitrevError("the answer stream ended without an answer")
+        data = final.model_dump(mode="json")
+        if final.abstained:
+            data["filter_note"] = excluded_note(all_papers(library), options.year_from, options.year_to)
+    return data

@@ -1,0 +1,109 @@
+"""The Library tab: what the library holds, a filtered table of its papers, and uploads.
+
+Uploads are the one writer: :func:`add_files` holds the library's write lock while it ingests,
+so questions asked meanwhile wait for it, and it waits for the answers in progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.corpus import Paper
+from rag.errors import IndexMissingError
+from rag.ingest import ingest
+from rag.library import Library
+from ui import render
+from ui.boundary import shielded
+from ui.filters import excluded_note
+from ui.panel import year
+
+LISTED_PAPERS = 300
+"""Most rows in the library table (the counts cover every match)."""
+UPLOAD_BATCH = 32
+"""Papers embedded and written per step of an upload, so its progress moves while it runs."""
+
+Progress = Callable[[int, int], None]
+
+
+def all_papers(library: Library) -> list[Paper]:
+    """Every paper of the library by title; none when nothing was ingested yet. The caller holds
+    the library's read (or write) lock."""
+    try:
+        return sorted(library.store.iter_papers(), key=lambda paper: paper.title.casefold())
+    except IndexMissingError:
+        return []
+
+
+def header(library: Library) -> str:
+    """The line under the title: how many papers, which years, from which sources."""
+    with library.reading():
+        return render.header_html(all_papers(library))
+
+
+def sources(papers: Sequence[Paper]) -> list[str]:
+    return sorted({paper.source for paper in papers if paper.source})
+
+
+def matching(
+    papers: Sequence[Paper],
+    text: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    source: str | None = None,
+) -> list[Paper]:
+    """Papers whose title, authors or abstract contain ``text``, in the years and source given."""
+    needle = (text or "").casefold().strip()
+    kept = []
+    for paper in papers:
+        if needle and needle not in f"{paper.title}\n{' '.join(paper.authors)}\n{paper.abstract}".casefold():
+            continue
+        if year_from is not None and (paper.year is None or paper.year < year_from):
+            continue
+        if year_to is not None and (paper.year is None or paper.year > year_to):
+            continue
+        if source and paper.source != source:
+            continue
+        kept.append(paper)
+    return kept
+
+
+@shielded(lambda message, _: (render.error_html(message), "", []))
+def browse(
+    library: Library,
+    text: str | None = None,
+    year_from: Any = None,
+    year_to: Any = None,
+    source: str | None = None,
+) -> tuple[str, str, list[str]]:
+    """The library's counts, the table of papers matching the filters (as HTML) and the sources."""
+    start, end = year(year_from, "year from"), year(year_to, "year to")
+    with library.reading():
+        papers = all_papers(library)
+    source = source or None
+    found = matching(papers, text, start, end, source)
+    note = None
+    if not found:
+        note = excluded_note(matching(papers, text, source=source), start, end)
+    return (
+        render.library_stats(papers, len(found)),
+        render.papers_table(found, LISTED_PAPERS, note=note),
+        sources(papers),
+    )
+
+
+@shielded(lambda message, _: render.error_html(message))
+def add_files(paths: Sequence[str | Path], *, library: Library, progress: Progress | None = None) -> str:
+    """Ingest uploaded files; the report says what was added, skipped or rejected, and why."""
+    files = [Path(path) for path in paths or []]
+    if not files:
+        return render.note_html("Choose one or more .jsonl, .csv, .bib or .txt files first.")
+    chunking = library.settings.chunking.model_copy(update={"batch_papers": UPLOAD_BATCH})
+    upload = Library(library.settings.model_copy(update={"chunking": chunking}), embedder=library.embedder)
+    with library.writing():
+        before = {paper.id for paper in all_papers(library)}
+        report = ingest(files, library=upload, progress=progress)
+        library.refresh_lexical()
+        added = [paper.title for paper in all_papers(library) if paper.id not in before]
+    return render.ingest_html(report, added)

@@ -159,3 +159,13 @@ def bench_citing(as_json: AsJson = False) -> None:
     from eval import bench_citing as runner
 
     emit(runner.run(open_library()), as_json, runner.table)
+
+
+@bench.command("ui")
+def bench_ui(
+    users: Annotated[int, typer.Option(help="Users asking at once.")] = 20, as_json: AsJson = False
+) -> None:
+    """/ask latency through the served app: one user alone, then USERS at once (p50, p95)."""
+    from ui import bench as runner
+
+    emit(runner.run(BUNDLED_CORPUS, Settings(), users=users), as_json, runner.table)

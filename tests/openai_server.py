@@ -4,7 +4,9 @@ It speaks the chat-completions protocol (streamed as server-sent events, or not)
 the official ``openai`` client, so tests exercise the real client, HTTP and streaming code paths
 with answers chosen by the test. Replies are queued with :meth:`ScriptedServer.enqueue`; a reply
 may also be an HTTP status (an error), a delay before the headers (a hang), an ``interval``
-between pieces (a server that drips tokens) or ``raw`` bytes (a malformed stream).
+between pieces (a server that drips tokens) or ``raw`` bytes (a malformed stream). ``barrier`` (a
+:class:`threading.Barrier`) holds the reply until that many requests are in (a timeout there
+becomes an HTTP 500, so requests that never overlap fail).
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ class ScriptedServer:
                 server.requests.append(body)
                 reply = server.replies.popleft() if server.replies else {"text": "NOT COVERED"}
                 time.sleep(reply.get("delay", 0.0))
+                if "barrier" in reply:
+                    try:
+                        reply["barrier"].wait(timeout=reply.get("barrier_timeout", 20))
+                    except threading.BrokenBarrierError:
+                        reply = {"status": 500}
                 if "status" in reply:
                     self.send_response(reply["status"])
                     self.send_header("Content-Type", "application/json")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from eval import bench_ingest, bench_scale
 from eval.synthetic import synthetic_records
 from rag.corpus import read_paths, title_key
 from rag.library import Library
 from rag.settings import Settings
 from tests.helpers import BUNDLED
+from ui import bench as bench_ui
 
 
 def test_synthetic_library_is_deterministic_and_made_of_real_sentences() -> None:
@@ -30,13 +33,43 @@ def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, embedder)
         [part], Settings(home=tmp_path), Library(Settings(home=tmp_path), embedder=embedder)
     )
     assert figures["papers"] == 12 and figures["chunks"] > 12
-    assert figures["ratio"] > 0 and figures["reingest_embedded_chunks"] == 0
-    assert "ratio ingest / encode" in bench_ingest.table(figures)
+    assert figures["reingest_embedded_chunks"] == 0
+    assert figures["ingest_chunks_per_s"] == pytest.approx(figures["chunks"] / figures["ingest_s"])
+    assert figures["encode_chunks_per_s"] == pytest.approx(figures["chunks"] / figures["encode_s"])
+    assert figures["ratio"] == pytest.approx(figures["ingest_chunks_per_s"] / figures["encode_chunks_per_s"])
+    assert f"| ratio ingest / encode | {figures['ratio']:.3f} |" in bench_ingest.table(figures)
 
 
 def test_bench_scale_small_library(tmp_path: Path) -> None:
     figures = bench_scale.run(40, Settings(home=tmp_path), queries=4)
     assert figures["papers"] == 40 and figures["queries"] == 4
     assert figures["disk_mb"] > 0 and figures["peak_rss_mb"] > 100
-    assert figures["search_p50_ms"] <= figures["search_p95_ms"]
+    assert figures["search_p50_ms"] > 0 and figures["ask_p50_ms"] > 0
     assert "search_p50_ms" in bench_scale.table([figures])
+
+
+def test_percentiles_are_the_median_and_the_95th() -> None:
+    values = [float(n) for n in range(20, 0, -1)]
+    assert bench_scale._percentiles(values) == (10.5, 20.0)
+    assert bench_ui._percentiles(values) == (10.5, 19.0)
+    assert bench_ui._percentiles([3.0]) == (3.0, 3.0)
+
+
+def test_bench_ui_table_puts_the_rounds_side_by_side() -> None:
+    figures = {
+        "papers": 264,
+        "users": 20,
+        "single_p50_s": 0.4,
+        "single_p95_s": 0.6,
+        "one_at_a_time": {"p50_s": 5.0, "p95_s": 9.5, "wall_s": 10.0},
+        "parallel": {"p50_s": 2.0, "p95_s": 3.0, "wall_s": 3.1},
+    }
+    rows = bench_ui.table(figures).splitlines()
+    assert rows[0].startswith("264 papers")
+    assert rows[2].split()[-2:] == ["0.40", "0.60"]
+    assert rows[3].startswith("20 users at once, reads one at a time") and rows[3].split()[-3:] == [
+        "5.00",
+        "9.50",
+        "10.00",
+    ]
+    assert rows[4].split()[-3:] == ["2.00", "3.00", "3.10"]

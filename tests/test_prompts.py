@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -47,8 +49,7 @@ def test_missing_or_unexpected_variables_are_errors(name: str) -> None:
         prompts.render(name, **{variable: Sample(variable) for variable in variables}, stray="x")
 
 
-def test_the_citing_prompts_exist_and_show_the_papers() -> None:
-    assert {"lookup", "related_work"} <= set(prompts.names())
+def test_the_related_work_prompt_shows_the_themes_and_papers() -> None:
     text = prompts.render(
         "related_work",
         description="A byte-level language model.",
@@ -58,9 +59,13 @@ def test_the_citing_prompts_exist_and_show_the_papers() -> None:
     )
     assert 'Papers on "Byte-level models"' in text and "[3] Title: MrT5" in text
     assert "other paragraphs cover: Subword tokenizers." in text
-    text = prompts.render(
-        "lookup", claim="Bytes beat subwords.", candidates=[{"marker": 1, "title": "T", "abstract": "A."}]
-    )
-    assert "Claim: Bytes beat subwords." in text and "[1] Title: T" in text
     with pytest.raises(LitrevError, match="no prompt named"):
         prompts.render("no_such_prompt")
+
+
+@pytest.mark.parametrize("name", prompts.names())
+def test_every_prompt_is_rendered_by_the_code(name: str) -> None:
+    """A prompt file no module renders is dead text: remove it or use it."""
+    package = Path(__file__).resolve().parents[1] / "rag"
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in package.rglob("*.py"))
+    assert re.search(rf"prompts\.render\(\s*\"{name}\"", sources), f"no code renders prompts/{name}.txt"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 
 from rag.library import Library
-from tests.ui_server import QUIET_GRADIO, serving
+from tests.ui_server import QUIET_GRADIO, listening_on, serving
 
 pytestmark = QUIET_GRADIO
 
@@ -28,7 +29,8 @@ def client(url: str):  # -> gradio_client.Client
 
 
 def test_served_on_loopback_only(url: str) -> None:
-    assert url.startswith("http://127.0.0.1:")
+    port = urlparse(url).port
+    assert port and listening_on(port) == {"127.0.0.1"}
 
 
 def test_only_the_three_named_endpoints_are_public(client) -> None:
@@ -46,9 +48,13 @@ def test_ask_returns_a_cited_answer(client, bundled: Library) -> None:
         assert papers[citation["paper_id"]].abstract[start:end] == citation["sentence"]
 
 
-def test_ask_with_a_year_range_that_excludes_everything_abstains(client) -> None:
+def test_ask_with_a_year_range_that_excludes_everything_abstains_and_says_so(
+    client, bundled: Library
+) -> None:
     result = client.predict(question=QUESTION, year_from=1990, year_to=1991, api_name="/ask")
     assert result["abstained"] is True and result["citations"] == []
+    undated = sum(1 for paper in bundled.store.iter_papers() if paper.year is None)
+    assert result["filter_note"] == f"{undated} papers have no year and were left out by the year filter."
 
 
 def test_cite_returns_candidates_with_bibtex(client) -> None:

@@ -1,12 +1,13 @@
 """The running app driven in headless Chromium (Debian's ``chromium``, through Playwright).
 
-Screenshots of each tab (1280x800) are saved in the test's temp folder and copied to
-``/tmp/ui_shots/``.
+Screenshots of each tab (1280x800, and the first screen at 390x844) are saved in the test's temp
+folder and copied to ``/tmp/ui_shots/``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,14 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
+from rag.chunking import sentence_spans
 from rag.embedding import Embedder
 from rag.ingest import ingest
 from rag.library import Library
-from rag.settings import Settings
+from rag.retrieve import search
+from rag.settings import LLMSettings, Settings
 from tests.helpers import BUNDLED
+from tests.openai_server import ScriptedServer
 from tests.ui_server import QUIET_GRADIO, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,7 +66,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[str]:
+def model() -> Iterator[ScriptedServer]:
+    """A scripted OpenAI-compatible server, the app's default server URL."""
+    with ScriptedServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, model: ScriptedServer
+) -> Iterator[tuple[str, Library]]:
     """A small writable library (speculative-decoding papers and some others) served on loopback."""
     lines = BUNDLED.read_text(encoding="utf-8").splitlines()
     on_topic = [line for line in lines if "speculative" in line.lower()][:16]
@@ -70,10 +83,16 @@ def url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterato
     folder = tmp_path_factory.mktemp("browser")
     source = folder / "sample.jsonl"
     source.write_text("\n".join(on_topic + others) + "\n", encoding="utf-8")
-    library = Library(Settings(home=folder / "home"), embedder=embedder)
+    llm = LLMSettings(base_url=model.url, model="scripted")
+    library = Library(Settings(home=folder / "home", llm=llm), embedder=embedder)
     ingest([source], library=library)
     with serving(library, folder / "work") as address:
-        yield address
+        yield address, library
+
+
+@pytest.fixture(scope="module")
+def url(served: tuple[str, Library]) -> str:
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +104,14 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, url: str) -> Iterator[object]:
+def viewport() -> dict[str, int]:
+    return {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def page(browser, url: str, viewport: dict[str, int]) -> Iterator[object]:
     """A fresh page on the app; fails the test if it asked anything of a host other than the app's."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport=viewport)
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT)
     elsewhere: list[str] = []
@@ -146,19 +170,21 @@ def test_uploaded_papers_appear_and_html_in_them_stays_text(page, shots: Path, t
     upload.write_text(json.dumps(HOSTILE) + "\n" + json.dumps(normal) + "\n{broken\n", encoding="utf-8")
     page.get_by_role("tab", name="Library").click()
     playwright.expect(page.locator("#stats")).to_contain_text("30 papers")
+    playwright.expect(page.locator("#library-line")).to_contain_text("30 papers in your library")
     page.locator("#upload input[type=file]").set_input_files(str(upload))
     playwright.expect(page.locator("#upload")).to_contain_text("wombats.jsonl")
     page.locator("#add-button").click()
     report = page.locator("#report")
-    playwright.expect(report).to_contain_text("2 added")
-    playwright.expect(report.locator("tr.rejected")).to_contain_text("1")
+    playwright.expect(report).to_contain_text("2 papers added")
+    playwright.expect(report.locator("li.rejected")).to_contain_text("1 record rejected")
     playwright.expect(report).to_contain_text("wombats.jsonl:3")
     playwright.expect(page.locator("#stats")).to_contain_text("32 papers")
+    playwright.expect(page.locator("#library-line")).to_contain_text("32 papers in your library")
 
     search = page.locator("#search textarea")
     search.fill("wombat")
     search.press("Enter")
-    playwright.expect(page.locator("#stats")).to_contain_text("1 match the filters")
+    playwright.expect(page.locator("#stats")).to_contain_text("1 matches the filters")
     row = page.locator("#papers tbody tr")
     playwright.expect(row).to_have_count(1)
     row.locator("summary").click()
@@ -202,7 +228,48 @@ def test_related_work_draft_and_cite_lookup(page, shots: Path) -> None:
         "Speculative decoding lets a small drafter propose future tokens that the large model "
         "verifies in parallel."
     )
-    page.locator("#cite-button").click()
+    page.locator("#claim textarea").press("Enter")  # Enter submits the claim
     playwright.expect(page.locator("#candidates")).to_contain_text("Most likely sources")
     playwright.expect(page.locator("#candidates pre").first).to_contain_text("@")
     screenshot(page, shots, "cite.png")
+
+
+def test_a_model_answer_streams_into_the_page(page, shots: Path, served, model: ScriptedServer) -> None:
+    _, library = served
+    top = search(QUESTION, library=library).hits[0].paper
+    sentence = top.abstract[slice(*sentence_spans(top.abstract)[0])]
+    words = (sentence + " [1]").split(" ")
+    model.enqueue(pieces=[word + " " for word in words], interval=0.25)
+    page.get_by_label("OpenAI-compatible server").check()
+    box = page.locator("#question textarea")
+    box.fill(QUESTION)
+    box.press("Enter")
+    seen: list[int] = []
+    footer = page.locator("#turn-1 .footnote")
+    streaming = page.locator("#turn-1 .streaming")
+    while footer.count() == 0:
+        if streaming.count():
+            seen.append(len(streaming.inner_text()))
+        page.wait_for_timeout(100)
+    grown = sorted(set(seen))
+    assert len(grown) >= 3, seen  # the text grew in steps before the answer was final
+    assert seen == sorted(seen)
+    playwright.expect(footer).to_contain_text("openai")
+    playwright.expect(page.locator("#turn-1 .answer-text")).to_contain_text(sentence[:40])
+    assert page.locator("#turn-1 .notice").count() == 0
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}])
+def test_phone_screen_starts_with_the_settings_closed(page, shots: Path) -> None:
+    playwright.expect(page.locator(".sidebar")).not_to_have_class(re.compile(r"\bopen\b"))
+    playwright.expect(page.locator("#title")).to_be_visible()
+    playwright.expect(page.locator("#library-line")).to_contain_text("papers in your library")
+    page.get_by_role("tab", name="Cite").click()  # taps reach the tabs
+    claim = page.locator("#claim textarea")
+    claim.fill("Speculative decoding verifies drafted tokens.")
+    claim.press("Shift+Enter")
+    assert claim.input_value().endswith("\n")  # Shift+Enter is a new line, not a search
+    page.get_by_role("tab", name="Ask").click()
+    page.locator("#ask-button").click()  # an empty question
+    playwright.expect(page.locator("#chat")).to_contain_text("Type a question first")
+    screenshot(page, shots, "phone.png")

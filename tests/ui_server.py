@@ -22,6 +22,29 @@ QUIET_GRADIO = [
 """Marks for test modules that run the app: third-party warnings raised in gradio's server."""
 
 
+def listening_on(port: int) -> set[str]:
+    """The addresses on which a socket of this machine listens on TCP ``port`` (from the kernel's
+    table, /proc/net/tcp and tcp6), e.g. {"127.0.0.1"}; "0.0.0.0" would mean every interface."""
+    import ipaddress
+
+    found = set()
+    for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hexport = local.split(":")
+            if state != "0A" or int(hexport, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)
+            # the kernel writes each 32-bit word in host (little-endian) order
+            packed = b"".join(raw[i : i + 4][::-1] for i in range(0, width, 4))
+            found.add(str(ipaddress.ip_address(packed)))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -35,15 +35,16 @@ PROVIDER_CHOICES = [
     ("OpenAI-compatible server", "openai"),
     ("Local GGUF model", "local"),
 ]
-READS: dict[str, Any] = {"concurrency_id": "read", "concurrency_limit": None}
-"""Events that only read the library: as many at once as come (the read lock lets them)."""
 WRITES: dict[str, Any] = {"concurrency_id": "write", "concurrency_limit": 1}
 """Uploads: one at a time (each also waits for the reads in progress, under the write lock)."""
 
 
-def create_app(library: Library | None = None, *, work_dir: Path | None = None) -> gr.Blocks:
+def create_app(
+    library: Library | None = None, *, work_dir: Path | None = None, readers: int | None = None
+) -> gr.Blocks:
     """The litrev UI over ``library`` (default: the one the settings name); draft files go to
-    ``work_dir`` (default: a new temporary folder)."""
+    ``work_dir`` (default: a new temporary folder). Events that only read the library run as
+    many at once as come, or at most ``readers`` at once."""
     go_offline()
     import gradio as gr
 
@@ -52,6 +53,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
     settings = library.settings
     work_dir = work_dir or Path(tempfile.mkdtemp(prefix="litrev-ui-"))
     private: dict[str, Any] = {"api_visibility": "private"}
+    reads: dict[str, Any] = {"concurrency_id": "read", "concurrency_limit": readers}
 
     def html(value: str = "", **kwargs: Any) -> gr.HTML:
         return gr.HTML(
@@ -200,7 +202,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
                 yield page, state, ""
 
         for trigger in (question.submit, ask_button.click):
-            trigger(on_ask, [question, turns, *panel], [conversation, turns, question], **READS, **private)
+            trigger(on_ask, [question, turns, *panel], [conversation, turns, question], **reads, **private)
         new_button.click(
             lambda: (chat_html.conversation([]), []), None, [conversation, turns], api_visibility="private"
         )
@@ -220,7 +222,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             on_draft,
             [description, *panel],
             [draft_view, draft_markdown, draft_latex, draft_bib, *downloads],
-            **READS,
+            **reads,
             **private,
         )
 
@@ -231,7 +233,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             return page, gr.Code(value=bib, visible=bool(bib))
 
         for trigger in (claim.submit, cite_button.click):
-            trigger(on_cite, [claim, *panel], [cite_view, best_bib], **READS, **private)
+            trigger(on_cite, [claim, *panel], [cite_view, best_bib], **reads, **private)
 
         # -- Library ----------------------------------------------------------------------------
 
@@ -250,10 +252,10 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             return outcome, *on_browse(*shown), None
 
         browse_outputs = [stats, table, source, library_line]
-        app.load(on_browse, filters, browse_outputs, **READS, **private)
+        app.load(on_browse, filters, browse_outputs, **reads, **private)
         for box in (search_text, shelf_from, shelf_to):
-            box.submit(on_browse, filters, browse_outputs, **READS, **private)
-        source.input(on_browse, filters, browse_outputs, **READS, **private)
+            box.submit(on_browse, filters, browse_outputs, **reads, **private)
+        source.input(on_browse, filters, browse_outputs, **reads, **private)
         add_button.click(
             on_add,
             [uploads, *filters],
@@ -263,7 +265,7 @@ def create_app(library: Library | None = None, *, work_dir: Path | None = None) 
             **private,
         )
 
-        add_api(library, generators, READS)
+        add_api(library, generators, reads)
     return app
 
 

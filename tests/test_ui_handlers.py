@@ -21,7 +21,7 @@ from rag.retrieve import search
 from tests.openai_server import ScriptedServer
 from ui import chat, chat_html, handlers, render, shelf
 from ui.conversation import Turn
-from ui.panel import Generators, Options
+from ui.panel import Options
 
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
 XSS = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
@@ -35,9 +35,7 @@ def server() -> Iterator[ScriptedServer]:
 
 def run_ask(question: str, turns: list[Turn], library: Library, options: Options) -> list[tuple[str, list]]:
     updates = []
-    for page, state in chat.ask(
-        question, turns, library=library, options=options, generators=Generators(library)
-    ):
+    for page, state in chat.ask(question, turns, library=library, options=options):
         updates.append((page, [Turn(**vars(turn)) for turn in state]))
     return updates
 
@@ -84,13 +82,12 @@ def test_bad_panel_values_are_explained(panel: tuple, message: str) -> None:
 
 
 def test_generators_are_built_once_per_choice(bundled: Library) -> None:
-    generators = Generators(bundled)
-    extractive = generators.get(Options())
-    assert generators.get(Options()) is extractive
-    openai = generators.get(Options(provider="openai", base_url="http://127.0.0.1:9/v1", model="m"))
+    extractive = Options().generator(bundled)
+    assert Options().generator(bundled) is extractive
+    openai = Options(provider="openai", base_url="http://127.0.0.1:9/v1", model="m").generator(bundled)
     assert openai.name == "openai" and openai is not extractive
     with pytest.raises(LitrevError, match="GGUF"):
-        generators.get(Options(provider="local", model_path="/nowhere/model.gguf"))
+        Options(provider="local", model_path="/nowhere/model.gguf").generator(bundled)
 
 
 # -- Ask ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from rag.library import Library
 from ui import chat, handlers
 from ui.boundary import shielded
-from ui.panel import Generators, Options
+from ui.panel import Options
 
 
 def _refuse(message: str, _: Any) -> Any:
@@ -17,7 +17,7 @@ def _refuse(message: str, _: Any) -> Any:
     raise gr.Error(message)
 
 
-def add_api(library: Library, generators: Generators, queue: dict[str, Any]) -> None:
+def add_api(library: Library, queue: dict[str, Any]) -> None:
     """Register the endpoints (inside a Blocks context); ``queue`` says how they are queued."""
     import gradio as gr
 
@@ -30,9 +30,7 @@ def add_api(library: Library, generators: Generators, queue: dict[str, Any]) -> 
         generator: str = "extractive",
     ) -> dict:
         """Answer a standalone question from the library; every sentence cites a paper."""
-        return chat.answer_json(
-            question, library=library, options=(generator, k, year_from, year_to), generators=generators
-        )
+        return chat.answer_json(question, library=library, options=(generator, k, year_from, year_to))
 
     @shielded(_refuse)
     def cite(claim: str, k: int = handlers.CANDIDATES) -> dict:

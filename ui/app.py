@@ -21,7 +21,6 @@ from rag.offline import go_offline
 from rag.readers import SUFFIXES
 from ui import chat, chat_html, check_tab, handlers, render, shelf
 from ui.api import add_api
-from ui.panel import Generators
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -49,7 +48,6 @@ def create_app(
     import gradio as gr
 
     library = library or Library()
-    generators = Generators(library)
     settings = library.settings
     work_dir = work_dir or Path(tempfile.mkdtemp(prefix="litrev-ui-"))
     private: dict[str, Any] = {"api_visibility": "private"}
@@ -196,9 +194,7 @@ def create_app(
         # -- Ask --------------------------------------------------------------------------------
 
         def on_ask(text: str, history: list, *values: Any) -> Any:
-            for page, state in chat.ask(
-                text, history, library=library, options=values, generators=generators
-            ):
+            for page, state in chat.ask(text, history, library=library, options=values):
                 yield page, state, ""
 
         for trigger in (question.submit, ask_button.click):
@@ -265,7 +261,7 @@ def create_app(
             **private,
         )
 
-        add_api(library, generators, reads)
+        add_api(library, reads)
     return app
 
 

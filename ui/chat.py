@@ -19,7 +19,7 @@ from ui import chat_html
 from ui.boundary import shielded
 from ui.conversation import Turn
 from ui.filters import excluded_note
-from ui.panel import Generators, Options
+from ui.panel import Options
 from ui.shelf import all_papers
 
 EMPTY_QUESTION = "Type a question first: every sentence of the answer will cite a paper of your library."
@@ -47,7 +47,6 @@ def ask(
     *,
     library: Library,
     options: Options | Sequence[Any],
-    generators: Generators,
 ) -> Iterator[Update]:
     """Answer ``question`` in the conversation ``turns``: yields (chat HTML, turns) as it streams."""
     question = " ".join((question or "").split())
@@ -60,7 +59,7 @@ def ask(
     yield chat_html.conversation(turns), turns  # the question shows at once, before any model call
     options = Options.of(options)
     with library.reading():
-        generator = generators.get(options)
+        generator = options.generator(library)
         rewrite = _rewrite(question, turns[:-1], generator)
         turn.query, turn.rewrite = rewrite.query, rewrite.method
         yield chat_html.conversation(turns), turns
@@ -81,9 +80,7 @@ def ask(
     yield chat_html.conversation(turns), turns
 
 
-def answer_json(
-    question: str, *, library: Library, options: Options | Sequence[Any], generators: Generators
-) -> dict:
+def answer_json(question: str, *, library: Library, options: Options | Sequence[Any]) -> dict:
     """One standalone question answered, as the JSON of :class:`rag.answer.Answer` (plus
     ``filter_note`` when the year filter left papers out of an abstention)."""
     if not (question or "").strip():
@@ -94,7 +91,7 @@ def answer_json(
         for event in answer_stream(
             question.strip(),
             library=library,
-            generator=generators.get(options),
+            generator=options.generator(library),
             k=options.k,
             filters=options.filters(),
         ):

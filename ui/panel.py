@@ -1,19 +1,16 @@
-"""The settings panel: what it says (:class:`Options`) and the answer writers it can pick."""
+"""The settings panel: what it says, as :class:`Options` (the answer writer it picks comes from
+:meth:`rag.library.Library.generator_for`)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from pydantic import ValidationError
-
 from rag.errors import LitrevError
-from rag.generate import Generator, make_generator
+from rag.generate import Generator
 from rag.library import Library
 from rag.retrieve import Filters
-from rag.settings import LLMSettings
 
 Provider = Literal["extractive", "openai", "local"]
 PROVIDERS: tuple[str, ...] = get_args(Provider)
@@ -89,33 +86,13 @@ class Options:
         filters = Filters(year_from=self.year_from, year_to=self.year_to, tag=self.tag)
         return filters if filters else None
 
+    def generator(self, library: Library) -> Generator:
+        """The answer writer these options pick, built once per library."""
+        return library.generator_for(**self.llm_changes())
+
     def llm_changes(self) -> dict[str, Any]:
         changes: dict[str, Any] = {"provider": self.provider}
         for name in ("base_url", "model", "model_path"):
             if getattr(self, name) is not None:
                 changes[name] = getattr(self, name)
         return changes
-
-
-class Generators:
-    """The answer writers the panel can pick, each built once (a local model is loaded once)."""
-
-    def __init__(self, library: Library) -> None:
-        self.library = library
-        self._built: dict[str, Generator] = {}
-        self._lock = threading.Lock()
-
-    def get(self, options: Options) -> Generator:
-        settings = self.library.settings
-        try:
-            llm = LLMSettings.model_validate({**settings.llm.model_dump(), **options.llm_changes()})
-        except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            raise LitrevError(f"invalid generator settings: {problems}") from None
-        key = llm.model_dump_json()
-        with self._lock:
-            if key not in self._built:
-                self._built[key] = make_generator(
-                    settings.model_copy(update={"llm": llm}), self.library.embedder
-                )
-            return self._built[key]

@@ -141,7 +141,7 @@ def card_values(
     }
 
 
-def papercard_values(**card: Any) -> str:
+def paper_card(**card: Any) -> str:
     """A collapsible card: the title line, then authors, the abstract with ``sentence`` marked, a link."""
     return macro("paper_card", card_values(**card))
 

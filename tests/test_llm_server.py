@@ -22,10 +22,10 @@ import pytest
 from rag.answer import Answer, answer_stream, check_sentences
 from rag.chunking import sentence_spans
 from rag.citations import markers_in, tidy
-from rag.generate import Passage
+from rag.generate import LocalGenerator, Passage
 from rag.library import Library
 from rag.retrieve import search
-from rag.settings import LLMSettings
+from rag.settings import AnswerSettings, LLMSettings
 from rag.support import OverlapJudge
 from tests.openai_server import ScriptedServer
 
@@ -163,3 +163,13 @@ def test_stopped_server_is_a_clear_fallback(bundled: Library) -> None:
     assert final.notice.startswith(f"the model at {dead} failed: APIConnectionError")
     assert final.notice.endswith("showing the extractive answer instead.")
     assert time.monotonic() - started < 30  # bounded retries, no hang
+
+
+def test_local_gguf_generator_streams_and_the_check_decides(bundled: Library, smollm2: Path) -> None:
+    """The model runs in-process and its text is what streams; SmolLM2-135M rarely writes a cited,
+    supported answer, so the outcome is asserted with its reason (see :func:`_outcome`)."""
+    llm = LLMSettings(provider="local", model_path=smollm2, max_tokens=80)
+    generator = LocalGenerator(llm, AnswerSettings())
+    events = list(answer_stream(QUESTION, library=bundled, generator=generator, k=3))
+    assert sum(isinstance(e, str) for e in events) > 3  # token by token, from the local model
+    _outcome(bundled, events, 3, "local")

@@ -18,6 +18,7 @@ from rag.corpus import Paper
 from rag.errors import LitrevError
 from rag.library import Library
 from rag.retrieve import search
+from tests.helpers import BUNDLED
 from tests.openai_server import ScriptedServer
 from ui import chat, chat_html, handlers, render, shelf
 from ui.conversation import Turn
@@ -234,6 +235,24 @@ def test_cite_ranks_papers_with_sentence_and_copyable_bibtex(bundled: Library) -
     assert bib == "" and '<div class="error">year from must be a year' in error
     data = handlers.cite_json(claim, library=bundled, options=Options(k=2))
     assert data["matched"] and len(data["candidates"]) == 2
+
+
+def test_angle_brackets_in_a_title_show_once_escaped_in_the_draft(library: Library, tmp_path: Path) -> None:
+    lines = [
+        line for line in BUNDLED.read_text(encoding="utf-8").splitlines() if "speculative" in line.lower()
+    ]
+    records = [json.loads(line) for line in lines[:8]]
+    for record in records:
+        record["title"] = f"{record['title']} for n<8 drafts & <b>bold</b> claims"
+    source = tmp_path / "brackets.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in records) + "\n", encoding="utf-8")
+    shelf.add_files([source], library=library)
+    description = "We accelerate large language model inference with speculative decoding and a draft model."
+    view = handlers.related_work(description, library=library, options=Options(), out_dir=tmp_path / "out")
+    assert not view.html.startswith('<div class="error">') and view.files
+    assert "n&lt;8 drafts &amp; &lt;b&gt;bold&lt;/b&gt; claims" in view.html  # escaped once: shows as typed
+    assert "&amp;lt;" not in view.html and "<b>bold</b>" not in view.html
+    assert_inert(view.html)
 
 
 def test_related_work_draft_is_shown_and_written_as_three_files(bundled: Library, tmp_path: Path) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from eval.bench_retrieval import DATASETS
 from eval.grounding import Claim, grounding
 from eval.runner import evaluate
+from rag.answer import answer
 from rag.cli import app
 from rag.library import Library
 
@@ -61,7 +63,13 @@ def test_qa_and_unanswerable_end_to_end_on_a_tiny_dataset(bundled: Library, tmp_
     assert result.n == 3 and result.judge == "overlap+embedding"
     assert result.metrics["abstained_rate"] == 0.0
     assert result.metrics["citation_recall"] >= 0.9  # extractive answers quote their sources
-    assert 0.0 <= result.metrics["evidence_hit"] <= 1.0
+    # evidence_hit: the share of questions whose answer cites the dataset's evidence sentence
+    hits = []
+    for line in qa_lines:
+        item = json.loads(line)
+        cited = {" ".join(c.sentence.split()) for c in answer(item["question"], library=bundled).citations}
+        hits.append(" ".join(item["evidence"].split()) in cited)
+    assert result.metrics["evidence_hit"] == pytest.approx(sum(hits) / len(hits))
     unanswerable = tmp_path / "u.jsonl"
     unanswerable.write_text(
         '{"id": "u1", "question": "How do I bake sourdough bread at home?"}\n', encoding="utf-8"

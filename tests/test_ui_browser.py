@@ -114,6 +114,7 @@ def page(browser, url: str, viewport: dict[str, int]) -> Iterator[object]:
     context = browser.new_context(viewport=viewport)
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT)
+    playwright.expect.set_options(timeout=TIMEOUT)  # a loaded machine answers slower than 5 s
     elsewhere: list[str] = []
     here = urlparse(url).netloc
     tab.on(

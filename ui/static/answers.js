@@ -1,4 +1,4 @@
-// Run by each gr.HTML that shows answers, lookups or drafts (`element` is that component).
+// Run by each gr.HTML that shows answers, lookups or drafts ("element" is that component).
 element.addEventListener('click', (event) => {
   const marker = event.target.closest('button.cite');
   if (marker) {

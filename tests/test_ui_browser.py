@@ -173,7 +173,7 @@ def test_uploaded_papers_appear_and_html_in_them_stays_text(page, shots: Path, t
     playwright.expect(page.locator("#stats")).to_contain_text("30 papers")
     playwright.expect(page.locator("#library-line")).to_contain_text("30 papers in your library")
     page.locator("#upload input[type=file]").set_input_files(str(upload))
-    playwright.expect(page.locator("#upload")).to_contain_text("wombats.jsonl")
+    playwright.expect(page.locator("#upload").get_by_role("cell", name="wombats.jsonl")).to_be_visible()
     page.locator("#add-button").click()
     report = page.locator("#report")
     playwright.expect(report).to_contain_text("2 papers added")

@@ -162,12 +162,11 @@ def test_stopped_server_is_a_clear_fallback(bundled: Library) -> None:
             "llm": LLMSettings(provider="openai", base_url=dead, model="smollm2", max_retries=1, timeout=2)
         }
     )
-    started = time.monotonic()
     final = list(answer_stream(QUESTION, library=Library(settings, embedder=bundled.embedder)))[-1]
     assert final.generator == "extractive" and final.citations and not final.abstained
     assert final.notice.startswith(f"the model at {dead} failed: APIConnectionError")
     assert final.notice.endswith("showing the extractive answer instead.")
-    assert time.monotonic() - started < 30  # bounded retries, no hang
+    assert final.timings["generate_ms"] < 20_000  # one bounded retry against a refused port, no hang
 
 
 def test_local_gguf_generator_streams_and_the_check_decides(bundled: Library, smollm2: Path) -> None:

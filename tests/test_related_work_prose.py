@@ -187,7 +187,6 @@ def test_ui_streams_the_model_draft_then_shows_the_checked_one(
             library=bundled,
             options=options,
             out_dir=tmp_path,
-            generators=handlers.Generators(bundled),
         )
     )
     assert len(views) > 2 and not views[0].files  # shown piece by piece while the model writes

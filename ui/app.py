@@ -165,7 +165,7 @@ def create_app(
                 )
 
             with gr.Tab("Check", id="check"):
-                check_tab.build(library, html, {**READS, **private})
+                check_tab.build(library, html, {**reads, **private})
 
             with gr.Tab("Library", id="library"):
                 stats = html(elem_id="stats")

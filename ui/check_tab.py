@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from rag.bibfile import BibFile, parse_bib
 from rag.check import check_draft, read_bib
 from rag.check_report import CheckReport
-from rag.errors import LitrevError
 from rag.library import Library
 from rag.manuscript import parse_draft, read_draft
+from ui.boundary import shielded
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -84,22 +84,21 @@ def _bib(bib_text: str, bib_file: str | None) -> tuple[BibFile | None, str]:
     return None, "refs.bib"
 
 
+@shielded(lambda message, _: _message(message, "error"))
 def check_html(
     draft_text: str, draft_file: str | None, bib_text: str, bib_file: str | None, *, library: Library
 ) -> str:
     """The check of an uploaded (or pasted) draft against the library, as HTML."""
-    try:
-        if draft_file:
-            path = Path(draft_file)
-            draft, name = read_draft(path), path.name
-        elif (draft_text or "").strip():
-            draft, name = parse_draft(draft_text, name="pasted draft"), "pasted draft"
-        else:
-            return _message("Upload or paste a LaTeX or Markdown draft, and its .bib if you have one.")
-        bib, bib_name = _bib(bib_text, bib_file)
+    if draft_file:
+        path = Path(draft_file)
+        draft, name = read_draft(path), path.name
+    elif (draft_text or "").strip():
+        draft, name = parse_draft(draft_text, name="pasted draft"), "pasted draft"
+    else:
+        return _message("Upload or paste a LaTeX or Markdown draft, and its .bib if you have one.")
+    bib, bib_name = _bib(bib_text, bib_file)
+    with library.reading():
         report = check_draft(draft, bib, library=library, name=name, bib_name=bib_name)
-    except LitrevError as error:
-        return _message(str(error), "error")
     return report_html(report)
 
 

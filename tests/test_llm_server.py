@@ -111,7 +111,12 @@ def _outcome(library: Library, events: list, k: int, model: str) -> Answer:
         assert kept == [check.text for check in shown]
         assert len(kept) >= share * len(final.sentences) > 0
     else:
-        found = re.search(r"\((\d+) of (\d+) sentences", final.notice or "")
+        assert final.notice and final.notice.endswith("showing the extractive answer instead.")
+        if "citation check" not in final.notice:  # the model failed or ran out of time: said so
+            assert final.notice.startswith(f"the {model} model" if model == "local" else "the model at")
+            assert final.generator == "extractive" and final.citations
+            return final
+        found = re.search(r"\((\d+) of (\d+) sentences", final.notice)
         assert found, final.notice
         supported, written = int(found.group(1)), int(found.group(2))
         assert final.generator == "extractive" and supported == len(shown)

@@ -77,15 +77,22 @@ def bench_retrieval(
     lookup: Annotated[
         Path | None, typer.Option(help="Lookup dataset (JSONL); default: eval/datasets.")
     ] = None,
+    fact: Annotated[
+        Path | None, typer.Option(help="Fact-question dataset (qa JSONL); default: eval/datasets.")
+    ] = None,
     multi: Annotated[
         Path | None, typer.Option(help="Multi-paper dataset (JSONL); default: eval/datasets.")
     ] = None,
+    related_work: Annotated[
+        Path | None, typer.Option(help="Related-work dataset (JSONL); default: eval/datasets.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """BM25-only, dense-only, plain RRF and the shipped hybrid on the same questions, side by side."""
+    """Every retrieval variant tried (BM25, dense, RRF, feedback...) and the shipped hybrid, side by side."""
     from eval import bench_retrieval as runner
 
-    datasets = (("lookup", lookup or runner.DEFAULT[0][1]), ("multi", multi or runner.DEFAULT[1][1]))
+    given = {"lookup": lookup, "fact": fact, "multi": multi, "related-work": related_work}
+    datasets = [(task, given[task] or default) for task, default in runner.DEFAULT]
     emit(runner.run(open_library(), datasets), as_json, runner.table)
 
 

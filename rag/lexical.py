@@ -19,6 +19,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,85 @@ class LexicalIndex:
         if not tokens:
             return []
         scores = np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        return self._top(scores, n, mask)
+
+    def search_weighted(
+        self, weights: dict[str, float], n: int, mask: np.ndarray | None = None
+    ) -> list[LexicalHit]:
+        """Top ``n`` papers by the weighted sum of each term's BM25 score (see :meth:`expand`)."""
+        if self._retriever is None:
+            return []
+        ids = [self._vocab[term] for term in weights if term in self._vocab]
+        if not ids:
+            return []
+        matrix = self._columns
+        scores = np.zeros(len(self.paper_ids), dtype=np.float32)
+        for term, weight in weights.items():
+            if term in self._vocab:
+                column = matrix[:, self._vocab[term]]
+                scores[column.indices] += weight * column.data
+        return self._top(scores, n, mask)
+
+    def expand(self, query: str, feedback: dict[str, float], n_terms: int, share: float) -> dict[str, float]:
+        """RM3-style query expansion from pseudo-relevant papers.
+
+        ``feedback`` maps paper ids to their weight (e.g. first-pass scores). Each paper's terms
+        are weighted by their BM25 contribution in that paper, normalised per paper, summed over
+        the papers by their weight; the ``n_terms`` heaviest are mixed into the query's own terms
+        with ``share`` of the total weight. Weights sum to the query's term count, so scores stay
+        on the scale of a plain :meth:`search`.
+        """
+        query_terms = Counter(term for term in self.terms(query) if term in self._vocab)
+        total = sum(query_terms.values())
+        norm = sum(feedback.values())
+        expansion: Counter[str] = Counter()
+        if self._retriever is not None and norm > 0:
+            for paper_id, weight in feedback.items():
+                if paper_id not in self._row_of:
+                    continue
+                row = self._rows[self._row_of[paper_id]]
+                if row.data.sum() <= 0:
+                    continue
+                for term_id, value in zip(row.indices, row.data / row.data.sum(), strict=True):
+                    expansion[self._term_of[term_id]] += weight / norm * float(value)
+        top = expansion.most_common(n_terms)
+        top_total = sum(value for _, value in top)
+        if not total or not top_total or share <= 0:
+            return {term: float(count) for term, count in query_terms.items()}
+        weights = {term: (1 - share) * count for term, count in query_terms.items()}
+        for term, value in top:
+            weights[term] = weights.get(term, 0.0) + share * total * value / top_total
+        return weights
+
+    def _top(self, scores: np.ndarray, n: int, mask: np.ndarray | None) -> list[LexicalHit]:
         if mask is not None:
             scores = np.where(mask > 0, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [LexicalHit(self.paper_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    @cached_property
+    def _columns(self) -> Any:
+        """The BM25 score matrix as (papers x terms), column-sliceable."""
+        import scipy.sparse
+
+        scores = self._retriever.scores
+        shape = (int(scores["num_docs"]), len(scores["indptr"]) - 1)
+        return scipy.sparse.csc_matrix((scores["data"], scores["indices"], scores["indptr"]), shape=shape)
+
+    @cached_property
+    def _rows(self) -> Any:
+        """The same matrix, row-sliceable (a paper's terms)."""
+        return self._columns.tocsr()
+
+    @cached_property
+    def _row_of(self) -> dict[str, int]:
+        return {paper_id: i for i, paper_id in enumerate(self.paper_ids)}
+
+    @cached_property
+    def _term_of(self) -> dict[int, str]:
+        return {index: term for term, index in self._vocab.items()}
 
     def mask(self, keep: Any) -> np.ndarray:
         """A 0/1 array selecting the papers whose facets satisfy ``keep(facets) -> bool``."""

@@ -19,17 +19,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.library import Library
+from rag.question import analyse
 from rag.rerank import FusionOrder, LLMReranker, Reranker
+from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
 
 Method = Literal["dense", "lexical", "rrf", "hybrid"]
 METHODS: tuple[Method, ...] = ("dense", "lexical", "rrf", "hybrid")
-
-DENSE_WEIGHT = 0.5
-"""Weight of the dense cosine in ``hybrid`` (the BM25 share is 1 - this)."""
 
 
 @dataclass(frozen=True)
@@ -110,40 +111,70 @@ def search(
     filters: Filters | None = None,
     method: Method = "hybrid",
     reranker: Reranker | None = None,
+    settings: RetrievalSettings | None = None,
 ) -> SearchResult:
-    """Rank the library's papers for ``query``; ``reranker`` defaults to what settings name."""
+    """Rank the library's papers for ``query``.
+
+    ``reranker`` defaults to what settings name; ``settings`` to the library's retrieval settings
+    (the benchmark passes variants).
+    """
     library = library or Library()
-    settings = library.settings.retrieval
+    settings = settings or library.settings.retrieval
     k = k or settings.k
     filters = filters or Filters()
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    listing = method == "hybrid" and is_list_question(query, library)
+    weight = settings.list_dense_weight if listing else settings.dense_weight
 
+    vector = None
     dense: dict[str, tuple[float, ChunkHit]] = {}
+    best = 0.0
     if method != "lexical":
         vector = library.embedder.embed_query(query)
         timings["embed_ms"] = _ms(started)
-        for chunk in library.store.query(vector, settings.candidates, where=filters.where()):
-            if chunk.paper_id not in dense or chunk.score > dense[chunk.paper_id][0]:
-                dense[chunk.paper_id] = (chunk.score, chunk)
-        timings["dense_ms"] = _ms(started) - timings["embed_ms"]
+        mark = time.perf_counter()
+        chunks = library.store.query(vector, settings.candidates, where=filters.where())
+        best = max((chunk.score for chunk in chunks), default=0.0)
+        dense = paper_dense_scores(chunks, settings.second_chunk_weight)
+        timings["dense_ms"] = _ms(mark)
 
     lexical: dict[str, float] = {}
+    index = library.lexical
+    mask = index.mask(filters.keep) if filters and method != "dense" else None
     if method != "dense":
         mark = time.perf_counter()
-        index = library.lexical
-        mask = index.mask(filters.keep) if filters else None
         lexical = {hit.paper_id: hit.score for hit in index.search(query, settings.candidates, mask)}
         timings["lexical_ms"] = _ms(mark)
 
-    scores = _fuse(method, dense, lexical, settings.rrf_k)
-    ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))
+    scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
+    if method == "hybrid" and settings.feedback != "none" and (listing or settings.feedback == "all"):
+        mark = time.perf_counter()
+        top = _ranking(scores)[: settings.feedback_papers]
+        if settings.feedback_terms and lexical:
+            expanded = index.expand(
+                query, {pid: scores[pid] for pid in top}, settings.feedback_terms, settings.feedback_share
+            )
+            lexical = {
+                hit.paper_id: hit.score for hit in index.search_weighted(expanded, settings.candidates, mask)
+            }
+        if settings.rocchio_weight and vector is not None:
+            vectors = library.store.paper_vectors(top)
+            if vectors:
+                moved = vector + settings.rocchio_weight * np.mean(list(vectors.values()), axis=0)
+                moved /= np.linalg.norm(moved) or 1.0
+                chunks = library.store.query(moved, settings.candidates, where=filters.where())
+                dense = paper_dense_scores(chunks, settings.second_chunk_weight)
+        scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
+        timings["feedback_ms"] = _ms(mark)
+
+    ranked = _ranking(scores)
     if settings.mmr_lambda is not None and len(ranked) > k:
         ranked = diversify(ranked[: 3 * k], scores, library, settings.mmr_lambda, k)
     ranked = ranked[:k]
     papers = library.store.get_papers(ranked)
     hits: list[Hit] = []
-    terms = set(library.lexical.terms(query)) if ranked else set()
+    terms = set(index.terms(query)) if ranked else set()
     for paper_id in ranked:
         paper = papers.get(paper_id)
         if paper is None:  # indexed by one side only while an ingest is running
@@ -158,8 +189,30 @@ def search(
         hits = reranker.rerank(query, hits)
         timings["rerank_ms"] = _ms(mark)
     timings["total_ms"] = _ms(started)
-    best = max((score for score, _ in dense.values()), default=0.0)
     return SearchResult(query, hits, best, timings)
+
+
+def is_list_question(query: str, library: Library) -> bool:
+    """Whether the question asks for a set of papers on a topic (``rag.question``'s "list")."""
+    return analyse(query, library.lexical).kind == "list"
+
+
+def paper_dense_scores(chunks: list[ChunkHit], second_weight: float) -> dict[str, tuple[float, ChunkHit]]:
+    """Each paper's dense score and best chunk: its best chunk's cosine, blended with its
+    second-best chunk's when ``second_weight`` > 0 (a paper with one candidate chunk counts it twice)."""
+    best: dict[str, tuple[float, ChunkHit]] = {}
+    second: dict[str, float] = {}
+    for chunk in chunks:  # best first
+        if chunk.paper_id not in best:
+            best[chunk.paper_id] = (chunk.score, chunk)
+        elif chunk.paper_id not in second:
+            second[chunk.paper_id] = chunk.score
+    if not second_weight:
+        return best
+    return {
+        pid: ((1 - second_weight) * score + second_weight * second.get(pid, score), chunk)
+        for pid, (score, chunk) in best.items()
+    }
 
 
 def default_reranker(library: Library) -> Reranker:
@@ -178,6 +231,7 @@ def _fuse(
     dense: dict[str, tuple[float, ChunkHit]],
     lexical: dict[str, float],
     rrf_k: int,
+    dense_weight: float,
 ) -> dict[str, float]:
     if method == "dense":
         return {pid: score for pid, (score, _) in dense.items()}
@@ -195,7 +249,7 @@ def _fuse(
     for pid in dense.keys() | lexical.keys():
         cosine = dense[pid][0] if pid in dense else floor
         bm25 = lexical.get(pid, 0.0) / top_lexical if top_lexical > 0 else 0.0
-        fused[pid] = DENSE_WEIGHT * cosine + (1.0 - DENSE_WEIGHT) * bm25
+        fused[pid] = dense_weight * cosine + (1.0 - dense_weight) * bm25
     return fused
 
 

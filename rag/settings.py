@@ -80,6 +80,60 @@ class RetrievalSettings(_Section):
         ),
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion damping constant.")
+    dense_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Weight of the dense cosine in hybrid fusion (the BM25 share, relative to the query's "
+            "best BM25 score, is 1 - this) for questions about one paper, method, dataset or figure."
+        ),
+    )
+    list_dense_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The same weight for list questions ('which papers ...', per rag.question); measured "
+            "on eval/datasets/multi.jsonl, leaning further to dense lost recall."
+        ),
+    )
+    second_chunk_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of a paper's dense score taken from its second-best chunk (0: best chunk only; "
+            "a one-chunk paper counts its chunk twice). Measured: no gain, so off."
+        ),
+    )
+    feedback: Literal["none", "list", "all"] = Field(
+        default="list",
+        description=(
+            "Which questions get pseudo-relevance feedback (RM3 on BM25, and Rocchio on the query "
+            "vector when rocchio_weight > 0) from the top fused papers: 'list' questions only "
+            "(feedback on every question cost fact and lookup questions their rank-1 hit)."
+        ),
+    )
+    feedback_papers: int = Field(default=5, ge=1, le=50, description="Top fused papers that feedback reads.")
+    feedback_terms: int = Field(
+        default=20, ge=0, le=200, description="Terms RM3 adds to the BM25 query (0: no RM3)."
+    )
+    feedback_share: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of the expanded BM25 query's weight given to the added terms.",
+    )
+    rocchio_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Rocchio: weight of the feedback papers' mean vector added to the query vector "
+            "before a second dense search (0: off; measured: no gain)."
+        ),
+    )
 
 
 class AnswerSettings(_Section):

@@ -102,6 +102,7 @@ def index_papers(
         progress(0, len(todo))
     # Batch i is written to Chroma by one worker thread while batch i+1 is embedded (both release
     # the GIL); at most one write is in flight, so writes stay in order and errors surface at once.
+    # Only the last batch's write is not hidden behind encoding, hence small batches.
     batch_size = library.settings.chunking.batch_papers
     written = 0
 
@@ -121,12 +122,19 @@ def index_papers(
         if progress:
             progress(written, len(todo))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-write") as writer:
+    # Batch i+1 is chunked by another thread while batch i is embedded, too.
+    batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-write") as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-chunk") as chunker,
+    ):
         pending: Future[None] | None = None
         pending_size = 0
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            chunks = chunk_papers(batch, library.settings.chunking)
+        upcoming = chunker.submit(chunk_papers, batches[0], library.settings.chunking) if batches else None
+        for number, batch in enumerate(batches):
+            chunks = upcoming.result() if upcoming else []
+            if number + 1 < len(batches):
+                upcoming = chunker.submit(chunk_papers, batches[number + 1], library.settings.chunking)
             titles = {paper.id: paper.title for paper in batch}
             vectors = library.embedder.embed(
                 [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]

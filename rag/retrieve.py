@@ -6,10 +6,15 @@ Methods (all return :class:`Hit` per paper, best first):
 - ``lexical``: BM25 over title + abstract.
 - ``rrf``: plain reciprocal-rank fusion of the two.
 - ``hybrid`` (shipped): score fusion of the dense cosine and the BM25 score relative to the query's
-  best BM25 score, tuned on ``eval/datasets`` (see ``litrev bench retrieval``).
+  best BM25 score, adapted to the question (:func:`is_list_question`, from :mod:`rag.question`):
+  a question about one paper, method, dataset or figure is fused once; a list question ("which
+  papers ...") also gets pseudo-relevance feedback: the top fused papers' heaviest BM25 terms
+  expand the BM25 query (RM3), and the fusion is redone. Weights and feedback are
+  :class:`~rag.settings.RetrievalSettings`; ``litrev bench retrieval`` measures every variant.
 
 Several chunks of one paper count once; the best chunk is the one a hit points at, and its
-best-matching sentence is the one shown.
+best-matching sentence is the one shown. ``SearchResult.best_dense`` is always the original
+query's best cosine (answer abstention is calibrated on it).
 """
 
 from __future__ import annotations

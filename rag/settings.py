@@ -46,7 +46,13 @@ class ChunkingSettings(_Section):
     chunk_size: int = Field(default=96, ge=16, description="Maximum chunk length in tokens (sentence-aware).")
     chunk_overlap: int = Field(default=0, ge=0, description="Tokens shared by adjacent chunks.")
     batch_papers: int = Field(
-        default=256, ge=1, description="Papers embedded and written per ingest batch (the resume unit)."
+        default=64,
+        ge=1,
+        description=(
+            "Papers embedded and written per ingest batch (the resume unit). Each batch's Chroma "
+            "write runs while the next batch is encoded; only the last one's is not hidden, so "
+            "smaller batches keep ingest closer to the encoder's speed."
+        ),
     )
 
 

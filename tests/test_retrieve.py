@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
 from eval import bench_retrieval
 from eval.metrics import ndcg_at, recall_at, reciprocal_rank
 from rag.corpus import read_paths
@@ -16,6 +15,7 @@ from rag.lexical import LexicalIndex
 from rag.library import Library
 from rag.retrieve import METHODS, Filters, is_list_question, paper_dense_scores, search
 from rag.store import ChunkHit
+from tests.helpers import BUNDLED
 
 SPECULATIVE = "Which papers accelerate LLM inference with speculative decoding?"
 

@@ -44,3 +44,12 @@ def mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
     if not rows:
         return {}
     return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0]}
+
+
+def mean_by(rows: Sequence[dict], group: str, value: str) -> dict[str, float]:
+    """The mean of ``row[value]`` per distinct ``row[group]`` (rows without the value skipped)."""
+    groups: dict[str, list[float]] = {}
+    for row in rows:
+        if row.get(value) is not None:
+            groups.setdefault(str(row.get(group)), []).append(float(row[value]))
+    return {name: sum(values) / len(values) for name, values in sorted(groups.items())}

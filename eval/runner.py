@@ -3,9 +3,11 @@
 Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "items"}``):
 
 - lookup / multi: recall@1/5/10/20, mrr, ndcg@10 of the gold papers in the ranking;
-- qa: the same for the gold paper, plus evidence_hit, citation_recall, citation_precision
-  (:mod:`eval.grounding`) and abstained_rate;
-- unanswerable: abstained_rate;
+- qa: the same for the gold paper, plus evidence_hit (a citation quotes the item's evidence
+  sentence), citation_recall, citation_precision (:mod:`eval.grounding`) and abstained_rate (here:
+  false abstentions);
+- unanswerable: abstained_rate, overall and per item ``kind`` (``abstained_rate:KIND``; items
+  without a kind count as ``unlabelled``);
 - related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
   or ``acceptable``), cited (papers cited) and citations_valid;
 - check: accuracy, unsupported_precision, unsupported_recall (:mod:`eval.check_task`).
@@ -21,7 +23,7 @@ from typing import Any
 from eval.check_task import caching, check_metrics, check_row
 from eval.datasets import Item, load
 from eval.grounding import Claim, grounding
-from eval.metrics import retrieval_metrics
+from eval.metrics import mean_by, retrieval_metrics
 from rag.answer import Answer, answer
 from rag.citations import markers_in, split_sentences, strip_markers
 from rag.library import Library
@@ -80,6 +82,7 @@ def _qa_row(
         return row
     result = answer(item.text, library=library)
     row["abstained"] = float(result.abstained)
+    row["kind"], row["reason"] = item.fields.get("kind", "unlabelled"), result.reason
     evidence = " ".join(str(item.fields["evidence"]).split())
     row["evidence_hit"] = float(any(" ".join(c.sentence.split()) == evidence for c in result.citations))
     if result.abstained:
@@ -164,7 +167,13 @@ def evaluate(
         elif task == "unanswerable":
             result = answer(item.text, library=library)
             rows.append(
-                {"id": item.id, "abstained": float(result.abstained), "strength": result.evidence_strength}
+                {
+                    "id": item.id,
+                    "kind": item.fields.get("kind", "unlabelled"),
+                    "abstained": float(result.abstained),
+                    "reason": result.reason,
+                    "strength": result.evidence_strength,
+                }
             )
         else:
             rows.append(_related_work_row(item, library))
@@ -179,4 +188,7 @@ def evaluate(
         metrics.update(check_metrics(rows))
     if task == "unanswerable" or (task == "qa" and method == "hybrid"):
         metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
+    if task == "unanswerable":
+        for kind, rate in mean_by(rows, "kind", "abstained").items():
+            metrics[f"abstained_rate:{kind}"] = rate
     return EvalResult(task, len(rows), judge.name if judge else None, method, metrics, rows)

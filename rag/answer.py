@@ -2,14 +2,27 @@
 
 The answer object keeps the contract of DESIGN.md: text, citations (marker -> paper -> the exact
 supporting sentence of its abstract), the evidence with scores, the generator used, timings and
-an ``abstained`` flag.
+an ``abstained`` flag with its ``reason`` (:mod:`rag.abstention`).
+
+Between retrieval and generation, two gates:
+
+1. topic: below ``answer.min_evidence`` evidence strength the library does not cover the
+   question (reason ``off-topic``);
+2. answerability (:mod:`rag.answerability`): the question is analysed (:mod:`rag.question`) and
+   some retrieved sentence must answer it: carry its focus, and for a figure question hold a
+   number with a plausible unit, for "which paper proposed X" present X as the paper's own.
+   None does: reason ``focus-missing`` or ``not-stated``, with pointers.
+
+The extractive answer quotes those answering sentences (:mod:`rag.quotes`), markers ascending.
 
 The citation check, on every model-written answer, streamed or not:
 
 1. markers that name no evidence passage are removed before the text is shown (streaming too);
 2. each sentence is scored against the abstracts it cites by the support judge
    (:mod:`rag.support`) as soon as it is complete, and shown only if it is cited and supported:
-   the others never reach the screen and are not in ``answer``; ``sentences`` lists them all;
+   the others never reach the screen and are not in ``answer``; ``sentences`` lists them all.
+   For a figure question, a sentence whose figure no cited abstract contains is unsupported
+   (:func:`rag.answerability.figures_missing`);
 3. when too few sentences are cited and supported (``answer.min_supported``), or the model cannot
    be reached, the extractive answer replaces it and ``notice`` says why. An uncited answer is
    never shown as if it were grounded.
@@ -22,11 +35,15 @@ from collections.abc import Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
+from rag import abstention, quotes
+from rag.abstention import Reason
+from rag.answerability import check, figures_missing
 from rag.chunking import sentence_spans
 from rag.citations import MarkerFilter, checked_sentences, markers_in, split_sentences, strip_markers, tidy
 from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage
 from rag.lexical import lexical_text
 from rag.library import Library
+from rag.question import Question, analyse
 from rag.retrieve import Filters, Hit, SearchResult, search
 from rag.support import OverlapJudge, SupportJudge
 
@@ -67,6 +84,10 @@ class Answer(BaseModel):
     citations: list[Citation]
     evidence: list[EvidenceItem]
     abstained: bool
+    reason: Reason | None = Field(
+        default=None, description="Why it abstained (rag.abstention): off-topic, focus-missing, not-stated..."
+    )
+    kind: str = Field(default="other", description="The kind of question (rag.question): figure, proposed...")
     evidence_strength: float = Field(description="Abstain below settings.answer.min_evidence.")
     generator: str
     notice: str | None = Field(default=None, description="Why the answer is not the model's own, if so.")
@@ -122,17 +143,12 @@ def evidence_strength(result: SearchResult, library: Library) -> float:
 
 
 def abstention_text(strength: float, threshold: float, hits: Sequence[Hit]) -> str:
-    text = (
-        "Your library does not cover this question: the evidence strength of its closest papers "
-        f"is {strength:.2f}, below the {threshold:.2f} needed to answer."
-    )
-    return text + pointers(hits)
+    """The ``off-topic`` notice (:func:`rag.abstention.off_topic`) with ``hits`` as pointers."""
+    return abstention.off_topic(strength, threshold, [hit.paper.title for hit in hits])
 
 
 def pointers(hits: Sequence[Hit]) -> str:
-    if not hits:
-        return ""
-    return " Nearest papers, as pointers only: " + "; ".join(hit.paper.title for hit in hits[:3]) + "."
+    return abstention.pointers([hit.paper.title for hit in hits])
 
 
 NOT_COVERED = "NOT COVERED"
@@ -146,11 +162,12 @@ def answer(
     judge: SupportJudge | None = None,
     k: int | None = None,
     filters: Filters | None = None,
+    asked: str | None = None,
 ) -> Answer:
     """Retrieve evidence for ``question`` and answer it with checked citations."""
     final = None
     for event in answer_stream(
-        question, library=library, generator=generator, judge=judge, k=k, filters=filters
+        question, library=library, generator=generator, judge=judge, k=k, filters=filters, asked=asked
     ):
         if isinstance(event, Answer):
             final = event
@@ -166,10 +183,15 @@ def answer_stream(
     judge: SupportJudge | None = None,
     k: int | None = None,
     filters: Filters | None = None,
+    asked: str | None = None,
 ) -> Iterator[str | Answer]:
     """Yield the answer text as it is written, sentence by sentence once each passed the citation
     check, then the checked :class:`Answer`, whose ``answer`` is the text to keep (it differs from
-    the streamed text only when the extractive answer replaced it; ``notice`` then says why)."""
+    the streamed text only when the extractive answer replaced it; ``notice`` then says why).
+
+    ``question`` is the standalone query retrieval uses; ``asked``, when given, is what the user
+    typed (a follow-up before :mod:`rag.followup` rewrote it): extractive sentences are chosen
+    by similarity to it."""
     library = library or Library()
     settings = library.settings.answer
     generator = generator or library.generator
@@ -182,15 +204,41 @@ def answer_stream(
         Passage(rank, hit.paper, (hit.chunk.start, hit.chunk.end) if hit.chunk else None)
         for rank, hit in enumerate(result.hits, start=1)
     ]
-    common = {"question": question, "evidence": evidence, "evidence_strength": strength}
+    analysed = analyse(question, library.lexical)
+    common = {
+        "question": question,
+        "evidence": evidence,
+        "evidence_strength": strength,
+        "kind": analysed.kind,
+    }
 
-    def abstain(reason: str, name: str) -> Answer:
+    def abstain(text: str, reason: Reason) -> Answer:
         timings["total_ms"] = _ms(started)
-        return Answer(**common, answer=reason, citations=[], abstained=True, generator=name, timings=timings)
+        return Answer(
+            **common,
+            answer=text,
+            citations=[],
+            abstained=True,
+            reason=reason,
+            generator=generator.name,
+            timings=timings,
+        )
 
     if strength < settings.min_evidence:
-        yield abstain(abstention_text(strength, settings.min_evidence, result.hits), generator.name)
+        yield abstain(abstention_text(strength, settings.min_evidence, result.hits), "off-topic")
         return
+    found = check(analysed, [(p.marker, p.paper) for p in passages], library.lexical.terms)
+    if not found.answers:
+        if found.mentioning:
+            titles = [paper.title for paper in found.mentioning]
+            yield abstain(abstention.not_stated(analysed, titles), "not-stated")
+        else:
+            titles = [hit.paper.title for hit in result.hits]
+            yield abstain(abstention.focus_missing(analysed, titles), "focus-missing")
+        return
+    chosen = quotes.choose(
+        analysed, asked or question, found.answers, library.embedder, settings, library.lexical.coverage
+    )
 
     extractive = isinstance(generator, ExtractiveGenerator)
     markers = MarkerFilter({passage.marker for passage in passages})
@@ -199,7 +247,7 @@ def answer_stream(
 
     def passes(sentence: str) -> bool:
         begun = time.perf_counter()
-        checks.append(check_sentence(sentence, passages, judge))
+        checks.append(check_sentence(sentence, passages, judge, analysed))
         timings["check_ms"] = timings.get("check_ms", 0.0) + _ms(begun)
         return checks[-1].supported
 
@@ -207,7 +255,8 @@ def answer_stream(
     notice = None
     mark = time.perf_counter()
     try:
-        shown = markers.filter(generator.stream(question, passages))
+        stream = quotes.lines(analysed, chosen) if extractive else generator.stream(question, passages)
+        shown = markers.filter(stream)
         for piece in shown if extractive else checked_sentences(shown, passes):
             pieces.append(piece)
             yield piece
@@ -218,9 +267,8 @@ def answer_stream(
 
     if notice is None and not extractive:
         if any(NOT_COVERED in check.text for check in checks) and not any(c.markers for c in checks):
-            yield abstain(
-                "The model found no answer in the evidence." + pointers(result.hits), generator.name
-            )
+            titles = [hit.paper.title for hit in result.hits]
+            yield abstain(abstention.model_not_covered(titles), "model-not-covered")
             return
         supported = sum(check.supported for check in checks)
         if not checks or supported / len(checks) < settings.min_supported:
@@ -231,9 +279,8 @@ def answer_stream(
 
     name = generator.name
     if notice is not None:
-        fallback = ExtractiveGenerator(library.embedder, settings)
-        text = tidy("".join(fallback.stream(question, passages)))
-        checks, name = [], fallback.name
+        text = tidy("".join(quotes.lines(analysed, chosen)))
+        checks, name = [], ExtractiveGenerator.name
     order = list(dict.fromkeys(markers_in(text)))
     by_marker = {passage.marker: passage for passage in passages}
     citations = _citations(text, [by_marker[n] for n in order])
@@ -255,20 +302,29 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
 
 
-def check_sentences(text: str, passages: Sequence[Passage], judge: SupportJudge) -> list[SentenceCheck]:
+def check_sentences(
+    text: str, passages: Sequence[Passage], judge: SupportJudge, question: Question | None = None
+) -> list[SentenceCheck]:
     """Score each sentence against the abstracts it cites; uncited sentences are unsupported."""
-    return [check_sentence(sentence, passages, judge) for sentence in split_sentences(text)]
+    return [check_sentence(sentence, passages, judge, question) for sentence in split_sentences(text)]
 
 
-def check_sentence(sentence: str, passages: Sequence[Passage], judge: SupportJudge) -> SentenceCheck:
-    """Score one sentence against the abstracts it cites; an uncited sentence is unsupported."""
+def check_sentence(
+    sentence: str, passages: Sequence[Passage], judge: SupportJudge, question: Question | None = None
+) -> SentenceCheck:
+    """Score one sentence against the abstracts it cites; an uncited sentence is unsupported, and
+    so, for a figure question, is a sentence with a figure no cited abstract contains."""
     by_marker = {passage.marker: passage for passage in passages}
     cited = [m for m in dict.fromkeys(markers_in(sentence)) if m in by_marker]
     claim = strip_markers(sentence)
     if not cited or not claim:
         return SentenceCheck(text=claim or sentence, markers=cited, supported=False, score=None)
-    score = judge.score(claim, "\n".join(by_marker[m].paper.abstract for m in cited))
-    return SentenceCheck(text=claim, markers=cited, supported=score >= judge.threshold, score=round(score, 4))
+    sources = [by_marker[m].paper.abstract for m in cited]
+    score = judge.score(claim, "\n".join(sources))
+    supported = score >= judge.threshold
+    if question is not None and question.kind == "figure" and figures_missing(claim, sources):
+        supported = False
+    return SentenceCheck(text=claim, markers=cited, supported=supported, score=round(score, 4))
 
 
 def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:

@@ -74,15 +74,28 @@ MEASURES: tuple[Measure, ...] = (
         unit=r"k?\s*(?:hours?|hrs?|h)\b",
     ),
     Measure(
+        "share",
+        "a percentage",
+        asks=r"\bfraction\b|\bpercent\w*|\bshare\b|\bproportion\b|\bhow much of\b",
+        unit=r"%|percent",
+    ),
+    Measure(
         "parameters",
         "a parameter count",
         asks=r"\bparam(?:eter)?s?\b",
-        unit=r"(?:[kmb]|million|billion)?[\s-]*param(?:eter)?s?\b|(?:[kmb]|million|billion)\b",
+        unit=r"(?:[kmb]|million|billion)?%?(?:[\s-]+[a-z]+){0,2}?[\s-]*param(?:eter)?s?\b|"
+        r"(?:[mb]|million|billion)\b(?!\s*(?:hours?|tokens?|samples?|pairs?|steps?|words?|utterances?)\b)",
     ),
     Measure(
-        "rate",
+        "sampling-rate",
+        "a sampling rate",
+        asks=r"\b(?:sampling|sample)[\s-]+rate\b|\bk?hz\b",
+        unit=r"k?hz\b",
+    ),
+    Measure(
+        "frame-rate",
         "a rate in Hz or frames per second",
-        asks=r"\b(?:sampling|sample|frame)[\s-]+rate\b|\bk?hz\b|\bfps\b",
+        asks=r"\b(?:frame|token)[\s-]+rate\b|\bfps\b",
         unit=r"k?hz\b|fps\b|frames?\s+per\s+second",
     ),
     Measure(
@@ -116,12 +129,6 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "storage", "a memory or storage size", asks=r"\bstorage\b|\bmemory\b", unit=r"(?:[kmgt]b|bytes?)\b|%"
-    ),
-    Measure(
-        "share",
-        "a percentage",
-        asks=r"\bfraction\b|\bpercent\w*|\bshare\b|\bproportion\b|\bhow much of\b",
-        unit=r"%|percent",
     ),
     Measure(
         "score",
@@ -246,6 +253,8 @@ def focus_terms(
     names: list[str] = []
     groups: list[list[str]] = []
     run: list[str] = []
+    plain: list[str] = []  # content words since the last name: "parallel prompt decoding (PPD)"
+    bracketed_after: list[str] = []
     in_brackets = False
 
     def close() -> None:
@@ -253,13 +262,17 @@ def focus_terms(
             return
         name = " ".join(run)
         run.clear()
+        expanded = _expansion(name, bracketed_after) if in_brackets else None
         share = _share(name, lexical, rarest=True)
-        if share is not None and share > RARE_NAME_SHARE:
+        if share is not None and share > RARE_NAME_SHARE and expanded is None:
             return
         if name not in focus:
             focus.append(name)
             names.append(name)
-        if in_brackets and groups:
+        if expanded is not None:
+            focus.append(expanded)
+            groups.append([expanded, name])
+        elif in_brackets and groups:
             groups[-1].append(name)
         else:
             groups.append([name])
@@ -267,21 +280,39 @@ def focus_terms(
     for index, word in enumerate(_words(text)):
         if word in "(),":
             close()
-            in_brackets = word == "(" or (in_brackets and word != ")")
+            if word == "(":
+                in_brackets, bracketed_after = True, list(plain)
+            elif word == ")":
+                in_brackets = False
+            plain = []
             continue
         low = word.lower()
         if _MEASURE_WORDS.match(word) or low in _FUNCTION_WORDS:
             close()
+            plain = []
             continue
         if _is_name(word, first=index == 0):
             run.append(word)
+            plain = []
             continue
         close()
+        plain.append(word)
         share = _share(word, lexical, rarest=False)
         if share is not None and share <= RARE_WORD_SHARE and len(word) > 3 and word not in focus:
             focus.append(word)
     close()
     return focus, names, groups
+
+
+def _expansion(acronym: str, words: list[str]) -> str | None:
+    """The plain words an acronym in brackets abbreviates: "parallel prompt decoding (PPD)"."""
+    letters = acronym.replace("-", "").lower()
+    if not letters.isalpha() or len(letters) < 2 or len(words) < len(letters):
+        return None
+    candidate = words[-len(letters) :]
+    if "".join(w[0].lower() for w in candidate) != letters:
+        return None
+    return " ".join(candidate)
 
 
 def measure_of(text: str) -> Measure | None:
@@ -338,6 +369,9 @@ def analyse(text: str, lexical: LexicalIndex | None = None) -> Question:
     """The kind and focus of ``text``; ``lexical`` supplies the library's term statistics."""
     text = " ".join(text.split())
     focus, names, groups = focus_terms(text, lexical)
+    asked_for = measure_of(text)
+    if asked_for is not None:  # the measure's own words say what is wanted, not what it is about
+        focus = [term for term in focus if not re.search(asked_for.asks, term, re.IGNORECASE)]
     common = {"text": text, "focus": tuple(focus), "names": tuple(names)}
     if _PROPOSED.search(text):
         return Question(kind="proposed", subject=_subject(text, groups), **common)

@@ -73,4 +73,97 @@ def test_abstention_separates_unanswerable_from_answerable_dev_questions(bundled
     abstained = sum(answer(item.text, library=bundled).abstained for item in unanswerable)
     wrongly = sum(answer(item.text, library=bundled).abstained for item in answerable)
     assert abstained / len(unanswerable) >= 0.8
-    assert wrongly / len(answerable) <= 0.1
+    assert wrongly / len(answerable) <= 0.05
+
+
+# -- answerability: each abstention reason, and answers that serve the question ----------------
+
+
+def test_no_paper_mentioning_the_focus_abstains_as_focus_missing(bundled: Library) -> None:
+    result = answer("How does the Zipformer encoder downsample its intermediate sequences?", library=bundled)
+    assert result.abstained and result.reason == "focus-missing"
+    assert result.answer.startswith("Your library does not cover Zipformer:")
+    assert "as pointers only:" in result.answer and result.citations == []
+
+
+def test_papers_on_the_focus_without_the_figure_abstain_as_not_stated(bundled: Library) -> None:
+    result = answer("How many hours of audio was Whisper trained on?", library=bundled)
+    assert result.abstained and result.reason == "not-stated"
+    assert result.answer.startswith("Your library has papers on Whisper, but none of their abstracts states")
+    pointed = result.answer.split("as pointers only: ", 1)[1]
+    titles = {paper.title: paper for paper in bundled.store.iter_papers()}
+    named = [title for title in titles if title in pointed]
+    assert named and all("Whisper" in titles[t].title + titles[t].abstract for t in named)
+    assert "hours" not in pointed  # the other models' hour figures are not offered as the answer
+
+
+def test_a_name_only_used_as_a_baseline_is_not_proposed_by_any_paper(bundled: Library) -> None:
+    result = answer("Which paper introduced Medusa decoding with multiple draft heads?", library=bundled)
+    assert result.abstained and result.reason == "not-stated"
+    assert "as its own contribution" in result.answer
+
+
+def test_off_topic_abstention_records_its_reason(bundled: Library) -> None:
+    assert answer("How does protein folding work?", library=bundled).reason == "off-topic"
+
+
+def test_a_figure_question_quotes_the_sentence_with_the_figure(bundled: Library) -> None:
+    result = answer("How many tokens per second does EAGLE reach with LLaMA2-Chat 13B?", library=bundled)
+    assert not result.abstained and result.kind == "figure"
+    assert any("160 tokens/s" in citation.sentence for citation in result.citations)
+
+
+def test_which_paper_proposed_cites_its_contribution_sentence(bundled: Library) -> None:
+    result = answer("Which paper introduced Token Recycling?", library=bundled)
+    assert not result.abstained
+    assert result.citations[0].sentence.endswith("we propose Token Recycling.")
+
+
+def test_extractive_markers_ascend_and_lists_give_title_then_contribution(bundled: Library) -> None:
+    result = answer(SPECULATIVE, library=bundled)
+    markers = markers_in(result.answer)
+    assert markers == sorted(markers) and len(markers) >= 3
+    for line, citation in zip(result.answer.splitlines(), result.citations, strict=True):
+        assert line.startswith(f"- {citation.title}: ")
+    assert not any("future research" in c.sentence or "catalyst" in c.sentence for c in result.citations)
+
+
+def test_a_follow_up_is_answered_by_new_sentences_about_it(bundled: Library) -> None:
+    from rag.followup import standalone
+
+    first = answer(SPECULATIVE, library=bundled)
+    follow_up = "How do they verify the drafted tokens?"
+    rewrite = standalone(follow_up, [SPECULATIVE])
+    second = answer(rewrite.query, library=bundled, asked=follow_up)
+    assert not second.abstained
+    before = {c.sentence for c in first.citations}
+    after = [c.sentence for c in second.citations]
+    assert not before & set(after)
+    assert any("verif" in sentence.lower() for sentence in after)
+
+
+class _Agrees:
+    """A judge that supports every claim, so only the figure check can flag a sentence."""
+
+    name = "agrees"
+    threshold = 0.5
+
+    def score(self, claim: str, passage: str) -> float:
+        return 1.0
+
+
+def test_a_model_figure_no_cited_abstract_holds_is_flagged() -> None:
+    from rag.answer import check_sentences
+    from rag.corpus import Paper
+    from rag.generate import Passage
+    from rag.question import analyse
+
+    eagle = Paper(id="e", title="EAGLE", abstract="On MT-bench, EAGLE is 3x faster than vanilla decoding.")
+    passages = [Passage(1, eagle)]
+    text = "EAGLE is 3x faster than vanilla decoding [1]. On HumanEval it is 4.5x faster [1]."
+    question = analyse("How much faster than vanilla decoding is EAGLE?")
+    checks = check_sentences(text, passages, _Agrees(), question)
+    assert [check.supported for check in checks] == [True, False]
+    # Not a figure question: the same sentences pass the (agreeing) judge.
+    other = check_sentences(text, passages, _Agrees(), analyse("Does EAGLE change the output distribution?"))
+    assert all(check.supported for check in other)

@@ -63,8 +63,14 @@ def ask(
         rewrite = _rewrite(question, turns[:-1], generator)
         turn.query, turn.rewrite = rewrite.query, rewrite.method
         yield chat_html.conversation(turns), turns
+        asked = question if rewrite.method == "terms" else None  # quote sentences about the follow-up
         for event in answer_stream(
-            turn.query, library=library, generator=generator, k=options.k, filters=options.filters()
+            turn.query,
+            library=library,
+            generator=generator,
+            k=options.k,
+            filters=options.filters(),
+            asked=asked,
         ):
             if isinstance(event, Answer):
                 turn.answer = event

@@ -6,8 +6,8 @@ Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "ite
 - qa: the same for the gold paper, plus evidence_hit (a citation quotes the item's evidence
   sentence), citation_recall, citation_precision (:mod:`eval.grounding`) and abstained_rate (here:
   false abstentions);
-- unanswerable: abstained_rate, overall and per item ``kind`` (``abstained_rate:KIND``; items
-  without a kind count as ``unlabelled``);
+- unanswerable: abstained_rate, overall and, when items carry a ``kind``, per kind
+  (``abstained_rate:KIND``; items without one count as ``unlabelled``);
 - related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
   or ``acceptable``), cited (papers cited) and citations_valid;
 - check: accuracy, unsupported_precision, unsupported_recall (:mod:`eval.check_task`).
@@ -188,7 +188,7 @@ def evaluate(
         metrics.update(check_metrics(rows))
     if task == "unanswerable" or (task == "qa" and method == "hybrid"):
         metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
-    if task == "unanswerable":
+    if task == "unanswerable" and any(row["kind"] != "unlabelled" for row in rows):
         for kind, rate in mean_by(rows, "kind", "abstained").items():
             metrics[f"abstained_rate:{kind}"] = rate
     return EvalResult(task, len(rows), judge.name if judge else None, method, metrics, rows)

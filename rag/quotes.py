@@ -59,7 +59,8 @@ def choose(
         if held is None or key(item) > key(held):
             best_of[item[1].marker] = item
     ranked = sorted(best_of.values(), key=lambda item: -item[0])
-    floor = max(settings.sentence_floor, settings.relative_floor * ranked[0][0])
+    relative = 0.0 if question.kind == "list" else settings.relative_floor  # a list wants recall
+    floor = max(settings.sentence_floor, relative * ranked[0][0])
     chosen = [ranked[0][1]] + [sentence for score, sentence in ranked[1:] if score >= floor]
     return sorted(chosen[: settings.max_sentences], key=lambda sentence: sentence.marker)
 

@@ -63,7 +63,11 @@ def ingest(
         typer.Argument(help="Files or folders (.txt .jsonl .csv .bib .ris); default: the bundled corpus."),
     ] = None,
     rebuild: Annotated[
-        bool, typer.Option(help="Drop the index first (e.g. after changing the model).")
+        bool,
+        typer.Option(
+            help="Build a new index from these sources beside the old one, then swap it in "
+            "(after changing the model, or when the index is damaged)."
+        ),
     ] = False,
     category: Annotated[
         list[str] | None,

@@ -4,10 +4,17 @@ A paper whose content hash is already indexed is skipped without embedding anyth
 whose content changed gets new chunks and loses its old ones; papers are written in batches, each
 batch's paper records last (see :mod:`rag.store`), so an interrupted ingest resumes where it
 stopped and never leaves duplicates. The lexical index is rebuilt from Chroma at the end.
+
+An ingest that writes leaves an ``INGEST-PENDING`` file in ``LITREV_HOME`` until its last write
+is done; finding one, the next ingest first repairs the index (:meth:`rag.store.Store.repair`:
+chunks whose paper record never came are deleted) and says so in its report. ``rebuild`` builds
+a new index beside the live one from the sources and swaps it in when complete.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,9 +23,12 @@ from pathlib import Path
 
 from rag.chunking import chunk_papers
 from rag.corpus import Paper, ReadOptions, read_paths
-from rag.errors import CorpusError, LitrevError
+from rag.errors import CorpusError, IndexWriteError, LitrevError
 from rag.lexical import mark_stale
 from rag.library import Library
+from rag.store import Store
+
+PENDING = "INGEST-PENDING"
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
@@ -43,6 +53,10 @@ class IngestReport:
     """Paths that could not be read at all."""
     removed: int = 0
     """Papers that left the index because their source no longer has them (Zotero sync)."""
+    repaired_chunks: int = 0
+    """Chunks of an interrupted ingest (no paper record of their version) that were deleted."""
+    repaired_papers: int = 0
+    """Paper records left without chunks by an interrupted ingest, deleted to be re-added."""
 
     @property
     def summary(self) -> str:
@@ -54,6 +68,11 @@ class IngestReport:
             text += f"; {self.removed} removed"
         if self.problems:
             text += f"; {len(self.problems)} records rejected"
+        if self.repaired_chunks or self.repaired_papers:
+            text += (
+                f"; repaired an interrupted ingest: {self.repaired_chunks} orphan chunks and "
+                f"{self.repaired_papers} papers without chunks removed"
+            )
         return text + f". Library: {self.total_papers} papers."
 
 
@@ -87,17 +106,22 @@ def index_papers(
 ) -> IngestReport:
     started = time.perf_counter() if started is None else started
     report = report or IngestReport(read=len(papers))
-    if rebuild:
-        library.open_store(create=True).drop()
-    store = library.open_store(create=True)
+    settings = library.settings
+    marker = settings.home / PENDING
+    if rebuild:  # the live index is not even opened: it may be damaged
+        store = Store.beside(settings, model=settings.embedding.model)
+    else:
+        store = library.open_store(create=True)
+        if marker.exists():
+            report.repaired_chunks, report.repaired_papers = store.repair()
     known = store.content_hashes([paper.id for paper in papers])
     todo = [paper for paper in papers if known.get(paper.id) != paper.content_hash]
     report.unchanged = len(papers) - len(todo)
     report.updated = sum(1 for paper in todo if paper.id in known)
     report.added = len(todo) - report.updated
-    lexical_dir = library.settings.lexical_dir
-    if todo:
-        mark_stale(lexical_dir)
+    lexical_dir = settings.lexical_dir
+    if todo or rebuild:
+        _mark_writing(marker if not rebuild else None, lexical_dir)
     if progress:
         progress(0, len(todo))
     # Batch i is written to Chroma by one worker thread while batch i+1 is embedded (both release
@@ -112,12 +136,16 @@ def index_papers(
             return
         try:
             write.result()
-        except Exception as error:  # disk full, permissions, a Chroma server gone: all end the run
-            raise LitrevError(
-                f"writing to the index at {store.location} failed ({type(error).__name__}: {error}); "
-                f"{written} of {len(todo)} papers were indexed and are kept; run the same ingest again "
-                "to finish"
-            ) from error
+        except LitrevError as error:  # disk full, permissions, a Chroma server gone: all end the run
+            if rebuild:
+                if store.path is not None:
+                    shutil.rmtree(store.path, ignore_errors=True)  # give the space back
+                raise IndexWriteError(f"{error}; the rebuild stopped, the old index is unchanged") from None
+            indexed = _indexed(store, todo, written)
+            raise IndexWriteError(
+                f"{error}; {indexed} of {len(todo)} new or changed papers were indexed and are kept "
+                "(run the same ingest again to finish)"
+            ) from None
         written += size
         if progress:
             progress(written, len(todo))
@@ -143,10 +171,39 @@ def index_papers(
             pending, pending_size = writer.submit(store.write, batch, chunks, vectors), len(batch)
             report.chunks += len(chunks)
         finish(pending, pending_size)
+    if rebuild:
+        store.replace_live()
+        store = library.open_store(create=False)
+    marker.unlink(missing_ok=True)
     library.refresh_lexical()
     report.total_papers = store.paper_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _mark_writing(pending: Path | None, lexical_dir: Path) -> None:
+    """Before the first write: the lexical index is marked stale and, unless rebuilding beside,
+    the pending marker is written and flushed to disk."""
+    try:
+        mark_stale(lexical_dir)
+        if pending is not None:
+            with pending.open("w", encoding="utf-8") as handle:
+                handle.write(f"{os.getpid()}\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as error:
+        raise IndexWriteError(
+            f"cannot write {error.filename or pending}: {error.strerror or error}; nothing was indexed"
+        ) from None
+
+
+def _indexed(store: Store, todo: list[Paper], fallback: int) -> int:
+    """How many of ``todo`` are now indexed in their current version, as the index says."""
+    try:
+        hashes = store.content_hashes([paper.id for paper in todo])
+    except LitrevError:
+        return fallback
+    return sum(1 for paper in todo if hashes.get(paper.id) == paper.content_hash)
 
 
 def embedding_text(chunk_text: str, title: str) -> str:

@@ -6,13 +6,17 @@ paper did X" lookups) and its abstract. The index is derived state: it lives in
 papers collection whenever it may disagree with it:
 
 - ingest writes a ``STALE`` marker before touching Chroma and rebuilds afterwards, which removes it;
-- :meth:`LexicalIndex.open` rebuilds when the marker is there, the files are missing or unreadable,
-  or the paper count differs from Chroma's.
+- :func:`open_lexical` rebuilds when the marker is there, the files are missing or unreadable,
+  a file's SHA-256 differs from the one in ``manifest.json`` (garbage of the same size included),
+  or the paper count differs from Chroma's; a damaged file is named in a warning. When the disk
+  is full the rebuilt index is used from memory and saved next time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
 import re
 import shutil
@@ -27,11 +31,13 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from rag.corpus import Paper
+from rag.errors import IndexDamagedError
 
 _STALE = "STALE"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
 
 
 def _stemmer() -> Any:
@@ -212,10 +218,13 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"), show_progress=False)
-        (tmp / _MANIFEST).write_text(
-            json.dumps({"paper_ids": self.paper_ids, "facets": self.facets, "doc_freq": self.doc_freq}),
-            encoding="utf-8",
-        )
+        manifest = {"paper_ids": self.paper_ids, "facets": self.facets, "doc_freq": self.doc_freq}
+        manifest["sha256"] = {
+            path.relative_to(tmp).as_posix(): _sha256(path)
+            for path in sorted(tmp.rglob("*"))
+            if path.is_file()
+        }
+        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         # Swap in the new index; the STALE marker of the old directory goes with it.
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -229,10 +238,21 @@ class LexicalIndex:
         import bm25s
 
         manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
+        for name, digest in manifest["sha256"].items():
+            if _sha256(directory / name) != digest:
+                raise IndexDamagedError(f"the lexical index file {directory / name} is damaged (checksum)")
         retriever = None
         if manifest["paper_ids"]:
             retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, verbosity=0)
         return cls(retriever, manifest["paper_ids"], manifest["facets"], manifest["doc_freq"])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def mark_stale(directory: Path) -> None:
@@ -249,10 +269,18 @@ def open_lexical(directory: Path, papers: Any, expected_count: int) -> LexicalIn
     if not is_stale(directory):
         try:
             index = LexicalIndex.load(directory)
-        except (OSError, ValueError, KeyError):
+        except IndexDamagedError as error:
+            log.warning("%s; rebuilt it from the Chroma index", error)
+            index = None
+        except (OSError, ValueError, KeyError):  # missing, unreadable or from an older version
             index = None
         if index is not None and len(index) == expected_count:
             return index
     index = LexicalIndex.build(papers())
-    index.save(directory)
+    try:
+        index.save(directory)
+    except OSError as error:  # a full disk must not stop questions: use it from memory this time
+        log.warning(
+            "cannot save the lexical index to %s (%s); using it from memory", directory, error.strerror
+        )
     return index

@@ -12,22 +12,39 @@ another model raises :class:`~rag.errors.IndexMismatchError`.
 
 Embedded ``PersistentClient`` under ``LITREV_HOME`` by default; ``HttpClient`` when
 ``LITREV_CHROMA__URL`` names a ``chroma run`` server.
+
+Integrity:
+
+- a chunk counts only while its paper record exists with the same content hash: queries skip
+  any other chunk, and :meth:`Store.repair` (run by the next ingest after an interrupted one)
+  deletes them, and deletes paper records left without chunks so the ingest re-adds them;
+- :meth:`Store.beside` opens an empty index next to the live one and :meth:`Store.replace_live`
+  swaps it in when it is complete, so ``ingest --rebuild`` never needs (or loses) the old index;
+- chromadb's and SQLite's exceptions become litrev's in one place, :mod:`rag.chroma_client`: a
+  damaged file says which file and how to rebuild, a full disk says so in one line.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.chroma_client import chroma_errors, open_client, translated
 from rag.chunking import Chunk
 from rag.corpus import Paper
-from rag.errors import IndexMismatchError, IndexMissingError, LitrevError, StoreUnavailableError
-from rag.offline import go_offline
+from rag.errors import (
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+)
+from rag.rebuild import REBUILD, forget_clients, rebuild_dir, swap_in
 from rag.settings import Settings
 
 _PAGE = 2_000
@@ -41,32 +58,6 @@ class ChunkHit:
     start: int
     end: int
     score: float
-
-
-def _client(settings: Settings) -> Any:
-    go_offline()
-    import chromadb
-
-    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
-    if settings.chroma.url is None:
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    url = urlparse(settings.chroma.url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise LitrevError(f"chroma.url must look like http://HOST:PORT, got {settings.chroma.url!r}")
-    try:
-        client = chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
-        client.heartbeat()
-    except Exception as error:  # chromadb raises assorted transport errors here
-        raise StoreUnavailableError(
-            f"cannot reach the Chroma server at {settings.chroma.url}: {type(error).__name__}: {error}"
-        ) from None
-    return client
 
 
 def _paper_metadata(paper: Paper) -> dict[str, Any]:
@@ -102,32 +93,58 @@ def paper_from_metadata(metadata: dict[str, Any]) -> Paper:
 class Store:
     """Reads and writes litrev's two Chroma collections."""
 
-    def __init__(self, settings: Settings, *, model: str, create: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: str,
+        create: bool,
+        path: Path | None = None,
+        base: str | None = None,
+    ) -> None:
         self.settings = settings
         self.model = model
-        self.client = _client(settings)
-        base = settings.chroma.collection
-        self._names = (f"{base}-chunks", f"{base}-papers")
-        existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
-        if not create and not all(name in existing for name in self._names):
-            raise IndexMissingError(f"no index at {self.location}; run `litrev ingest` first")
-        metadata = {"embedding_model": model}
-        self.chunks, self.papers = (
-            self.client.get_or_create_collection(
-                name,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata=metadata,
-                embedding_function=None,
+        self.path = None if settings.chroma.url else (path or settings.chroma_dir)
+        self.base = base or settings.chroma.collection
+        with self.errors(), self._forgotten_if_failed():
+            self.client = open_client(settings, self.path)
+            self._names = (f"{self.base}-chunks", f"{self.base}-papers")
+            if settings.chroma.url and self.base == settings.chroma.collection:
+                self._finish_collection_swap()
+            existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+            if not create and not all(name in existing for name in self._names):
+                raise IndexMissingError(f"no index at {self.location}; run `litrev ingest` first")
+            metadata = {"embedding_model": model}
+            self.chunks, self.papers = (
+                self.client.get_or_create_collection(
+                    name,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata=metadata,
+                    embedding_function=None,
+                )
+                for name in self._names
             )
-            for name in self._names
-        )
         self._check_model()
         self._chunk_total: int | None = None
 
+    @contextmanager
+    def _forgotten_if_failed(self) -> Iterator[None]:
+        """A client that failed to open must not be reused by the next open in this process."""
+        try:
+            yield
+        except BaseException:
+            if self.path is not None:
+                forget_clients(self.path, stop=False)  # it may not have started: drop it only
+            raise
+
     @property
     def location(self) -> str:
-        return self.settings.chroma.url or str(self.settings.chroma_dir)
+        return self.settings.chroma.url or str(self.path)
 
+    def errors(self) -> Any:
+        return chroma_errors(self.location, self.path)
+
+    @translated
     def _check_model(self, dim: int | None = None) -> None:
         """Refuse an index built by another model (by name, and by dimension once vectors flow)."""
         built = self.chunks.metadata or {}
@@ -144,22 +161,65 @@ class Store:
             for collection in (self.chunks, self.papers):
                 collection.modify(metadata={"embedding_model": self.model, "embedding_dim": dim})
 
+    # -- rebuilding beside the live index -------------------------------------------------------
+
+    @classmethod
+    def beside(cls, settings: Settings, *, model: str) -> Store:
+        """A new, empty index next to the live one (which is not opened, so it may be damaged)."""
+        if settings.chroma.url is None:
+            path = rebuild_dir(settings.chroma_dir)
+            shutil.rmtree(path, ignore_errors=True)  # leftovers of an earlier, interrupted rebuild
+            return cls(settings, model=model, create=True, path=path)
+        base = settings.chroma.collection + REBUILD
+        cls(settings, model=model, create=True, base=base).drop()
+        return cls(settings, model=model, create=True, base=base)
+
+    def replace_live(self) -> Store:
+        """Make this (complete) index the live one, deleting the old; returns the live store.
+
+        Embedded: folders are swapped (:mod:`rag.rebuild`); server mode: the live collections
+        are deleted and the rebuilt ones renamed, completed by the next open if interrupted.
+        """
+        settings = self.settings
+        if self.path is not None:
+            with self.errors():
+                swap_in(self.path, settings.chroma_dir)
+        else:
+            with self.errors():
+                for name in (f"{settings.chroma.collection}-chunks", f"{settings.chroma.collection}-papers"):
+                    if name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}:
+                        self.client.delete_collection(name)
+                self._finish_collection_swap()
+        return Store(settings, model=self.model, create=False)
+
+    def _finish_collection_swap(self) -> None:
+        """Server mode: rename rebuilt collections into place once the live ones are gone."""
+        live = self.settings.chroma.collection
+        existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+        for kind in ("chunks", "papers"):
+            built = f"{live}{REBUILD}-{kind}"
+            if f"{live}-{kind}" not in existing and built in existing:
+                self.client.get_collection(built).modify(name=f"{live}-{kind}")
+
+    @translated
     def drop(self) -> None:
-        """Delete both collections (for a rebuild with another model)."""
+        """Delete both collections."""
+        existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
         for name in self._names:
-            try:
+            if name in existing:
                 self.client.delete_collection(name)
-            except Exception:
-                continue
 
     # -- papers ---------------------------------------------------------------------------------
 
+    @translated
     def paper_count(self) -> int:
         return int(self.papers.count())
 
+    @translated
     def chunk_count(self) -> int:
         return int(self.chunks.count())
 
+    @translated
     def content_hashes(self, paper_ids: Sequence[str]) -> dict[str, str]:
         """The stored content hash of each of these papers that is fully indexed."""
         hashes: dict[str, str] = {}
@@ -169,6 +229,7 @@ class Store:
                 hashes[paper_id] = str(metadata["content_hash"])
         return hashes
 
+    @translated
     def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
         if not paper_ids:
             return {}
@@ -178,16 +239,12 @@ class Store:
             for paper_id, metadata in zip(got["ids"], got["metadatas"] or [], strict=True)
         }
 
+    @translated
     def iter_papers(self) -> Iterator[Paper]:
-        offset = 0
-        while True:
-            got = self.papers.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            if not got["ids"]:
-                return
-            for metadata in got["metadatas"] or []:
-                yield paper_from_metadata(metadata)
-            offset += len(got["ids"])
+        for _, metadata in self._pages(self.papers, ["metadatas"]):
+            yield paper_from_metadata(metadata)
 
+    @translated
     def paper_vectors(self, paper_ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not paper_ids:
             return {}
@@ -199,11 +256,13 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------------
 
+    @translated
     def write(self, papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Index papers with their chunks and chunk vectors, replacing older versions.
 
-        Order matters for crash safety: new chunks, then stale chunks removed, then the paper
-        records that mark the papers as done.
+        Order matters for crash safety: new chunks, checked to be readable, then stale chunks
+        removed, then the paper records that mark the papers as done. A chunk whose paper record
+        is missing or has another content hash never counts (see :meth:`query`, :meth:`repair`).
         """
         self._chunk_total = None
         if len(vectors):
@@ -218,6 +277,14 @@ class Store:
                 documents=[chunk.text for chunk in part],
                 metadatas=[_chunk_metadata(chunk, by_id[chunk.paper_id]) for chunk in part],
             )
+        for start in range(0, len(chunks), batch):
+            ids = [chunk.id for chunk in chunks[start : start + batch]]
+            stored = set(self.chunks.get(ids=ids, include=[])["ids"])
+            if missing := [chunk_id for chunk_id in ids if chunk_id not in stored]:
+                raise IndexWriteError(
+                    f"the index at {self.location} did not keep {len(missing)} chunks just written "
+                    f"(first: {missing[0]}); their papers were not marked as indexed"
+                )
         for paper in papers:
             self.chunks.delete(
                 where={"$and": [{"paper_id": paper.id}, {"content_hash": {"$ne": paper.content_hash}}]}
@@ -232,6 +299,7 @@ class Store:
                 metadatas=[_paper_metadata(paper) for paper in part],
             )
 
+    @translated
     def delete_papers(self, paper_ids: Sequence[str]) -> None:
         """Remove papers and their chunks (the paper records first, so none counts as indexed)."""
         self._chunk_total = None
@@ -240,28 +308,75 @@ class Store:
             self.papers.delete(ids=part)
             self.chunks.delete(where={"paper_id": {"$in": part}})
 
+    @translated
+    def repair(self) -> tuple[int, int]:
+        """Delete chunks whose paper record is missing or has another content hash, and paper
+        records left with no chunk of their own version (the next ingest re-adds them).
+
+        Returns ``(chunks_removed, papers_removed)``; reads every chunk's metadata, so it runs
+        only after an interrupted ingest.
+        """
+        self._chunk_total = None
+        hashes = {pid: str(meta["content_hash"]) for pid, meta in self._pages(self.papers, ["metadatas"])}
+        orphans: list[str] = []
+        covered: set[str] = set()
+        for chunk_id, meta in self._pages(self.chunks, ["metadatas"]):
+            if hashes.get(str(meta.get("paper_id"))) == meta.get("content_hash"):
+                covered.add(str(meta["paper_id"]))
+            else:
+                orphans.append(chunk_id)
+        bare = [paper_id for paper_id in hashes if paper_id not in covered]
+        for collection, ids in ((self.chunks, orphans), (self.papers, bare)):
+            for start in range(0, len(ids), _PAGE):
+                collection.delete(ids=ids[start : start + _PAGE])
+        return len(orphans), len(bare)
+
+    def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, metadata) of every record, page by page (ids only if ``include`` is empty)."""
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["metadatas"] or [{}] * len(got["ids"]), strict=True)
+            offset += len(got["ids"])
+
     # -- reading chunks -------------------------------------------------------------------------
 
+    @translated
     def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
-        """The ``n`` chunks nearest to ``vector``, best first, scored by cosine similarity."""
+        """The ``n`` chunks nearest to ``vector``, best first, scored by cosine similarity.
+
+        Only chunks whose paper record exists with the chunk's content hash count: a chunk left
+        by an interrupted ingest is skipped (and more are fetched in its place).
+        """
         if self._chunk_total is None:
             self._chunk_total = self.chunk_count()
         if self._chunk_total == 0:
             return []
         self._check_model(int(vector.shape[0]))
-        got = self.chunks.query(
-            query_embeddings=[vector],
-            n_results=min(n, self._chunk_total),
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
+        want = min(n, self._chunk_total)
+        while True:
+            got = self.chunks.query(
+                query_embeddings=[vector],
+                n_results=want,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+            rows = list(
+                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
+            )
+            hashes = self.content_hashes(list({meta["paper_id"] for _, _, meta, _ in rows}))
+            valid = [row for row in rows if hashes.get(row[2]["paper_id"]) == row[2].get("content_hash")]
+            if len(valid) >= n or len(rows) < want or want >= self._chunk_total:
+                break  # enough, or nothing more to fetch (the filter or the index is exhausted)
+            want = min(self._chunk_total, 2 * want)
         return [
             ChunkHit(chunk_id, meta["paper_id"], text, meta["start"], meta["end"], 1.0 - float(distance))
-            for chunk_id, text, meta, distance in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
-            )
+            for chunk_id, text, meta, distance in valid[:n]
         ]
 
+    @translated
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every chunk as (id, text, metadata), page by page."""
         offset = 0

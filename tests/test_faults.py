@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from itertools import pairwise
 from pathlib import Path
 
@@ -13,45 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.citations import MARKER, MarkerFilter, markers_in, resolve
-from rag.errors import CorpusError, LitrevError
+from rag.errors import CorpusError
 from rag.ingest import ingest
+from rag.lexical import LexicalIndex
 from rag.library import Library
 from rag.readers import READERS, read_file
+from rag.rebuild import finish_swap, forget_clients
 from rag.retrieve import search
-from rag.settings import ChunkingSettings, Settings
-from rag.store import Store
-from tests.helpers import BUNDLED
-
-
-def test_write_error_mid_ingest_keeps_what_was_indexed(tmp_path: Path, embedder, monkeypatch) -> None:
-    settings = Settings(home=tmp_path / "home", chunking=ChunkingSettings(batch_papers=10))
-    library = Library(settings, embedder=embedder)
-    first = tmp_path / "first.jsonl"
-    first.write_text(
-        "\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:10]) + "\n", encoding="utf-8"
-    )
-    ingest([first], library=library)
-
-    real_write = Store.write
-    calls = {"n": 0}
-
-    def failing_write(self: Store, *args: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_write(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Store, "write", failing_write)
-    with pytest.raises(LitrevError, match=r"No space left on device\); 10 of 254 papers were indexed"):
-        ingest([BUNDLED], library=Library(settings, embedder=embedder))
-    monkeypatch.setattr(Store, "write", real_write)
-
-    reopened = Library(settings, embedder=embedder)
-    assert reopened.store.paper_count() == 20  # the 10 from before and the batch written before the fault
-    title = json.loads(first.read_text(encoding="utf-8").splitlines()[3])["title"]
-    assert search(title, library=reopened, k=1).hits[0].paper.title == title
-    report = ingest([BUNDLED], library=reopened)
-    assert report.total_papers == 264 and report.unchanged == 20
+from rag.settings import Settings
+from tests.helpers import BUNDLED, ROOT
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -166,3 +141,177 @@ def test_injected_instructions_and_fake_markers_do_not_change_citations(
         cited = next(c for c in result.citations if c.marker == marker)
         assert cited.sentence.replace("[", "(").replace("]", ")") in line
     assert "Evil Codec Paper" in {c.title for c in result.citations}  # its sentence was quoted
+
+
+# -- damaged state ------------------------------------------------------------------------------
+
+
+def first_papers(path: Path, n: int) -> Path:
+    path.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_truncated_chroma_database_is_one_line_and_rebuild_recovers(tmp_path: Path, embedder) -> None:
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    settings = Settings(home=tmp_path / "home")
+    subset = first_papers(tmp_path / "subset.jsonl", 30)
+    ingest([subset], library=Library(settings, embedder=embedder))
+    forget_clients(settings.chroma_dir)
+    database = settings.chroma_dir / "chroma.sqlite3"
+    with database.open("r+b") as handle:
+        handle.truncate(database.stat().st_size // 3)
+
+    env = {"LITREV_HOME": str(settings.home)}
+    runner = CliRunner()
+    for command in (["papers"], ["search", "speech recognition"], ["ask", "What is speech recognition?"]):
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), command
+        (line,) = result.stderr.strip().splitlines()  # one line, no traceback
+        assert str(database) in line and "litrev ingest --rebuild" in line, line
+
+    result = runner.invoke(app, ["ingest", "--rebuild", str(subset)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "30 added" in result.stdout and "Library: 30 papers" in result.stdout
+    library = Library(settings, embedder=embedder)
+    title = json.loads(subset.read_text(encoding="utf-8").splitlines()[7])["title"]
+    assert library.store.paper_count() == 30
+    assert search(title, library=library, k=1).hits[0].paper.title == title
+
+
+def lexical_ranking(library: Library, queries: list[str]) -> list[list[tuple[str, float]]]:
+    return [
+        [
+            (hit.paper.id, round(hit.score, 5))
+            for hit in search(q, library=library, k=10, method="lexical").hits
+        ]
+        for q in queries
+    ]
+
+
+def test_garbage_in_a_bm25_file_is_detected_by_its_checksum_and_rebuilt(
+    tmp_path: Path, embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(home=tmp_path / "home")
+    ingest([first_papers(tmp_path / "subset.jsonl", 30)], library=Library(settings, embedder=embedder))
+    queries = ["speech recognition", "language model decoding", "neural codec"]
+    before = lexical_ranking(Library(settings, embedder=embedder), queries)
+    manifest = json.loads((settings.lexical_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sha256"]  # every file of the index carries its checksum
+    files = [settings.lexical_dir / name for name in manifest["sha256"]]
+    largest = max(files, key=lambda path: path.stat().st_size)
+    size = largest.stat().st_size
+    with largest.open("r+b") as handle:  # same size, garbage in the middle
+        handle.seek(size // 4)
+        handle.write(bytes((i * 97 + 13) % 256 for i in range(size // 2)))
+
+    with caplog.at_level("WARNING", logger="rag.lexical"):
+        after = lexical_ranking(Library(settings, embedder=embedder), queries)
+    assert after == before
+    assert f"the lexical index file {largest} is damaged" in caplog.text
+    assert LexicalIndex.load(settings.lexical_dir).paper_ids  # saved again, checksums match
+
+
+@pytest.mark.parametrize("state", ["built-not-moved", "old-moved-build-incomplete", "old-left-behind"])
+def test_an_interrupted_rebuild_swap_is_finished_or_undone_on_open(tmp_path: Path, state: str) -> None:
+    live, built, old = tmp_path / "chroma", tmp_path / "chroma.rebuild", tmp_path / "chroma.old"
+    for folder, name in ((built, "new"), (old, "old")):
+        folder.mkdir()
+        (folder / "which").write_text(name)
+    if state == "built-not-moved":
+        (built / "REBUILD-COMPLETE").touch()
+    if state == "old-left-behind":
+        shutil.rmtree(built)
+        live.mkdir()
+        (live / "which").write_text("new")
+    finish_swap(live)
+    expected = "old" if state == "old-moved-build-incomplete" else "new"
+    assert (live / "which").read_text() == expected
+    assert not old.exists() and not (live / "REBUILD-COMPLETE").exists()
+
+
+# -- a disk that fills during an ingest ---------------------------------------------------------
+
+DISK_FULL = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    from typer.testing import CliRunner
+    from rag.answer import answer
+    from rag.cli import app
+    from rag.errors import LitrevError
+    from rag.ingest import ingest
+    from rag.library import Library
+    from rag.settings import ChunkingSettings, Settings
+
+    disk, bundled, first = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    settings = Settings(home=disk / "litrev", chunking=ChunkingSettings(batch_papers=16))
+    library = Library(settings)
+    ingest([first], library=library)
+    out = {}
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    ballast = disk / "ballast"
+    with ballast.open("wb") as handle:  # leave room for a few batches, not for all of them
+        handle.write(b"\\0" * (free - 1_500_000))
+    try:
+        ingest([bundled], library=Library(settings, embedder=library.embedder))
+    except LitrevError as error:
+        out["error"] = f"{type(error).__name__}: {error}"
+    out["papers"] = Library(settings, embedder=library.embedder).store.paper_count()
+    env = {"LITREV_HOME": str(settings.home)}
+    commands = {"papers": ["papers"], "ask": ["ask", "How does protein folding work?"]}
+    commands["ingest"] = ["ingest", str(bundled)]
+    out["full"] = {}
+    for name, args in commands.items():
+        result = CliRunner().invoke(app, args, env=env)
+        out["full"][name] = [result.exit_code, result.stdout[-500:], result.stderr]
+    ballast.unlink()
+    report = ingest([bundled], library=Library(settings, embedder=library.embedder))
+    out["summary"], out["total"] = report.summary, report.total_papers
+    store = Library(settings, embedder=library.embedder).store
+    hashes = {paper.id: paper.content_hash for paper in store.iter_papers()}
+    out["orphans"] = sum(hashes.get(m["paper_id"]) != m["content_hash"] for _, _, m in store.iter_chunks())
+    question = "How does protein folding work?"
+    out["abstains"] = answer(question, library=Library(settings, embedder=library.embedder)).abstained
+    print(json.dumps(out))
+    """
+)
+
+
+def test_a_disk_that_fills_mid_ingest_keeps_counts_true_and_every_command_to_one_line(tmp_path: Path) -> None:
+    """A real tmpfs, filled with ballast: the ingest fails part-way, the error says how many
+    papers really were indexed, `papers`, `ask` and `ingest` say one line (or work) while the
+    disk is full, and after freeing space one ingest finishes with no ghost chunks."""
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    first = first_papers(tmp_path / "first.jsonl", 40)
+    # A private mount namespace: the tmpfs vanishes with the process, whatever happens. As root
+    # the namespace needs no more; otherwise an unprivileged user namespace maps us to root in it.
+    namespace = (
+        ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
+    )
+    mount = 'mount -t tmpfs -o size=48m litrev-test "$1" && exec "$0" -c "$4" "$1" "$2" "$3"'
+    result = subprocess.run(
+        [*namespace, "sh", "-c", mount, sys.executable, str(disk), str(BUNDLED), str(first), DISK_FULL],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert out["error"].startswith("IndexWriteError: no space left on the disk holding the index")
+    assert "\n" not in out["error"]
+    indexed = int(re.search(r"; (\d+) of 224 new or changed papers were indexed", out["error"]).group(1))
+    assert out["papers"] == 40 + indexed and 40 < out["papers"] < 264  # the count told is the truth
+    for name, (code, stdout, stderr) in out["full"].items():
+        assert "Traceback" not in stdout + stderr, name
+        if code != 0:
+            assert code == 1 and len(stderr.strip().splitlines()) == 1 and "no space left" in stderr, name
+    assert out["full"]["papers"][0] == 0 and f"{out['papers']} papers" in out["full"]["papers"][1]
+
+    assert out["total"] == 264 and out["orphans"] == 0 and out["abstains"]

@@ -288,7 +288,7 @@ def check(
             report.write_text(result.markdown(), encoding="utf-8")
     except OSError as error:
         raise LitrevError(f"cannot write {error.filename}: {error.strerror or error}") from None
-    out.print(escape(result.text()), end="")
+    out.print(shown(result.text()), end="")
 
 
 @app.command("related-work")

@@ -262,7 +262,6 @@ DISK_FULL = textwrap.dedent(
     out["papers"] = Library(settings, embedder=library.embedder).store.paper_count()
     env = {"LITREV_HOME": str(settings.home)}
     commands = {"papers": ["papers"], "ask": ["ask", "How does protein folding work?"]}
-    commands["ingest"] = ["ingest", str(bundled)]
     out["full"] = {}
     for name, args in commands.items():
         result = CliRunner().invoke(app, args, env=env)

@@ -31,9 +31,9 @@ from rag.cli_options import (
     llm_options,
     open_library,
 )
-from rag.cli_output import err, out, print_json, progress_bar, shown
+from rag.cli_output import err, load_stages, out, print_json, progress_bar, shown
+from rag.cli_serve import serve_mcp, serve_ui
 from rag.errors import LitrevError
-from rag.settings import BUNDLED_CORPUS
 from rag.terminal import printable
 
 
@@ -51,6 +51,8 @@ class OneLineErrors(TyperGroup):
 app = typer.Typer(
     cls=OneLineErrors,
     add_completion=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich costs more than the command
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="litrev: a literature-review assistant.",
 )
@@ -86,6 +88,7 @@ def ingest(
     """Index papers: new ones are added, changed ones replaced, unchanged ones skipped."""
     from rag.corpus import ReadOptions
     from rag.ingest import ingest as run_ingest
+    from rag.settings import BUNDLED_CORPUS
 
     with progress_bar() as bar:
         task = bar.add_task("embedding papers", total=None)
@@ -131,6 +134,9 @@ def ask(
     year_to: YearTo = None,
     source: Source = None,
     tag: Tag = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print how long each stage took (on stderr).")
+    ] = False,
     *,
     llm: LLMChoice,
 ) -> None:
@@ -140,6 +146,7 @@ def ask(
     result = None
     streamed = False
     library = open_library(llm)
+    stages = load_stages(library, question) if timings else {}
     events = answer_stream(question, library=library, k=k, filters=filters(year_from, year_to, source, tag))
     for event in events:
         if isinstance(event, Answer):
@@ -150,6 +157,9 @@ def ask(
             streamed = streamed or bool(event)
     if result is None:
         raise LitrevError("the answer stream ended without an answer")
+    if timings:
+        stages["answer"] = result.timings.get("total_ms", 0.0) / 1000
+        err.print("timings: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in stages.items()))
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -366,35 +376,8 @@ def convert(
         raise typer.Exit(1)
 
 
-@app.command()
-def ui(
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; the default keeps the UI on this machine.")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
-) -> None:
-    """Open the web UI: ask with citations, draft related work, find sources, manage the library."""
-    from ui.cli_command import ui as serve
-
-    serve(host=host, port=port)
-
-
-@app.command("mcp")
-@llm_options
-def mcp_command(
-    allow_ingest: Annotated[
-        list[Path] | None,
-        typer.Option("--allow-ingest", help="Let add_papers read files under this directory (repeatable)."),
-    ] = None,
-    *,
-    llm: LLMChoice,
-) -> None:
-    """Serve the library to AI assistants over the Model Context Protocol (stdio)."""
-    from rag.mcp_server import serve
-
-    serve(open_library(llm), allow_ingest=allow_ingest or [])
-
-
+app.command("ui")(serve_ui)
+app.command("mcp")(serve_mcp)
 app.command("eval")(evaluate)
 app.add_typer(bench, name="bench")
 

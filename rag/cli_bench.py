@@ -14,7 +14,6 @@ import typer
 
 from rag.cli_options import AsJson, Judge, LLMChoice, Provider, Task, llm_options, open_library
 from rag.cli_output import emit, out, print_json, progress_bar
-from rag.settings import BUNDLED_CORPUS, Settings
 
 RETRIEVAL_TASKS = (Task.lookup, Task.multi, Task.qa)
 
@@ -69,7 +68,9 @@ def evaluate(
     out.print(metrics_table(results))
 
 
-bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print measured figures.")
+bench = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Benchmarks that print measured figures."
+)
 
 
 @bench.command("retrieval")
@@ -103,6 +104,7 @@ def bench_ingest(
 ) -> None:
     """Full ingest throughput against raw model.encode on the same chunks, in one run."""
     from eval import bench_ingest as runner
+    from rag.settings import BUNDLED_CORPUS, Settings
 
     emit(runner.run(paths or [BUNDLED_CORPUS], Settings()), as_json, runner.table)
 
@@ -114,6 +116,7 @@ def bench_scale(
 ) -> None:
     """Ingest rate, disk, peak memory and query latency on a synthetic library of N papers."""
     from eval import bench_scale as runner
+    from rag.settings import Settings
 
     emit(runner.run(papers, Settings()), as_json, lambda figures: runner.table([figures]))
 
@@ -160,6 +163,23 @@ def bench_check(
     emit(runner.run(library, sentences=sentences, cited=cited), as_json, runner.table)
 
 
+@bench.command("startup")
+def bench_startup(
+    repeats: Annotated[int, typer.Option(help="Timed runs of each command.")] = 5,
+    against: Annotated[
+        Path | None, typer.Option(help="Another litrev checkout to measure alongside, run for run.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cold-process wall time and peak memory of `--help` and `ask`, and each stage in a warm process."""
+    from eval import bench_startup as runner
+
+    trees = {"this checkout": runner.SOURCE}
+    if against is not None:
+        trees[str(against)] = against.resolve()
+    emit(runner.run(trees, repeats=repeats), as_json, runner.table)
+
+
 @bench.command("citing")
 def bench_citing(as_json: AsJson = False) -> None:
     """Citation lookup (recall@1/@5, false matches) and related-work must-cite share on the dev sets."""
@@ -173,6 +193,7 @@ def bench_ui(
     users: Annotated[int, typer.Option(help="Users asking at once.")] = 20, as_json: AsJson = False
 ) -> None:
     """/ask latency through the served app: one user alone, then USERS at once (p50, p95)."""
+    from rag.settings import BUNDLED_CORPUS, Settings
     from ui import bench as runner
 
     emit(runner.run(BUNDLED_CORPUS, Settings(), users=users), as_json, runner.table)

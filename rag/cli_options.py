@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rag.settings import Settings
-
 if TYPE_CHECKING:
     from rag.library import Library
     from rag.retrieve import Filters
@@ -131,6 +129,7 @@ def llm_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def open_library(llm: LLMChoice | None = None) -> Library:
     """The library the settings describe, with the command line's model choice applied."""
     from rag.library import Library
+    from rag.settings import Settings
 
     settings = Settings()
     if llm is not None and llm.changes():

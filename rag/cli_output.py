@@ -7,8 +7,11 @@ else goes to stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -18,6 +21,8 @@ from rag.terminal import one_line, printable
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from rag.library import Library
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -53,3 +58,30 @@ def progress_bar() -> Progress:
         console=err,
         transient=True,
     )
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux, to 1/100 s), else None."""
+    try:
+        started = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return uptime - started / os.sysconf("SC_CLK_TCK")
+
+
+def load_stages(library: Library, question: str) -> dict[str, float]:
+    """Load the library's parts one by one (as a first query would), timing each: ``ask --timings``."""
+    stages: dict[str, float] = {}
+    age = process_age()
+    if age is not None:
+        stages["start-up and imports"] = age
+    for stage, load in (
+        ("store", lambda: library.store.paper_count()),
+        ("lexical index", lambda: library.lexical),
+        ("query encoder", lambda: library.embedder.embed_query(question)),
+    ):
+        started = time.perf_counter()
+        load()
+        stages[stage] = time.perf_counter() - started
+    return stages

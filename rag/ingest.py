@@ -164,7 +164,7 @@ def index_papers(
             if number + 1 < len(batches):
                 upcoming = chunker.submit(chunk_papers, batches[number + 1], library.settings.chunking)
             titles = {paper.id: paper.title for paper in batch}
-            vectors = library.embedder.embed(
+            vectors = library.embedder.embed_documents(
                 [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
             )
             finish(pending, pending_size)
@@ -176,6 +176,7 @@ def index_papers(
         store = library.open_store(create=False)
     marker.unlink(missing_ok=True)
     library.refresh_lexical()
+    library.save_sentence_spans()
     report.total_papers = store.paper_count()
     report.seconds = time.perf_counter() - started
     return report

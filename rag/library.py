@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from rag.chunking import load_spans, save_spans
 from rag.embedding import Embedder, load_embedder
 from rag.generate import Generator, make_generator
 from rag.lexical import LexicalIndex, open_lexical
@@ -101,12 +102,17 @@ class Library:
             if embedding.threads is None and self.settings.llm.provider == "local":
                 # A local LLM runs in this process too: leave it half the cores rather than fight it.
                 embedding = embedding.model_copy(update={"threads": max(1, (os.cpu_count() or 2) // 2)})
-            self._embedder = load_embedder(embedding)
+            self._embedder = load_embedder(embedding, home=self.settings.home)
         return self._embedder
 
     def open_store(self, *, create: bool) -> Store:
         self._store = Store(self.settings, model=self.settings.embedding.model, create=create)
+        load_spans(self.settings.sentences_path)
         return self._store
+
+    def save_sentence_spans(self) -> None:
+        """Keep the sentence spans of every indexed abstract beside the index (after an ingest)."""
+        save_spans(self.settings.sentences_path, (paper.abstract for paper in self.store.iter_papers()))
 
     @property
     def store(self) -> Store:

@@ -1,4 +1,4 @@
-"""Prompt templates live in ``prompts/NAME.txt`` and are rendered strictly by name.
+"""Prompt templates live in ``rag/data/prompts/NAME.txt`` (package data) and are rendered strictly by name.
 
 Templates use Jinja2 syntax; a variable the template uses but the caller did not pass is an error
 (``StrictUndefined``), and so is a variable passed but not used, so prompts and code cannot drift.
@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
-import jinja2.meta
+from typing import TYPE_CHECKING, Any
 
 from rag.errors import LitrevError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+if TYPE_CHECKING:
+    import jinja2
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "data" / "prompts"
 
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(PROMPTS_DIR),
         undefined=jinja2.StrictUndefined,
@@ -34,13 +36,17 @@ def names() -> list[str]:
 
 def variables(name: str) -> set[str]:
     """The variables a template uses."""
+    import jinja2.meta
+
     environment = _environment()
     source = environment.loader.get_source(environment, f"{name}.txt")[0]  # type: ignore[union-attr]
     return jinja2.meta.find_undeclared_variables(environment.parse(source))
 
 
 def render(name: str, **values: Any) -> str:
-    """Render ``prompts/<name>.txt``; unknown names and missing or extra variables are errors."""
+    """Render ``rag/data/prompts/<name>.txt``; unknown names and missing or extra variables are errors."""
+    import jinja2
+
     if name not in names():
         raise LitrevError(f"no prompt named {name!r} in {PROMPTS_DIR}; have: {', '.join(names())}")
     expected = variables(name)

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rag.errors import SettingsError
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
-BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "papers.jsonl"
+BUNDLED_CORPUS = Path(__file__).resolve().parent / "data" / "papers.jsonl"
 """The sample library ``litrev ingest`` indexes when given no paths."""
 
 
@@ -229,6 +229,13 @@ class Settings(BaseSettings):
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The answer-writing model.")
 
+    def __init__(self, **values: Any) -> None:
+        """Read the settings; a bad value (argument or ``LITREV_*`` variable) is a SettingsError."""
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise SettingsError(f"invalid settings: {describe(error)}") from None
+
     def with_llm(self, **changes: Any) -> Settings:
         """A copy whose ``llm`` section has ``changes`` applied, validated like the settings themselves."""
         try:
@@ -244,6 +251,11 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.home / "lexical"
+
+    @property
+    def sentences_path(self) -> Path:
+        """Sentence spans of the indexed abstracts (see :mod:`rag.chunking`)."""
+        return self.home / "sentences.json"
 
 
 def describe(error: ValidationError) -> str:

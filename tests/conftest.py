@@ -20,8 +20,14 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return load_embedder(EmbeddingSettings())
+def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The home of the ``bundled`` library, which also keeps the shared model's ONNX export."""
+    return tmp_path_factory.mktemp("bundled")
+
+
+@pytest.fixture(scope="session")
+def embedder(bundled_home: Path) -> Embedder:
+    return load_embedder(EmbeddingSettings(), home=bundled_home)
 
 
 @pytest.fixture
@@ -31,8 +37,8 @@ def library(tmp_path: Path, embedder: Embedder) -> Library:
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Library:
+def bundled(bundled_home: Path, embedder: Embedder) -> Library:
     """The bundled corpus, ingested once for the whole session. Tests must not write to it."""
-    library = Library(Settings(home=tmp_path_factory.mktemp("bundled")), embedder=embedder)
+    library = Library(Settings(home=bundled_home), embedder=embedder)
     ingest([BUNDLED], library=library)
     return library

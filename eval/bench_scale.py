@@ -21,9 +21,9 @@ from rag.corpus import read_paths
 from rag.ingest import ingest
 from rag.library import Library
 from rag.retrieve import search
-from rag.settings import Settings
+from rag.settings import BUNDLED_CORPUS, Settings
 
-BUNDLED = Path(__file__).resolve().parents[1] / "corpus" / "papers.jsonl"
+BUNDLED = BUNDLED_CORPUS
 
 
 def _questions(limit: int) -> list[str]:

@@ -5,7 +5,7 @@ to make it standalone:
 
 - with a model (``complete``: the ``complete`` method of an OpenAI-compatible or local
   generator), it is asked to rewrite the follow-up using the earlier questions
-  (``prompts/followup.txt``); an empty, multi-paragraph or failed reply falls back to the rule below;
+  (``rag/data/prompts/followup.txt``); an empty, multi-paragraph or failed reply falls back to the rule below;
 - without one, a deterministic rule: a follow-up that is short or leans on an earlier question
   ("it", "they", "this", "those", "that method"...) gets the previous query's key terms in front.
 

@@ -12,7 +12,7 @@ Weights and threshold were fitted on the 86 hand-labelled pairs of
 on, 83.7% on held-out folds (5-fold cross-validation); precision 0.87, recall 0.91 for "supported".
 ``litrev bench support`` re-measures this.
 
-:class:`LLMJudge` asks the configured LLM instead (``prompts/support_judge.txt``); evaluation uses
+:class:`LLMJudge` asks the configured LLM instead (``rag/data/prompts/support_judge.txt``); evaluation uses
 it when an LLM is configured (``litrev eval --judge auto``) and reports which judge produced the
 numbers.
 """

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rag.settings import BUNDLED_CORPUS
+
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ROOT / "corpus" / "papers.jsonl"
+BUNDLED = BUNDLED_CORPUS
+"""The bundled corpus (package data: ``rag/data/papers.jsonl``)."""
 RAW = ROOT / "corpus" / "raw"
+"""The sources it is converted from (``litrev convert corpus/raw``)."""

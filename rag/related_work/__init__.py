@@ -11,7 +11,7 @@ One module per stage, run in order by :func:`draft_related_work`:
 4. :mod:`~rag.related_work.draft`: the :class:`Draft` and its Markdown, LaTeX and BibTeX.
 
 Themes are ordered by the mean fused score of their papers and papers within a theme likewise.
-Without an LLM this is the only mode; the prompt for the LLM mode is ``prompts/related_work.txt``.
+Without an LLM this is the only mode; the prompt for the LLM mode is ``rag/data/prompts/related_work.txt``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Stage 5, with a model: one paragraph of prose per theme, held to the answers' citation check.
 
-Each theme is one call of ``prompts/related_work.txt`` with the description, the theme's papers
+Each theme is one call of ``rag/data/prompts/related_work.txt`` with the description, the theme's papers
 (numbered with the draft's own markers) and the names of the other themes. While a paragraph
 streams, markers naming a paper outside its theme are removed (:class:`rag.citations.MarkerFilter`),
 so a paragraph can only cite the papers it was given. Afterwards each sentence is scored against

@@ -1,0 +1,105 @@
+"""The wheel works on its own: built from this checkout, installed (not editable) into a fresh
+virtual environment, it finds its bundled corpus and prompts, ingests and answers.
+
+The new environment reuses the heavy dependencies already installed for the tests (torch,
+chromadb...) through a path file, since nothing can be downloaded; litrev itself comes only from
+the wheel, and the commands run outside the checkout so its sources cannot be picked up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import BUNDLED, ROOT
+
+pytestmark = pytest.mark.wheel
+
+QUESTION = "What speed-up does EAGLE report?"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh environment with the litrev wheel installed; returns its bin directory."""
+    scratch = tmp_path_factory.mktemp("wheel")
+    wheels = scratch / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", wheels, ROOT],
+        check=True,
+        cwd=scratch,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("litrev-*.whl")
+    environment = scratch / "env"
+    venv.create(environment, with_pip=False)
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(environment), "platbase": str(environment)}))
+    # The tests' own site-packages, after the new environment's, for the dependencies only: its
+    # .pth files (an editable install of this checkout among them) are not processed from here.
+    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            environment / "bin" / "python",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            wheel,
+        ],
+        check=True,
+        cwd=scratch,
+        capture_output=True,
+    )
+    return environment / "bin"
+
+
+def clean_environment(**values: str) -> dict[str, str]:
+    """This process's environment without a PYTHONPATH that could lead back to the checkout."""
+    return {**{key: value for key, value in os.environ.items() if key != "PYTHONPATH"}, **values}
+
+
+def run(bin_dir: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = clean_environment(LITREV_HOME=str(home))
+    return subprocess.run(
+        [bin_dir / "litrev", *args], env=env, cwd=home.parent, capture_output=True, text=True, timeout=1800
+    )
+
+
+def test_the_installed_package_is_the_wheel(installed: Path) -> None:
+    where = subprocess.run(
+        [
+            installed / "python",
+            "-c",
+            "import rag, rag.prompts; print(rag.__file__); print(rag.prompts.names())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=installed.parent,
+        env=clean_environment(),
+    ).stdout.splitlines()
+    assert Path(where[0]).is_relative_to(installed.parent)
+    assert "answer" in where[1]
+
+
+def test_ingest_and_ask_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingested = run(installed, "ingest", home=home)
+    assert ingested.returncode == 0, ingested.stderr
+    papers = len(BUNDLED.read_text(encoding="utf-8").splitlines())
+    assert f"{papers} added" in ingested.stdout
+    asked = run(installed, "ask", "--json", QUESTION, home=home)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert not answer["abstained"]
+    assert any("EAGLE" in citation["title"] for citation in answer["citations"])

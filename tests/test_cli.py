@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from rag.cli import app
-from tests.helpers import BUNDLED
+from tests.helpers import BUNDLED, RAW
 
 runner = CliRunner()
 
@@ -52,6 +52,6 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path, monkeypatch)
 
 def test_convert_writes_the_bundled_corpus_format(tmp_path: Path) -> None:
     out = tmp_path / "papers.jsonl"
-    result = runner.invoke(app, ["convert", str(BUNDLED.parent / "raw"), "-o", str(out)])
+    result = runner.invoke(app, ["convert", str(RAW), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")

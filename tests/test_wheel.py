@@ -40,9 +40,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     environment = scratch / "env"
     venv.create(environment, with_pip=False)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(environment), "platbase": str(environment)}))
-    # The tests' own site-packages, after the new environment's, for the dependencies only: its
-    # .pth files (an editable install of this checkout among them) are not processed from here.
-    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     subprocess.run(
         [
             sys.executable,
@@ -60,6 +57,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=scratch,
         capture_output=True,
     )
+    # Then the tests' own site-packages, after the new environment's, for the dependencies only
+    # (written after installing, or pip would take the editable install it finds there for this
+    # one); .pth files there, that editable install's among them, are not processed from here.
+    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     return environment / "bin"
 
 

@@ -13,6 +13,7 @@ cosine similarity.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -28,6 +29,8 @@ from rag.settings import BUNDLED_MODEL, EmbeddingSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
 
 
 def model_path(model: str) -> Path:
@@ -128,7 +131,13 @@ class Embedder:
         with self._lock:
             if self._onnx is None:
                 if not self.onnx_path.is_file():
-                    query_encoder.export(self.model, self.model_dir, self.onnx_path, self.spec)
+                    try:
+                        query_encoder.export(self.model, self.model_dir, self.onnx_path, self.spec)
+                    except OSError as error:
+                        # A full or read-only disk: torch answers queries, nothing is lost.
+                        logger.warning("query encoder not saved to %s: %s", self.onnx_path, error)
+                        self.onnx_path = None
+                        return None
                 self._onnx = query_encoder.OnnxEncoder(
                     self.onnx_path, self.model_dir, self.spec, threads=self.threads
                 )

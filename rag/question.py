@@ -178,7 +178,7 @@ _FUNCTION_WORDS = frozenset(
             "whom whose when where why how that this these those there their they them it its i we you our",
             "your my me any some all each more most other such than then so not no also just only very much",
             "many paper papers work works study studies first proposed proposes introduced introduces",
-            "presented presents developed invented coined",
+            "presented presents developed invented coined propose introduce present develop invent coin",
         )
     ).split()
 )

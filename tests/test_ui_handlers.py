@@ -362,13 +362,14 @@ def test_upload_progress_moves_per_batch(library: Library, tmp_path: Path) -> No
     source = tmp_path / "many.jsonl"
     source.write_text("\n".join(json.dumps(record) for record in records) + "\n", encoding="utf-8")
     calls: list[tuple[int, int]] = []
+    batch_before = library.settings.chunking.batch_papers
     page = shelf.add_files(
         [source], library=library, progress=lambda done, total: calls.append((done, total))
     )
     total = len(records)
     assert calls == [(0, total), (32, total), (64, total), (total, total)]
     assert _count_rows(page)[0] == f"{total} papers added"
-    assert library.store.paper_count() == total and library.settings.chunking.batch_papers == 256
+    assert library.store.paper_count() == total and library.settings.chunking.batch_papers == batch_before
 
 
 def test_one_rejected_record_reads_right(library: Library, tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def build(library: Library, folder: Path, *, sentences: int = 300, cited: int = 
         if index % 7 == 0 and findings:
             lines.append(_tex(findings[(index // 7) % len(findings)]) + ".")
         else:
-            lines.append(f"{_PROSE[index % len(_PROSE)]} (part {index + 1}).")
+            lines.append(f"{_PROSE[index % len(_PROSE)]}.")
     body = "\n".join(lines[i] if i % 3 else "\n" + lines[i] for i in range(len(lines)))
     draft = folder / "draft.tex"
     draft.write_text("\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")

@@ -252,17 +252,18 @@ class Checker:
             )
         return results, joint.supported
 
-    def suggestions(self, text: str, cited: set[str]) -> list[Suggestion]:
-        """Papers the judge finds supporting ``text``, among the best of the hybrid search that
-        citation lookup uses; their sentences go through the draft's vector cache, which
-        :func:`rag.lookup.lookup` would embed afresh for every sentence."""
+    def candidates(self, check: SentenceCheck) -> list[Paper]:
+        """The best papers of the hybrid search that citation lookup uses, less those cited."""
         from rag.retrieve import search
 
+        cited = {c.paper_id for c in check.citations if c.paper_id}
+        hits = search(check.text, library=self.library, k=CANDIDATES).hits
+        return [hit.paper for hit in hits if hit.paper.id not in cited]
+
+    def suggestions(self, text: str, candidates: Sequence[Paper]) -> list[Suggestion]:
+        """The candidates the judge finds supporting ``text``, best first."""
         found = []
-        for hit in search(text, library=self.library, k=CANDIDATES).hits:
-            paper = hit.paper
-            if paper.id in cited:
-                continue
+        for paper in candidates:
             joint = joint_support(self.judge, text, [paper.abstract])
             if joint.supported:
                 key = self.resolver.key_for(paper)
@@ -278,34 +279,41 @@ class Checker:
                 )
         return sorted(found, key=lambda s: -s.score)[:SUGGESTIONS]
 
-    def sentence(self, sentence: Sentence, *, suggest: bool) -> SentenceCheck:
+    def suggest(self, checks: Sequence[SentenceCheck]) -> None:
+        """Suggestions where the citations fail or a finding is uncited: all searches first, then
+        one embedding batch of the candidates' sentences (not one per judgement), then judging."""
+        wanted = [check for check in checks if check.supported is False or check.finding]
+        pools = [self.candidates(check) for check in wanted]
+        _embed_sentences(self.embedder, [], dict.fromkeys(p.abstract for pool in pools for p in pool))
+        for check, pool in zip(wanted, pools, strict=True):
+            check.suggestions = self.suggestions(check.text, pool)
+
+    def sentence(self, sentence: Sentence) -> SentenceCheck:
+        """The verdicts for one sentence (suggestions come later, for all at once)."""
         citations, supported = self.citations(sentence)
-        finding = not sentence.cites and states_finding(sentence.text)
-        suggestions: list[Suggestion] = []
-        if suggest and (supported is False or finding):
-            cited = {c.paper_id for c in citations if c.paper_id}
-            suggestions = self.suggestions(sentence.text, cited)
         return SentenceCheck(
             line=sentence.line,
             file=sentence.file,
             text=sentence.text,
             citations=citations,
-            suggestions=suggestions,
             supported=supported,
-            finding=finding,
+            finding=not sentence.cites and states_finding(sentence.text),
         )
 
 
-def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
-    """Embed the draft's sentences and its cited abstracts' sentences in one batch (much faster
-    than one small batch per judgement)."""
-    texts = [sentence.text for sentence in draft.sentences]
-    for key in dict.fromkeys(cite.key for sentence in draft.sentences for cite in sentence.cites):
-        source = resolver.resolve(key)
-        if source is not None and source.paper is not None:
-            abstract = source.paper.abstract
-            texts.extend(abstract[start:end] for start, end in sentence_spans(abstract))
+def _embed_sentences(embedder: CachedEmbedder, texts: list[str], abstracts: Iterable[str]) -> None:
+    """Embed ``texts`` and every sentence of ``abstracts`` in one batch."""
+    for abstract in abstracts:
+        texts.extend(abstract[start:end] for start, end in sentence_spans(abstract))
     embedder.embed(texts)
+
+
+def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
+    """The draft's sentences and its cited abstracts' sentences, in one batch."""
+    keys = dict.fromkeys(cite.key for sentence in draft.sentences for cite in sentence.cites)
+    sources = [resolver.resolve(key) for key in keys]
+    abstracts = [s.paper.abstract for s in sources if s is not None and s.paper is not None]
+    _embed_sentences(embedder, [sentence.text for sentence in draft.sentences], abstracts)
 
 
 def default_judge(library: Library, embedder: CachedEmbedder) -> SupportJudge:
@@ -347,7 +355,9 @@ def check_draft(
                     sentence.file, f"undefined citation key {cite.key!r}: not in {where}", line=cite.line
                 )
             )
-        checks.append(checker.sentence(sentence, suggest=suggest))
+        checks.append(checker.sentence(sentence))
+    if suggest:
+        checker.suggest(checks)
     return CheckReport(
         draft=name,
         bib=bib_name if bib.entries or bib.problems else None,

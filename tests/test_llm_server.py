@@ -181,3 +181,31 @@ def test_local_gguf_generator_streams_and_the_check_decides(bundled: Library, sm
     generator = LocalGenerator(llm, AnswerSettings())
     events = list(answer_stream(QUESTION, library=bundled, generator=generator, k=3))
     _outcome(bundled, events, 3, "local")
+
+
+def test_local_gguf_answer_is_the_models_when_nothing_replaces_it(bundled: Library, smollm2: Path) -> None:
+    """No share of supported sentences required, so no extractive fallback can stand in: what
+    reaches the screen is the in-process model's own text, less the sentences the check removed,
+    streamed as it was written. A broken local path (no model, no stream) fails here."""
+    answer_settings = bundled.settings.answer.model_copy(update={"min_supported": 0.0})
+    library = Library(
+        bundled.settings.model_copy(update={"answer": answer_settings}), embedder=bundled.embedder
+    )
+    llm = LLMSettings(provider="local", model_path=smollm2, max_tokens=80)
+    events = list(
+        answer_stream(QUESTION, library=library, generator=LocalGenerator(llm, answer_settings), k=3)
+    )
+    final = events[-1]
+    assert isinstance(final, Answer) and final.generator == "local" and final.notice is None
+    if final.reason == "model-not-covered":  # the model itself said the evidence does not answer
+        assert final.abstained and not final.sentences
+        return
+    assert final.sentences  # the model wrote sentences, and each went through the check
+    streamed = tidy("".join(e for e in events if isinstance(e, str)))
+    assert final.answer == streamed
+    assert [c.text for c in final.sentences if c.supported] == [
+        c.text
+        for c in check_sentences(
+            streamed, _passages(library, 3), OverlapJudge(library.embedder, library.lexical)
+        )
+    ]

@@ -141,9 +141,13 @@ def index_papers(
                 if store.path is not None:
                     shutil.rmtree(store.path, ignore_errors=True)  # give the space back
                 raise IndexWriteError(f"{error}; the rebuild stopped, the old index is unchanged") from None
-            indexed = _indexed(store, todo, written)
+            # The failed batch may have reached Chroma's log, which only a later open applies (the
+            # index as read now may not show it): so a range, which `litrev papers` settles later.
+            count = _indexed(store, todo)
+            low = written if count is None else count
+            told = str(low) if low >= written + size else f"{low} to {written + size}"
             raise IndexWriteError(
-                f"{error}; {indexed} of {len(todo)} new or changed papers were indexed and are kept "
+                f"{error}; {told} of {len(todo)} new or changed papers were indexed and are kept "
                 "(run the same ingest again to finish)"
             ) from None
         written += size
@@ -198,12 +202,13 @@ def _mark_writing(pending: Path | None, lexical_dir: Path) -> None:
         ) from None
 
 
-def _indexed(store: Store, todo: list[Paper], fallback: int) -> int:
-    """How many of ``todo`` are now indexed in their current version, as the index says."""
+def _indexed(store: Store, todo: list[Paper]) -> int | None:
+    """How many of ``todo`` are indexed in their current version, as the index says now; None when
+    it cannot be read."""
     try:
         hashes = store.content_hashes([paper.id for paper in todo])
     except LitrevError:
-        return fallback
+        return None
     return sum(1 for paper in todo if hashes.get(paper.id) == paper.content_hash)
 
 

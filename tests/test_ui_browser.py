@@ -253,8 +253,8 @@ def test_a_model_answer_streams_into_the_page(page, shots: Path, served, model: 
     footer = page.locator("#turn-1 .footnote")
     streaming = page.locator("#turn-1 .streaming")
     while footer.count() == 0:
-        if streaming.count():
-            seen.append(len(streaming.inner_text()))
+        # all_inner_texts does not wait: the streaming element may be replaced between two reads
+        seen.extend(len(text) for text in streaming.all_inner_texts()[:1])
         page.wait_for_timeout(100)
     grown = sorted({length for length in seen if length > 1})  # 1: the cursor alone
     assert len(grown) >= 2, seen  # the text grew, sentence by sentence, before the answer was final

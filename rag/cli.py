@@ -31,7 +31,7 @@ from rag.cli_options import (
     llm_options,
     open_library,
 )
-from rag.cli_output import err, load_stages, out, print_json, progress_bar, shown
+from rag.cli_output import err, filter_note, load_stages, out, print_json, progress_bar, shown
 from rag.cli_serve import serve_mcp, serve_ui
 from rag.errors import LitrevError
 from rag.terminal import printable
@@ -157,6 +157,8 @@ def ask(
             streamed = streamed or bool(event)
     if result is None:
         raise LitrevError("the answer stream ended without an answer")
+    if result.abstained:
+        filter_note(library, year_from, year_to)
     if timings:
         stages["answer"] = result.timings.get("total_ms", 0.0) / 1000
         err.print("timings: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in stages.items()))
@@ -196,14 +198,17 @@ def search(
     from rag.answer import evidence_items
     from rag.retrieve import search as run_search
 
+    library = open_library(llm)
     result = run_search(
         query,
-        library=open_library(llm),
+        library=library,
         k=k,
         method=method.value,  # type: ignore[arg-type]
         filters=filters(year_from, year_to, source, tag),
     )
     rows = evidence_items(result.hits)
+    if not rows:
+        filter_note(library, year_from, year_to)
     if as_json:
         hits = [row.model_dump(mode="json") for row in rows]
         print_json({"query": query, "method": method.value, "hits": hits, "timings": result.timings})

@@ -85,3 +85,11 @@ def load_stages(library: Library, question: str) -> dict[str, float]:
         load()
         stages[stage] = time.perf_counter() - started
     return stages
+
+
+def filter_note(library: Library, year_from: int | None, year_to: int | None) -> None:
+    """Say on stderr what the year filter left out, when it left something out."""
+    from rag.filter_note import excluded_note
+
+    if note := excluded_note(library.store.iter_papers(), year_from, year_to):
+        err.print(f"note: {shown(note, line=True)}")

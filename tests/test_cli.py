@@ -55,3 +55,24 @@ def test_convert_writes_the_bundled_corpus_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", str(RAW), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")
+
+
+def test_ask_and_search_say_what_the_year_filter_left_out(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LITREV_HOME", str(tmp_path))
+    records = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
+    for record in records[:10]:
+        record["year"] = 2015
+    part = tmp_path / "part.jsonl"
+    part.write_text("\n".join(json.dumps(record) for record in records) + "\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(part)]).exit_code == 0
+    note = "note: 30 papers have no year and 10 papers are from before 2020: the year filter left them out."
+
+    result = runner.invoke(app, ["ask", records[20]["title"], "--year-from", "2020"])
+    assert result.exit_code == 0 and note in result.stderr, result.output
+    assert "note:" not in runner.invoke(app, ["ask", records[20]["title"]]).stderr  # no filter, no note
+
+    result = runner.invoke(app, ["search", records[20]["title"], "--year-from", "2020"])
+    assert result.exit_code == 0 and note in result.stderr and not result.stdout.strip(), result.output
+    result = runner.invoke(app, ["search", records[20]["title"], "--year-from", "2010"])
+    found = result.stdout.strip()  # the dated papers are found, so there is no note
+    assert found and records[20]["title"] not in found and "note:" not in result.stderr

@@ -12,13 +12,13 @@ from typing import Any
 
 from rag.answer import Answer, answer_stream
 from rag.errors import LitrevError
+from rag.filter_note import excluded_note
 from rag.followup import Rewrite, standalone
 from rag.generate import Generator
 from rag.library import Library
 from ui import chat_html
 from ui.boundary import shielded
 from ui.conversation import Turn
-from ui.filters import excluded_note
 from ui.panel import Options
 from ui.shelf import all_papers
 

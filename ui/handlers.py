@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import LitrevError
+from rag.filter_note import excluded_note
 from rag.library import Library
 from rag.lookup import LookupResult, lookup
 from rag.related_work import Draft, draft_related_work, draft_related_work_stream
 from ui import render
 from ui.boundary import shielded
-from ui.filters import excluded_note
 from ui.panel import Options
 from ui.shelf import all_papers
 

@@ -25,7 +25,7 @@ import jinja2
 from rag.corpus import Paper
 from rag.ingest import IngestReport
 from rag.lookup import LookupResult
-from ui.words import count
+from rag.words import count
 
 if TYPE_CHECKING:
     from rag.related_work import Draft

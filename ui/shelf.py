@@ -12,11 +12,11 @@ from typing import Any
 
 from rag.corpus import Paper
 from rag.errors import IndexMissingError
+from rag.filter_note import excluded_note
 from rag.ingest import ingest
 from rag.library import Library
 from ui import render
 from ui.boundary import shielded
-from ui.filters import excluded_note
 from ui.panel import year
 
 LISTED_PAPERS = 300

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rag.corpus import Paper
-from ui.words import count, verb
+from rag.words import count, verb
 
 
 def _outside(year_from: int | None, year_to: int | None) -> str:

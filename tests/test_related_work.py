@@ -17,7 +17,16 @@ from rag.citations import markers_in
 from rag.corpus import Paper
 from rag.errors import LitrevError
 from rag.library import Library
-from rag.related_work import Draft, Theme, cluster, draft_related_work, rewrite, statement, third_person
+from rag.related_work import (
+    Draft,
+    Theme,
+    cluster,
+    draft_related_work,
+    merge_alike,
+    rewrite,
+    statement,
+    third_person,
+)
 
 DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]
 
@@ -95,6 +104,19 @@ def test_must_cite_share_on_the_dev_set(bundled: Library) -> None:
     figures = related_work_figures(bundled, items)
     assert figures["must_cite_share"] >= 0.85
     assert figures["must_cite_share"] >= figures["top15_share"]
+
+
+def test_no_two_themes_share_a_name_on_the_dev_set(bundled: Library) -> None:
+    items = load(RELATED_WORK, "related-work", list(bundled.store.iter_papers()))
+    for item in items:
+        titles = [theme.title.lower() for theme in draft_related_work(item.text, library=bundled).themes]
+        assert len(titles) == len(set(titles)), titles
+
+
+def test_clusters_named_alike_are_merged_in_order() -> None:
+    labelled = [(["speech synthesis"], [0, 1]), (["speech translation"], [2]), (["Speech synthesis"], [3])]
+    assert merge_alike(labelled) == [(["speech synthesis"], [0, 1, 3]), (["speech translation"], [2])]
+    assert merge_alike([([], [0]), ([], [1])]) == [([], [0, 1])]  # one "Other related work"
 
 
 def test_off_topic_description_drafts_nothing(bundled: Library) -> None:

@@ -137,17 +137,29 @@ def _themes(description: str, kept: list[Retrieved], library: Library) -> list[T
     groups = cluster(matrix, n_clusters=n_themes)
 
     fallbacks = closest_sentences(description, [item.paper for item in kept], library)
-    themes = []
+    labelled = []
     for members in groups:
         papers = [kept[i].paper for i in members]
         others = [item.paper for i, item in enumerate(kept) if i not in members]
-        phrases = label(papers, others, library=library)
+        labelled.append((label(papers, others, library=library), members))
+    themes = []
+    for phrases, members in merge_alike(labelled):
         ordered = sorted(members, key=lambda i: (-kept[i].score, kept[i].paper.id))
         statements = [statement(kept[i].paper, fallback=fallbacks.get(kept[i].paper.id)) for i in ordered]
         score = float(np.mean([kept[i].score for i in members]))
         themes.append(Theme(theme_title(phrases), phrases, statements, score))
     themes.sort(key=lambda theme: (-theme.score, theme.title))
     return themes
+
+
+def merge_alike(labelled: list[tuple[list[str], list[int]]]) -> list[tuple[list[str], list[int]]]:
+    """Clusters whose names read the same are one theme to a reader: their members are merged
+    under the first one's phrases (two sections both called "Speech synthesis" would confuse)."""
+    merged: dict[str, tuple[list[str], list[int]]] = {}
+    for phrases, members in labelled:
+        joined = merged.setdefault(theme_title(phrases).lower(), (phrases, []))[1]
+        joined.extend(members)
+    return list(merged.values())
 
 
 def _judge(library: Library) -> SupportJudge:

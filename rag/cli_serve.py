@@ -19,11 +19,19 @@ def serve_ui(
         str, typer.Option(help="Address to listen on; the default keeps the UI on this machine.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    readers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Questions, lookups and drafts served at once (default: all that come). Without a "
+            "model server answers are CPU-bound: the number of cores keeps a crowd's median wait low.",
+        ),
+    ] = None,
 ) -> None:
     """Open the web UI: ask with citations, draft related work, find sources, manage the library."""
     from ui.cli_command import ui as serve
 
-    serve(host=host, port=port)
+    serve(host=host, port=port, readers=readers)
 
 
 @llm_options

@@ -61,8 +61,10 @@ def test_bench_ui_table_puts_the_rounds_side_by_side() -> None:
         "users": 20,
         "single_p50_s": 0.4,
         "single_p95_s": 0.6,
+        "cores": 2,
         "one_at_a_time": {"p50_s": 5.0, "p95_s": 9.5, "wall_s": 10.0},
-        "parallel": {"p50_s": 2.0, "p95_s": 3.0, "wall_s": 3.1},
+        "per_core": {"p50_s": 5.5, "p95_s": 9.0, "wall_s": 9.9},
+        "unlimited": {"p50_s": 2.0, "p95_s": 3.0, "wall_s": 3.1},
     }
     rows = bench_ui.table(figures).splitlines()
     assert rows[0].startswith("264 papers")
@@ -72,4 +74,7 @@ def test_bench_ui_table_puts_the_rounds_side_by_side() -> None:
         "9.50",
         "10.00",
     ]
-    assert rows[4].split()[-3:] == ["2.00", "3.00", "3.10"]
+    assert rows[4].startswith("20 users at once, reads 2 at once (--readers)")
+    assert rows[4].split()[-3:] == ["5.50", "9.00", "9.90"]
+    assert rows[5].startswith("20 users at once, reads all at once (default)")
+    assert rows[5].split()[-3:] == ["2.00", "3.00", "3.10"]

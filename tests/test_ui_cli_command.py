@@ -37,3 +37,28 @@ def test_port_in_use_is_one_line_and_exit_1() -> None:
     assert exit_code == 1
     assert output.startswith("error: ") and output.count("\n") == 1
     assert "Traceback" not in output
+
+
+def test_readers_limit_the_read_events_and_writes_stay_one_at_a_time(tmp_path) -> None:
+    from rag.library import Library
+    from rag.settings import Settings
+    from ui.app import create_app
+
+    library = Library(Settings(home=tmp_path / "home"))
+
+    def limits(app) -> set[tuple[str, int | None]]:
+        fns = app.fns.values() if isinstance(app.fns, dict) else app.fns
+        return {(f.concurrency_id, f.concurrency_limit) for f in fns if f.concurrency_id in ("read", "write")}
+
+    with gradio_loops_closed():
+        capped, default = create_app(library, work_dir=tmp_path / "a", readers=2), create_app(library)
+    assert limits(capped) == {("read", 2), ("write", 1)}
+    assert limits(default) == {("read", None), ("write", 1)}
+
+
+def test_litrev_ui_takes_readers() -> None:
+    from rag.cli import app
+
+    result = CliRunner().invoke(app, ["ui", "--help"])
+    assert result.exit_code == 0 and "--readers" in result.output
+    assert CliRunner().invoke(app, ["ui", "--readers", "0"]).exit_code == 2  # at least one

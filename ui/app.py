@@ -43,7 +43,9 @@ def create_app(
 ) -> gr.Blocks:
     """The litrev UI over ``library`` (default: the one the settings name); draft files go to
     ``work_dir`` (default: a new temporary folder). Events that only read the library run as
-    many at once as come, or at most ``readers`` at once."""
+    many at once as come (while a model writes answers, they mostly wait on it), or at most
+    ``readers`` at once (CPU-bound extractive answers on a small machine: one per core keeps the
+    median latency of a crowd near first-come-first-served; `litrev bench ui` measures both)."""
     go_offline()
     import gradio as gr
 

@@ -3,13 +3,14 @@
 The app is served on a free loopback port over a library of the bundled corpus (ingested into a
 temporary home), and questions go through ``gradio_client`` as a user's would: first one at a
 time (single-user latency), then ``users`` at once, each from its own client. The concurrent round
-runs twice in one process, with reads limited to one at a time (how the app queued them before
-the read-write lock) and unlimited (as shipped), so the two figures come from the same machine
-and the same moment.
+runs three times in one process: reads one at a time (how the app queued them before the
+read-write lock), at most one per core (``litrev ui --readers N``) and all at once (the default),
+so the figures come from the same machine and the same moment.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import tempfile
@@ -63,11 +64,13 @@ def run(corpus: Path, settings: Settings, *, users: int = 20, alone: int = 8) ->
 
     from ui.app import create_app, launch
 
+    cores = os.cpu_count() or 1
+
     with tempfile.TemporaryDirectory(prefix="litrev-bench-ui-") as scratch:
         library = Library(settings.model_copy(update={"home": Path(scratch) / "home"}))
         ingest([corpus], library=library)
-        figures: dict[str, Any] = {"papers": library.store.paper_count(), "users": users}
-        for name, readers in (("one_at_a_time", 1), ("parallel", None)):
+        figures: dict[str, Any] = {"papers": library.store.paper_count(), "users": users, "cores": cores}
+        for name, readers in (("one_at_a_time", 1), ("per_core", cores), ("unlimited", None)):
             app = create_app(library, work_dir=Path(scratch) / "work", readers=readers)
             url = launch(app, port=_free_port())
             try:
@@ -95,8 +98,11 @@ def table(figures: dict[str, Any]) -> str:
     ]
     for name, label in (
         ("one_at_a_time", "reads one at a time"),
-        ("parallel", "reads in parallel (shipped)"),
+        ("per_core", f"reads {figures.get('cores', 'one per core')} at once (--readers)"),
+        ("unlimited", "reads all at once (default)"),
     ):
+        if name not in figures:
+            continue
         row = figures[name]
         head = f"{users} users at once, {label}"
         lines.append(f"{head:<50}{row['p50_s']:>8.2f}{row['p95_s']:>8.2f}{row['wall_s']:>8.2f}")

@@ -14,6 +14,7 @@ def ui(
         str, typer.Option(help="Address to listen on; the default keeps the UI on this machine.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    readers: int | None = None,
 ) -> None:
     """Open the web UI: ask with citations, draft related work, find sources, manage the library."""
     from rag.errors import LitrevError
@@ -21,7 +22,7 @@ def ui(
     from ui.app import create_app, launch
 
     try:
-        app = create_app(Library())
+        app = create_app(Library(), readers=readers)
         url = launch(app, host=host, port=port)
     except (LitrevError, OSError) as error:
         typer.echo(f"error: {error}", err=True)

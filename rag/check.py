@@ -284,7 +284,7 @@ class Checker:
         one embedding batch of the candidates' sentences (not one per judgement), then judging."""
         wanted = [check for check in checks if check.supported is False or check.finding]
         pools = [self.candidates(check) for check in wanted]
-        _embed_sentences(self.embedder, [], dict.fromkeys(p.abstract for pool in pools for p in pool))
+        _embed_sentences(self.embedder, (), dict.fromkeys(p.abstract for pool in pools for p in pool))
         for check, pool in zip(wanted, pools, strict=True):
             check.suggestions = self.suggestions(check.text, pool)
 
@@ -301,11 +301,10 @@ class Checker:
         )
 
 
-def _embed_sentences(embedder: CachedEmbedder, texts: list[str], abstracts: Iterable[str]) -> None:
+def _embed_sentences(embedder: CachedEmbedder, texts: Iterable[str], abstracts: Iterable[str]) -> None:
     """Embed ``texts`` and every sentence of ``abstracts`` in one batch."""
-    for abstract in abstracts:
-        texts.extend(abstract[start:end] for start, end in sentence_spans(abstract))
-    embedder.embed(texts)
+    spans = [(abstract, span) for abstract in abstracts for span in sentence_spans(abstract)]
+    embedder.embed([*texts, *(abstract[start:end] for abstract, (start, end) in spans)])
 
 
 def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
@@ -313,7 +312,7 @@ def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
     keys = dict.fromkeys(cite.key for sentence in draft.sentences for cite in sentence.cites)
     sources = [resolver.resolve(key) for key in keys]
     abstracts = [s.paper.abstract for s in sources if s is not None and s.paper is not None]
-    _embed_sentences(embedder, [sentence.text for sentence in draft.sentences], abstracts)
+    _embed_sentences(embedder, (sentence.text for sentence in draft.sentences), abstracts)
 
 
 def default_judge(library: Library, embedder: CachedEmbedder) -> SupportJudge:

@@ -2,8 +2,9 @@
 
 Each of ``RUNS`` rounds times, on the same sources:
 
-1. ``model.encode`` alone on exactly the texts ingest will embed (after a warm-up): the physical
-   floor on this machine;
+1. the document encoder ingest uses (``embed_documents``: torch, not the ONNX query encoder
+   that ``embed`` prefers) alone on exactly the texts ingest will embed, after a warm-up: the
+   physical floor on this machine;
 2. a complete ``ingest`` into a fresh temporary library (parse, chunk, embed, Chroma upserts, BM25
    build).
 
@@ -40,13 +41,13 @@ def run(sources: list[Path], settings: Settings, library: Library | None = None)
     chunk_seconds = time.perf_counter() - started
     titles = {paper.id: paper.title for paper in papers}
     texts = [embedding_text(c.text, titles[c.paper_id]) for c in chunks]
-    embedder.embed(texts[:64])  # warm-up
+    embedder.embed_documents(texts[:64])  # warm-up
 
     encode_runs, ingest_runs = [], []
     reingest_seconds, reingest_chunks, write_seconds, lexical_seconds = 0.0, 0, 0.0, 0.0
     for round_ in range(RUNS):
         started = time.perf_counter()
-        vectors = embedder.embed(texts)
+        vectors = embedder.embed_documents(texts)
         encode_runs.append(time.perf_counter() - started)
         with tempfile.TemporaryDirectory(prefix="litrev-bench-") as home:
             fresh = Library(settings.model_copy(update={"home": Path(home)}), embedder=embedder)

@@ -1,11 +1,15 @@
 """The Chroma side of the index: one collection of chunks, one of papers.
 
-- ``<name>-chunks``: one record per chunk; document = chunk text; metadata = paper id, character
-  span, and the paper fields used by filters (year, venue, source). Its vector is the chunk's.
-- ``<name>-papers``: one record per paper; document = abstract; metadata = the paper as JSON and
-  its content hash. Its vector is the normalised mean of its chunks' vectors. A paper record is
-  written only after its chunks, so it doubles as the "this paper is fully indexed" marker that
+- ``<name>-chunks``: one record per chunk; metadata = paper id, character span in the abstract,
+  and the paper fields used by filters (year, venue, source, tags). Its vector is the chunk's.
+- ``<name>-papers``: one record per paper; metadata = the paper as JSON and its content hash.
+  Its vector is the normalised mean of its chunks' vectors. A paper record is written only after
+  its chunks, so it doubles as the "this paper is fully indexed" marker that
   makes ingest resumable.
+
+No record stores a document: the chunk text is its span of the paper's abstract, which the
+paper record holds, and Chroma's full-text index of documents (which nothing here queries) cost a
+third of the write time. Indexes written with documents by earlier versions read the same.
 
 Both collections record the embedding model and dimension that built them; opening them with
 another model raises :class:`~rag.errors.IndexMismatchError`.
@@ -54,7 +58,6 @@ _PAGE = 2_000
 class ChunkHit:
     chunk_id: str
     paper_id: str
-    text: str
     start: int
     end: int
     score: float
@@ -274,7 +277,6 @@ class Store:
             self.chunks.upsert(
                 ids=[chunk.id for chunk in part],
                 embeddings=vectors[start : start + batch],
-                documents=[chunk.text for chunk in part],
                 metadatas=[_chunk_metadata(chunk, by_id[chunk.paper_id]) for chunk in part],
             )
         for start in range(0, len(chunks), batch):
@@ -285,19 +287,30 @@ class Store:
                     f"the index at {self.location} did not keep {len(missing)} chunks just written "
                     f"(first: {missing[0]}); their papers were not marked as indexed"
                 )
-        for paper in papers:
-            self.chunks.delete(
-                where={"$and": [{"paper_id": paper.id}, {"content_hash": {"$ne": paper.content_hash}}]}
-            )
+        self._delete_stale_chunks(papers, batch)
         paper_vectors = _mean_vectors(papers, chunks, vectors)
         for start in range(0, len(papers), batch):
             part = papers[start : start + batch]
             self.papers.upsert(
                 ids=[paper.id for paper in part],
                 embeddings=paper_vectors[start : start + batch],
-                documents=[paper.abstract for paper in part],
                 metadatas=[_paper_metadata(paper) for paper in part],
             )
+
+    def _delete_stale_chunks(self, papers: Sequence[Paper], batch: int) -> None:
+        """Delete the chunks of earlier versions of these papers (one read per batch of papers)."""
+        current = {paper.id: paper.content_hash for paper in papers}
+        ids = list(current)
+        for start in range(0, len(ids), batch):
+            where = {"paper_id": {"$in": ids[start : start + batch]}}
+            got = self.chunks.get(where=where, include=["metadatas"])
+            stale = [
+                chunk_id
+                for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
+                if meta.get("content_hash") != current.get(str(meta.get("paper_id")))
+            ]
+            for first in range(0, len(stale), batch):
+                self.chunks.delete(ids=stale[first : first + batch])
 
     @translated
     def delete_papers(self, paper_ids: Sequence[str]) -> None:
@@ -361,31 +374,23 @@ class Store:
                 query_embeddings=[vector],
                 n_results=want,
                 where=where,
-                include=["documents", "metadatas", "distances"],
+                include=["metadatas", "distances"],
             )
-            rows = list(
-                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
-            )
-            hashes = self.content_hashes(list({meta["paper_id"] for _, _, meta, _ in rows}))
-            valid = [row for row in rows if hashes.get(row[2]["paper_id"]) == row[2].get("content_hash")]
+            rows = list(zip(got["ids"][0], got["metadatas"][0], got["distances"][0], strict=True))
+            hashes = self.content_hashes(list({meta["paper_id"] for _, meta, _ in rows}))
+            valid = [row for row in rows if hashes.get(row[1]["paper_id"]) == row[1].get("content_hash")]
             if len(valid) >= n or len(rows) < want or want >= self._chunk_total:
                 break  # enough, or nothing more to fetch (the filter or the index is exhausted)
             want = min(self._chunk_total, 2 * want)
         return [
-            ChunkHit(chunk_id, meta["paper_id"], text, meta["start"], meta["end"], 1.0 - float(distance))
-            for chunk_id, text, meta, distance in valid[:n]
+            ChunkHit(chunk_id, meta["paper_id"], meta["start"], meta["end"], 1.0 - float(distance))
+            for chunk_id, meta, distance in valid[:n]
         ]
 
     @translated
-    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every chunk as (id, text, metadata), page by page."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-            if not got["ids"]:
-                return
-            yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            offset += len(got["ids"])
+    def iter_chunks(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every chunk as (id, metadata), page by page."""
+        yield from self._pages(self.chunks, ["metadatas"])
 
 
 def _mean_vectors(papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: np.ndarray) -> np.ndarray:

@@ -60,7 +60,7 @@ def test_killed_ingest_resumes_without_duplicates_or_orphans(tmp_path: Path, emb
 
     papers = read_paths([BUNDLED]).papers
     expected = Counter(chunk.paper_id for chunk in chunk_papers(papers, settings.chunking))
-    stored = Counter(meta["paper_id"] for _, _, meta in library.store.iter_chunks())
+    stored = Counter(meta["paper_id"] for _, meta in library.store.iter_chunks())
     assert stored == expected  # every paper has exactly its chunks: none doubled, none orphaned
     assert library.store.paper_count() == 264
     assert len(Library(settings, embedder=embedder).lexical) == 264
@@ -130,7 +130,7 @@ def kill_after_first_write(home: Path, source: Path, *, rebuild: bool) -> str:
 
 
 def ghost_chunks(library: Library, paper_ids: set[str]) -> int:
-    return sum(1 for _, _, meta in library.store.iter_chunks() if meta["paper_id"] in paper_ids)
+    return sum(1 for _, meta in library.store.iter_chunks() if meta["paper_id"] in paper_ids)
 
 
 def test_chunks_of_a_killed_ingest_never_count_and_the_next_ingest_removes_them(
@@ -162,7 +162,7 @@ def test_chunks_of_a_killed_ingest_never_count_and_the_next_ingest_removes_them(
     expected = Counter(
         chunk.paper_id for chunk in chunk_papers(read_paths([subset]).papers, settings.chunking)
     )
-    assert Counter(meta["paper_id"] for _, _, meta in reopened.store.iter_chunks()) == expected
+    assert Counter(meta["paper_id"] for _, meta in reopened.store.iter_chunks()) == expected
     assert answer(OFF_TOPIC, library=reopened).abstained
     assert ingest([subset], library=reopened).repaired_chunks == 0  # repaired once, not every time
 

@@ -95,7 +95,7 @@ def test_expansion_adds_the_feedback_papers_terms_and_keeps_the_scale() -> None:
 
 def test_paper_dense_score_blends_the_second_chunk() -> None:
     def chunk(paper: str, score: float) -> ChunkHit:
-        return ChunkHit(f"{paper}:{score}", paper, "text", 0, 4, score)
+        return ChunkHit(f"{paper}:{score}", paper, 0, 4, score)
 
     chunks = [chunk("a", 0.9), chunk("b", 0.8), chunk("a", 0.5), chunk("b", 0.7)]
     assert {p: s for p, (s, _) in paper_dense_scores(chunks, 0.0).items()} == {"a": 0.9, "b": 0.8}

@@ -156,7 +156,7 @@ _YES_NO = re.compile(
     r"^\s*(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should|may)\b", re.IGNORECASE
 )
 _LIST = re.compile(
-    r"^\s*(?:which|what)\s+(?:\w+\s+){0,2}(?:papers|works|studies|methods|approaches|models|systems|"
+    r"^\s*(?:which|what)\s+(?:[\w/-]+\s+){0,2}(?:papers|works|studies|methods|approaches|models|systems|"
     r"techniques|articles)\b|^\s*(?:list|find|show)\b|\bpapers\s+(?:on|about|that)\b",
     re.IGNORECASE,
 )

@@ -73,6 +73,8 @@ def test_a_name_the_library_never_uses_is_in_focus() -> None:
         ("Which paper proposed the Conformer architecture?", "proposed", None),
         ("Who introduced speculative decoding?", "proposed", None),
         ("Which papers accelerate LLM inference with speculative decoding?", "list", None),
+        ("Which text-to-speech papers rely on diffusion models?", "list", None),
+        ("Which speech/audio generation papers use preference alignment?", "list", None),
         ("Does EAGLE require fine-tuning the target LLM?", "yes-no", None),
         ("How does Token Recycling construct its draft tree?", "explanation", None),
         ("Why do autoregressive TTS models skip words?", "explanation", None),

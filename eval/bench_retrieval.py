@@ -34,8 +34,14 @@ DEFAULT = (
 SCHEMA = {"lookup": "lookup", "fact": "qa", "multi": "multi", "related-work": "related-work"}
 """The dataset schema each task reads."""
 
-BEFORE = {"feedback": "none", "list_dense_weight": 0.5, "dense_weight": 0.5, "second_chunk_weight": 0.0}
-"""The hybrid as it shipped before feedback: one weight, no feedback."""
+BEFORE = {
+    "feedback": "none",
+    "list_dense_weight": 0.5,
+    "dense_weight": 0.5,
+    "second_chunk_weight": 0.0,
+    "title_name_boost": 0.0,
+}
+"""The hybrid as it shipped before feedback and title names: one weight, no feedback."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("rocchio-list", "hybrid", {"feedback_terms": 0, "rocchio_weight": 0.6}),
     Variant("rm3-all", "hybrid", {"feedback": "all"}),
     Variant("rm3+rocchio-list", "hybrid", {"rocchio_weight": 0.6}),
+    Variant("no-title-names", "hybrid", {"title_name_boost": 0.0}),
 )
 SHIPPED = Variant("hybrid", "hybrid")
 

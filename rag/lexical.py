@@ -32,11 +32,14 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from rag.corpus import Paper
 from rag.errors import IndexDamagedError
+from rag.title_names import name_index, named_papers, title_name
 
 _STALE = "STALE"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _MANIFEST = "manifest.json"
+_FORMAT = 2
+"""Version of the saved index; an older one is rebuilt (2: facets carry the title's name)."""
 log = logging.getLogger(__name__)
 
 
@@ -89,7 +92,16 @@ class LexicalIndex:
         )
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
-        facets = [{"year": p.year, "venue": p.venue, "source": p.source, "tags": p.labels} for p in papers]
+        facets = [
+            {
+                "year": p.year,
+                "venue": p.venue,
+                "source": p.source,
+                "tags": p.labels,
+                "name": title_name(p.title),
+            }
+            for p in papers
+        ]
         term_of = {index: term for term, index in tokens.vocab.items()}
         doc_freq = Counter(term_of[i] for ids in tokens.ids for i in set(ids))
         return cls(retriever, [p.id for p in papers], facets, dict(doc_freq))
@@ -206,6 +218,15 @@ class LexicalIndex:
     def _term_of(self) -> dict[int, str]:
         return {index: term for term, index in self._vocab.items()}
 
+    @cached_property
+    def _names(self) -> dict[str, list[str]]:
+        pairs = zip(self.paper_ids, (facets.get("name") for facets in self.facets), strict=True)
+        return name_index(pairs)
+
+    def named(self, question: str) -> list[str]:
+        """The papers whose title name the question uses (:mod:`rag.title_names`)."""
+        return named_papers(question, self._names)
+
     def mask(self, keep: Any) -> np.ndarray:
         """A 0/1 array selecting the papers whose facets satisfy ``keep(facets) -> bool``."""
         return np.fromiter((1.0 if keep(f) else 0.0 for f in self.facets), dtype=np.float32, count=len(self))
@@ -218,7 +239,12 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"), show_progress=False)
-        manifest = {"paper_ids": self.paper_ids, "facets": self.facets, "doc_freq": self.doc_freq}
+        manifest = {
+            "format": _FORMAT,
+            "paper_ids": self.paper_ids,
+            "facets": self.facets,
+            "doc_freq": self.doc_freq,
+        }
         manifest["sha256"] = {
             path.relative_to(tmp).as_posix(): _sha256(path)
             for path in sorted(tmp.rglob("*"))
@@ -238,6 +264,8 @@ class LexicalIndex:
         import bm25s
 
         manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("format") != _FORMAT:
+            raise ValueError(f"the lexical index at {directory} is from an older version")
         for name, digest in manifest["sha256"].items():
             if _sha256(directory / name) != digest:
                 raise IndexDamagedError(f"the lexical index file {directory / name} is damaged (checksum)")

@@ -9,7 +9,8 @@ Methods (all return :class:`Hit` per paper, best first):
   best BM25 score, adapted to the question (:func:`is_list_question`, from :mod:`rag.question`):
   a question about one paper, method, dataset or figure is fused once; a list question ("which
   papers ...") also gets pseudo-relevance feedback: the top fused papers' heaviest BM25 terms
-  expand the BM25 query (RM3), and the fusion is redone. Weights and feedback are
+  expand the BM25 query (RM3), and the fusion is redone. A paper whose title's name the question
+  uses ("VALL-E R") gains a little (:mod:`rag.title_names`). Weights, feedback and that boost are
   :class:`~rag.settings.RetrievalSettings`; ``litrev bench retrieval`` measures every variant.
 
 Several chunks of one paper count once; the best chunk is the one a hit points at, and its
@@ -172,6 +173,11 @@ def search(
                 dense = paper_dense_scores(chunks, settings.second_chunk_weight)
         scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
         timings["feedback_ms"] = _ms(mark)
+
+    if method == "hybrid" and settings.title_name_boost:
+        for paper_id in index.named(query):
+            if paper_id in scores:  # a candidate, so within the filters
+                scores[paper_id] += settings.title_name_boost
 
     ranked = _ranking(scores)
     if settings.mmr_lambda is not None and len(ranked) > k:

@@ -31,7 +31,7 @@ def test_every_method_returns_distinct_papers_with_sentences(bundled: Library) -
 
 
 def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion(bundled: Library) -> None:
-    keep = {"lexical", "dense", "hybrid-before"}
+    keep = {"lexical", "dense", "hybrid-before", "no-title-names"}
     results = bench_retrieval.run(bundled, variants=[v for v in bench_retrieval.VARIANTS if v.name in keep])
     for task in ("lookup", "fact"):
         shipped, bm25 = results[task]["hybrid"], results[task]["lexical"]
@@ -42,7 +42,18 @@ def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion
         multi["hybrid"]["recall@10"] >= max(multi["dense"]["recall@10"], multi["lexical"]["recall@10"]) + 0.05
     )
     assert multi["hybrid"]["recall@10"] > multi["hybrid-before"]["recall@10"]
+    assert results["fact"]["hybrid"]["recall@1"] > results["fact"]["no-title-names"]["recall@1"]
+    assert results["lookup"]["hybrid"]["recall@1"] >= results["lookup"]["no-title-names"]["recall@1"]
     assert "| multi | hybrid-before |" in bench_retrieval.table(results)
+
+
+def test_a_question_naming_a_paper_by_its_title_name_finds_it_first(bundled: Library) -> None:
+    question = "How much does VALL-E R reduce inference time?"
+    without = bundled.settings.retrieval.model_copy(update={"title_name_boost": 0.0})
+    assert search(question, library=bundled, settings=without).hits[0].paper.title.split(":")[0] != "VALL-E R"
+    assert search(question, library=bundled).hits[0].paper.title.split(":")[0] == "VALL-E R"
+    filtered = search(question, library=bundled, filters=Filters(year_to=1990)).hits
+    assert all(hit.paper.title.split(":")[0] != "VALL-E R" for hit in filtered)  # the filter still holds
 
 
 def test_feedback_expands_list_questions_only(bundled: Library) -> None:

@@ -40,8 +40,9 @@ BEFORE = {
     "dense_weight": 0.5,
     "second_chunk_weight": 0.0,
     "title_name_boost": 0.0,
+    "drop_contrast": False,
 }
-"""The hybrid as it shipped before feedback and title names: one weight, no feedback."""
+"""The hybrid as it shipped before feedback and the question rules: one weight, no feedback."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("rm3-all", "hybrid", {"feedback": "all"}),
     Variant("rm3+rocchio-list", "hybrid", {"rocchio_weight": 0.6}),
     Variant("no-title-names", "hybrid", {"title_name_boost": 0.0}),
+    Variant("keep-contrast", "hybrid", {"drop_contrast": False}),
 )
 SHIPPED = Variant("hybrid", "hybrid")
 

@@ -160,6 +160,7 @@ _LIST = re.compile(
     r"techniques|articles)\b|^\s*(?:list|find|show)\b|\bpapers\s+(?:on|about|that)\b",
     re.IGNORECASE,
 )
+CONTRAST = re.compile(r",?\s*\b(?:rather than|instead of)\b[^,;?)]*", re.IGNORECASE)  # "... rather than X"
 _EXPLAIN = re.compile(
     r"^\s*(?:how|why)\b|^\s*what\s+(?:is|are)\s+(?:the\s+)?(?:idea|role|purpose|difference|main)\b|"
     r"^\s*(?:explain|describe)\b|\bwork\?*\s*$",
@@ -391,3 +392,9 @@ def analyse(text: str, lexical: LexicalIndex | None = None) -> Question:
 
 def _counted(measure: Measure, text: str) -> str | None:
     return counted_noun(text) if measure is COUNT else None
+
+
+def without_contrast(question: str) -> str:
+    """The question without its contrast clauses (``CONTRAST``): BM25 and the embedding read
+    "rather than X" as more of X, which pulls in the very papers a list question leaves out."""
+    return " ".join(CONTRAST.sub("", question).split())

@@ -9,13 +9,15 @@ Methods (all return :class:`Hit` per paper, best first):
   best BM25 score, adapted to the question (:func:`is_list_question`, from :mod:`rag.question`):
   a question about one paper, method, dataset or figure is fused once; a list question ("which
   papers ...") also gets pseudo-relevance feedback: the top fused papers' heaviest BM25 terms
-  expand the BM25 query (RM3), and the fusion is redone. A paper whose title's name the question
-  uses ("VALL-E R") gains a little (:mod:`rag.title_names`). Weights, feedback and that boost are
-  :class:`~rag.settings.RetrievalSettings`; ``litrev bench retrieval`` measures every variant.
+  expand the BM25 query (RM3), and the fusion is redone; its contrast clause ("rather than X",
+  "instead of X") is left out first, since neither retriever reads it as a negation. A paper
+  whose title's name the question uses ("VALL-E R") gains a little (:mod:`rag.title_names`).
+  Weights, feedback and both rules are :class:`~rag.settings.RetrievalSettings`;
+  ``litrev bench retrieval`` measures every variant.
 
 Several chunks of one paper count once; the best chunk is the one a hit points at, and its
-best-matching sentence is the one shown. ``SearchResult.best_dense`` is always the original
-query's best cosine (answer abstention is calibrated on it).
+best-matching sentence is the one shown. ``SearchResult.best_dense`` is always the query's own
+best cosine, before feedback (answer abstention is calibrated on it).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.library import Library
-from rag.question import analyse
+from rag.question import analyse, without_contrast
 from rag.rerank import FusionOrder, LLMReranker, Reranker
 from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
@@ -131,13 +133,14 @@ def search(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     listing = method == "hybrid" and is_list_question(query, library)
+    text = without_contrast(query) if listing and settings.drop_contrast else query  # retrievers read it
     weight = settings.list_dense_weight if listing else settings.dense_weight
 
     vector = None
     dense: dict[str, tuple[float, ChunkHit]] = {}
     best = 0.0
     if method != "lexical":
-        vector = library.embedder.embed_query(query)
+        vector = library.embedder.embed_query(text)
         timings["embed_ms"] = _ms(started)
         mark = time.perf_counter()
         chunks = library.store.query(vector, settings.candidates, where=filters.where())
@@ -150,7 +153,7 @@ def search(
     mask = index.mask(filters.keep) if filters and method != "dense" else None
     if method != "dense":
         mark = time.perf_counter()
-        lexical = {hit.paper_id: hit.score for hit in index.search(query, settings.candidates, mask)}
+        lexical = {hit.paper_id: hit.score for hit in index.search(text, settings.candidates, mask)}
         timings["lexical_ms"] = _ms(mark)
 
     scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
@@ -159,7 +162,7 @@ def search(
         top = _ranking(scores)[: settings.feedback_papers]
         if settings.feedback_terms and lexical:
             expanded = index.expand(
-                query, {pid: scores[pid] for pid in top}, settings.feedback_terms, settings.feedback_share
+                text, {pid: scores[pid] for pid in top}, settings.feedback_terms, settings.feedback_share
             )
             lexical = {
                 hit.paper_id: hit.score for hit in index.search_weighted(expanded, settings.candidates, mask)
@@ -175,7 +178,7 @@ def search(
         timings["feedback_ms"] = _ms(mark)
 
     if method == "hybrid" and settings.title_name_boost:
-        for paper_id in index.named(query):
+        for paper_id in index.named(text):
             if paper_id in scores:  # a candidate, so within the filters
                 scores[paper_id] += settings.title_name_boost
 
@@ -185,7 +188,7 @@ def search(
     ranked = ranked[:k]
     papers = library.store.get_papers(ranked)
     hits: list[Hit] = []
-    terms = set(index.terms(query)) if ranked else set()
+    terms = set(index.terms(text)) if ranked else set()
     for paper_id in ranked:
         paper = papers.get(paper_id)
         if paper is None:  # indexed by one side only while an ingest is running

@@ -140,6 +140,13 @@ class RetrievalSettings(_Section):
             "before a second dense search (0: off; measured: no gain)."
         ),
     )
+    drop_contrast: bool = Field(
+        default=True,
+        description=(
+            "Leave a list question's contrast clause ('rather than X', 'instead of X') out of what "
+            "the retrievers read: they take its words as more of the topic."
+        ),
+    )
     title_name_boost: float = Field(
         default=0.2,
         ge=0.0,

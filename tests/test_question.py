@@ -6,7 +6,7 @@ import pytest
 
 from rag.corpus import Paper
 from rag.lexical import LexicalIndex
-from rag.question import COUNT, analyse, counted_noun, focus_terms
+from rag.question import COUNT, analyse, counted_noun, focus_terms, without_contrast
 
 
 def _library() -> LexicalIndex:
@@ -107,3 +107,21 @@ def test_how_many_counts_the_noun_before_the_verb() -> None:
     assert question.measure is COUNT
     assert question.counted == "samples"
     assert counted_noun("How many GPUs was Moshi trained on?") == "GPUs"
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        (
+            "Which papers build speech tokens from ASR labels rather than self-supervised clustering?",
+            "Which papers build speech tokens from ASR labels?",
+        ),
+        (
+            "Which papers draft with early layers (self-speculative decoding) instead of a draft model?",
+            "Which papers draft with early layers (self-speculative decoding)?",
+        ),
+        ("Which papers study non-autoregressive MT?", "Which papers study non-autoregressive MT?"),
+    ],
+)
+def test_a_contrast_clause_is_left_out(question: str, searched: str) -> None:
+    assert without_contrast(question) == searched

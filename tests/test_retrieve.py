@@ -14,6 +14,7 @@ from rag.ingest import ingest
 from rag.lexical import LexicalIndex
 from rag.library import Library
 from rag.retrieve import METHODS, Filters, is_list_question, paper_dense_scores, search
+from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
 from tests.helpers import BUNDLED
 
@@ -31,7 +32,7 @@ def test_every_method_returns_distinct_papers_with_sentences(bundled: Library) -
 
 
 def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion(bundled: Library) -> None:
-    keep = {"lexical", "dense", "hybrid-before", "no-title-names"}
+    keep = {"lexical", "dense", "hybrid-before", "no-title-names", "keep-contrast"}
     results = bench_retrieval.run(bundled, variants=[v for v in bench_retrieval.VARIANTS if v.name in keep])
     for task in ("lookup", "fact"):
         shipped, bm25 = results[task]["hybrid"], results[task]["lexical"]
@@ -43,6 +44,7 @@ def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion
     )
     assert multi["hybrid"]["recall@10"] > multi["hybrid-before"]["recall@10"]
     assert results["fact"]["hybrid"]["recall@1"] > results["fact"]["no-title-names"]["recall@1"]
+    assert multi["hybrid"]["recall@10"] > multi["keep-contrast"]["recall@10"]
     assert results["lookup"]["hybrid"]["recall@1"] >= results["lookup"]["no-title-names"]["recall@1"]
     assert "| multi | hybrid-before |" in bench_retrieval.table(results)
 
@@ -54,6 +56,18 @@ def test_a_question_naming_a_paper_by_its_title_name_finds_it_first(bundled: Lib
     assert search(question, library=bundled).hits[0].paper.title.split(":")[0] == "VALL-E R"
     filtered = search(question, library=bundled, filters=Filters(year_to=1990)).hits
     assert all(hit.paper.title.split(":")[0] != "VALL-E R" for hit in filtered)  # the filter still holds
+
+
+def test_a_list_questions_contrast_clause_is_not_searched_for(bundled: Library) -> None:
+    topic = "Which papers generate speech with diffusion models"
+    keep = bundled.settings.retrieval.model_copy(update={"drop_contrast": False})
+
+    def ids(question: str, settings: RetrievalSettings | None = None) -> list[str]:
+        return [hit.paper.id for hit in search(question, library=bundled, k=10, settings=settings).hits]
+
+    contrasted = f"{topic} rather than autoregressive language models over codec tokens?"
+    assert ids(contrasted) == ids(f"{topic}?")
+    assert ids(contrasted, keep) != ids(f"{topic}?")
 
 
 def test_feedback_expands_list_questions_only(bundled: Library) -> None:

@@ -58,14 +58,15 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("lexical", "lexical"),
     Variant("rrf", "rrf"),
     Variant("hybrid-before", "hybrid", BEFORE),
-    Variant("best-two-chunks", "hybrid", {**BEFORE, "second_chunk_weight": 0.25}),
-    Variant("list-weight-0.6", "hybrid", {**BEFORE, "list_dense_weight": 0.6}),
-    Variant("list-weight-0.4", "hybrid", {**BEFORE, "list_dense_weight": 0.4}),
+    Variant("before+two-chunks", "hybrid", {**BEFORE, "second_chunk_weight": 0.25}),
+    Variant("before+list-weight-0.6", "hybrid", {**BEFORE, "list_dense_weight": 0.6}),
+    Variant("before+list-weight-0.4", "hybrid", {**BEFORE, "list_dense_weight": 0.4}),
     Variant("rocchio-list", "hybrid", {"feedback_terms": 0, "rocchio_weight": 0.6}),
     Variant("rm3-all", "hybrid", {"feedback": "all"}),
     Variant("rm3+rocchio-list", "hybrid", {"rocchio_weight": 0.6}),
     Variant("no-title-names", "hybrid", {"title_name_boost": 0.0}),
     Variant("keep-contrast", "hybrid", {"drop_contrast": False}),
+    Variant("list-weight-0.5", "hybrid", {"list_dense_weight": 0.5}),
 )
 SHIPPED = Variant("hybrid", "hybrid")
 

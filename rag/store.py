@@ -4,12 +4,10 @@
   and the paper fields used by filters (year, venue, source, tags). Its vector is the chunk's.
 - ``<name>-papers``: one record per paper; metadata = the paper as JSON and its content hash.
   Its vector is the normalised mean of its chunks' vectors. A paper record is written only after
-  its chunks, so it doubles as the "this paper is fully indexed" marker that
-  makes ingest resumable.
+  its chunks, so it doubles as the "this paper is fully indexed" marker that makes ingest resumable.
 
-No record stores a document: the chunk text is its span of the paper's abstract, which the
-paper record holds, and Chroma's full-text index of documents (which nothing here queries) cost a
-third of the write time. Indexes written with documents by earlier versions read the same.
+No record stores a document (a chunk's text is its span of the abstract; Chroma's full-text index
+of documents, which nothing queries, cost a third of the write time); older indexes read the same.
 
 Both collections record the embedding model and dimension that built them; opening them with
 another model raises :class:`~rag.errors.IndexMismatchError`.
@@ -299,16 +297,13 @@ class Store:
 
     def _delete_stale_chunks(self, papers: Sequence[Paper], batch: int) -> None:
         """Delete the chunks of earlier versions of these papers (one read per batch of papers)."""
-        current = {paper.id: paper.content_hash for paper in papers}
-        ids = list(current)
+        now = {paper.id: paper.content_hash for paper in papers}
+        ids = list(now)
         for start in range(0, len(ids), batch):
             where = {"paper_id": {"$in": ids[start : start + batch]}}
             got = self.chunks.get(where=where, include=["metadatas"])
-            stale = [
-                chunk_id
-                for chunk_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-                if meta.get("content_hash") != current.get(str(meta.get("paper_id")))
-            ]
+            rows = zip(got["ids"], got["metadatas"] or [], strict=True)
+            stale = [cid for cid, meta in rows if meta.get("content_hash") != now.get(meta.get("paper_id"))]
             for first in range(0, len(stale), batch):
                 self.chunks.delete(ids=stale[first : first + batch])
 

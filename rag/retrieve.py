@@ -297,11 +297,11 @@ _WORD = re.compile(r"\w+")
 def best_sentence(
     paper: Paper, chunk: ChunkHit | None, terms: set[str], library: Library
 ) -> tuple[int, int] | None:
-    """The sentence of the best chunk (or, without one, of the abstract) sharing most query terms."""
-    spans = sentence_spans(paper.abstract)
-    if chunk is not None:
-        inside = [(s, e) for s, e in spans if s < chunk.end and e > chunk.start]
-        spans = inside or spans
+    """The sentence of the best chunk sharing most query terms; of the whole abstract when no
+    sentence of the chunk shares one (a short last chunk, "Code: URL", can win on its title alone)."""
+    everywhere = sentence_spans(paper.abstract)
+    inside = [(s, e) for s, e in everywhere if chunk and s < chunk.end and e > chunk.start]
+    spans = inside or everywhere
     if not spans:
         return None
     if not terms:
@@ -312,4 +312,5 @@ def best_sentence(
         words = set(index.terms(paper.abstract[span[0] : span[1]]))
         return len(words & terms) / (1.0 + 0.05 * len(words))
 
-    return max(spans, key=overlap)
+    best = max(spans, key=overlap)
+    return best if overlap(best) > 0 else max(everywhere, key=overlap)

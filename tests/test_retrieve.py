@@ -9,11 +9,12 @@ import pytest
 
 from eval import bench_retrieval
 from eval.metrics import ndcg_at, recall_at, reciprocal_rank
+from rag.chunking import sentence_spans
 from rag.corpus import read_paths
 from rag.ingest import ingest
 from rag.lexical import LexicalIndex
 from rag.library import Library
-from rag.retrieve import METHODS, Filters, is_list_question, paper_dense_scores, search
+from rag.retrieve import METHODS, Filters, best_sentence, is_list_question, paper_dense_scores, search
 from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
 from tests.helpers import BUNDLED
@@ -68,6 +69,16 @@ def test_a_list_questions_contrast_clause_is_not_searched_for(bundled: Library) 
     contrasted = f"{topic} rather than autoregressive language models over codec tokens?"
     assert ids(contrasted) == ids(f"{topic}?")
     assert ids(contrasted, keep) != ids(f"{topic}?")
+
+
+def test_a_hit_shows_a_sentence_sharing_the_querys_words_even_if_its_chunk_has_none(bundled: Library) -> None:
+    paper = next(p for p in bundled.store.iter_papers() if p.title.startswith("PAST:"))
+    start, end = sentence_spans(paper.abstract)[-1]  # "For code, ... see: https://..."
+    assert "http" in paper.abstract[start:end]
+    terms = set(bundled.lexical.terms("speech tokens with phonetic supervision"))
+    shown = best_sentence(paper, ChunkHit("last", paper.id, start, end, 0.9), terms, bundled)
+    assert shown is not None
+    assert "phonetic" in paper.abstract[shown[0] : shown[1]].lower()
 
 
 def test_feedback_expands_list_questions_only(bundled: Library) -> None:

@@ -2,8 +2,8 @@
 
 Many titles read "Name: what it does" ("FastSpeech 2: Fast and High-Quality End-to-End Text to
 Speech"). A question that uses such a name ("How much does VALL-E R reduce inference time?") is
-about that paper, however few of the abstract's other words it shares: search ranks the named
-paper first (``RetrievalSettings.title_name_boost``). The rules:
+about that paper, however few of the abstract's other words it shares: search adds a small
+boost to the named paper's score (``RetrievalSettings.title_name_boost``). The rules:
 
 - only the part of a title before its first colon can be a name, and only if it has at most
   ``MAX_WORDS`` words and ``MAX_CHARS`` characters; one word needs a capital letter or a digit

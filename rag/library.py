@@ -85,6 +85,9 @@ class Library:
         self._lexical: LexicalIndex | None = None
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
+        self._opening = threading.RLock()
+        """Held while a collaborator is opened: the app's first requests arrive together, and two
+        threads opening one Chroma folder at once make chromadb fail."""
         self.lock = ReadWriteLock()
 
     def reading(self) -> AbstractContextManager[None]:
@@ -106,9 +109,10 @@ class Library:
         return self._embedder
 
     def open_store(self, *, create: bool) -> Store:
-        self._store = Store(self.settings, model=self.settings.embedding.model, create=create)
-        load_spans(self.settings.sentences_path)
-        return self._store
+        with self._opening:
+            self._store = Store(self.settings, model=self.settings.embedding.model, create=create)
+            load_spans(self.settings.sentences_path)
+            return self._store
 
     def save_sentence_spans(self) -> None:
         """Keep the sentence spans of every indexed abstract beside the index (after an ingest)."""
@@ -117,9 +121,8 @@ class Library:
     @property
     def store(self) -> Store:
         """The existing index; raises IndexMissingError if nothing was ingested yet."""
-        if self._store is None:
-            return self.open_store(create=False)
-        return self._store
+        with self._opening:
+            return self._store if self._store is not None else self.open_store(create=False)
 
     @property
     def generator(self) -> Generator:
@@ -140,10 +143,11 @@ class Library:
 
     @property
     def lexical(self) -> LexicalIndex:
-        if self._lexical is None:
-            store = self.store
-            self._lexical = open_lexical(self.settings.lexical_dir, store.iter_papers, store.paper_count())
-        return self._lexical
+        with self._opening:
+            if self._lexical is None:
+                papers, count = self.store.iter_papers, self.store.paper_count()
+                self._lexical = open_lexical(self.settings.lexical_dir, papers, count)
+            return self._lexical
 
     def refresh_lexical(self) -> LexicalIndex:
         """Drop the loaded lexical index so the next use re-checks it against Chroma."""

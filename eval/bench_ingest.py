@@ -3,7 +3,8 @@
 Each of ``RUNS`` rounds times, on the same sources:
 
 1. the document encoder ingest uses (``embed_documents``: torch, not the ONNX query encoder
-   that ``embed`` prefers) alone on exactly the texts ingest will embed, after a warm-up: the
+   that ``embed`` prefers) alone on exactly the texts ingest will embed (every chunk with its
+   title, and every sentence of every abstract, which the judge reads), after a warm-up: the
    physical floor on this machine;
 2. a complete ``ingest`` into a fresh temporary library (parse, chunk, embed, Chroma upserts, BM25
    build).
@@ -26,6 +27,7 @@ from rag.corpus import read_paths
 from rag.ingest import embedding_text, ingest
 from rag.lexical import LexicalIndex
 from rag.library import Library
+from rag.sentence_vectors import texts_of
 from rag.settings import Settings
 
 RUNS = 3
@@ -40,7 +42,7 @@ def run(sources: list[Path], settings: Settings, library: Library | None = None)
     chunks = chunk_papers(papers, settings.chunking)
     chunk_seconds = time.perf_counter() - started
     titles = {paper.id: paper.title for paper in papers}
-    texts = [embedding_text(c.text, titles[c.paper_id]) for c in chunks]
+    texts = [embedding_text(c.text, titles[c.paper_id]) for c in chunks] + texts_of(papers)
     embedder.embed_documents(texts[:64])  # warm-up
 
     encode_runs, ingest_runs = [], []
@@ -63,24 +65,23 @@ def run(sources: list[Path], settings: Settings, library: Library | None = None)
                 alone = Library(settings.model_copy(update={"home": Path(home)}), embedder=embedder)
                 store = alone.open_store(create=True)
                 started = time.perf_counter()
-                store.write(papers, chunks, vectors)
+                store.write(papers, chunks, vectors[: len(chunks)])
                 write_seconds = time.perf_counter() - started
             started = time.perf_counter()
             LexicalIndex.build(papers)
             lexical_seconds = time.perf_counter() - started
     encode_seconds, ingest_seconds = min(encode_runs), min(ingest_runs)
     encode_rate = len(texts) / encode_seconds
-    ingest_rate = report.chunks / ingest_seconds
+    ingest_rate = len(texts) / ingest_seconds  # ingest embeds exactly these texts
     return {
         "papers": len(papers),
-        "chunks": len(texts),
+        "chunks": len(chunks),
+        "texts": len(texts),
         "runs": RUNS,
-        "encode_chunks_per_s": encode_rate,
-        "ingest_chunks_per_s": ingest_rate,
+        "encode_texts_per_s": encode_rate,
+        "ingest_texts_per_s": ingest_rate,
         "ratio": ingest_rate / encode_rate,
-        "ratios_per_run": [
-            (report.chunks / i) / (len(texts) / e) for e, i in zip(encode_runs, ingest_runs, strict=True)
-        ],
+        "ratios_per_run": [e / i for e, i in zip(encode_runs, ingest_runs, strict=True)],
         "ingest_papers_per_s": report.added / ingest_seconds,
         "encode_s": encode_seconds,
         "ingest_s": ingest_seconds,
@@ -98,16 +99,19 @@ def run(sources: list[Path], settings: Settings, library: Library | None = None)
 def table(figures: dict[str, Any]) -> str:
     runs = figures["runs"]
     rows = [
-        ("papers / chunks", f"{figures['papers']} / {figures['chunks']}"),
+        (
+            "papers / chunks / texts embedded",
+            f"{figures['papers']} / {figures['chunks']} / {figures['texts']} (chunks and abstract sentences)",
+        ),
         (
             f"raw encode, best of {runs}",
-            f"{figures['encode_chunks_per_s']:.1f} chunks/s ({figures['encode_s']:.1f} s; runs "
+            f"{figures['encode_texts_per_s']:.1f} texts/s ({figures['encode_s']:.1f} s; runs "
             + ", ".join(f"{s:.1f}" for s in figures["encode_runs_s"])
             + ")",
         ),
         (
             f"full ingest, best of {runs}",
-            f"{figures['ingest_chunks_per_s']:.1f} chunks/s ({figures['ingest_s']:.1f} s; runs "
+            f"{figures['ingest_texts_per_s']:.1f} texts/s ({figures['ingest_s']:.1f} s; runs "
             + ", ".join(f"{s:.1f}" for s in figures["ingest_runs_s"])
             + ")",
         ),

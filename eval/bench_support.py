@@ -1,82 +1,79 @@
-"""``litrev bench support``: how often the support judge agrees with hand labels.
+"""``litrev bench support``: how often the judge of support agrees with the labelled claims.
 
-Reads ``eval/datasets/support_labels.jsonl`` ({"sentence", "passage", "supported"}), scores every
-pair with the shipped weights and threshold, and re-fits weights and threshold on 4/5 of the
-pairs to score the held-out fifth (5-fold cross-validation), so the figure is not only in-sample.
+Reads ``eval/datasets/claims.jsonl`` (sentences citing one or more library papers, labelled
+supported or not) and judges every item with the shipped weights. Figures are given for each half
+(:func:`eval.datasets.half`): *tune*, which the weights and threshold were fitted on, and
+*holdout*, which they never saw; a large gap between the two means the fit will not carry over.
+Per half: agreement, precision and recall of "supported", recall of "unsupported", and agreement
+per kind of item (paraphrase, figures in words, wrong figure, contradiction, wrong paper...).
+
+``--fit PATH`` first refits the weights on the tune halves (:mod:`eval.fit_judge`) and writes them
+to PATH, then measures with them.
 """
 
 from __future__ import annotations
 
-import json
-from itertools import product
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import numpy as np
+from eval.check_task import check_metrics, check_row
+from eval.datasets import HALVES, load
+from eval.metrics import mean_by
+from rag.grounding.judge import Supports
+from rag.library import Library
 
-from rag.support import Features, OverlapJudge, SupportJudge, combine
+CLAIMS = Path(__file__).resolve().parent / "datasets" / "claims.jsonl"
 
-LABELS = Path(__file__).resolve().parent / "datasets" / "support_labels.jsonl"
-_WEIGHTS = np.linspace(0.0, 1.0, 11)
-_PENALTIES = (0.0, 0.1, 0.2)
-_THRESHOLDS = np.linspace(0.0, 1.0, 101)
-
-
-def _scores(features: list[Features], weight: float, penalty: float) -> np.ndarray:
-    return np.array(
-        [
-            weight * f.coverage + (1 - weight) * f.similarity - (0 if f.numbers_present else penalty)
-            for f in features
-        ]
-    )
+Progress = Callable[[int, int], None]
 
 
-def _fit(features: list[Features], labels: np.ndarray) -> tuple[float, float, float]:
-    best = (-1.0, 0.0, 0.0, 0.0)
-    for weight, penalty in product(_WEIGHTS, _PENALTIES):
-        scores = _scores(features, weight, penalty)
-        for threshold in _THRESHOLDS:
-            agreement = float(((scores >= threshold) == labels).mean())
-            if agreement > best[0]:
-                best = (agreement, weight, penalty, threshold)
-    return best[1], best[2], best[3]
+def run(
+    library: Library, judge: Supports, path: Path = CLAIMS, progress: Progress | None = None
+) -> dict[str, Any]:
+    papers = list(library.store.iter_papers())
+    by_id = {paper.id: paper for paper in papers}
+    titles = {paper.title: paper.id for paper in papers}
+    figures: dict[str, Any] = {"judge": judge.name}
+    for which in HALVES:
+        items = load(path, "check", papers, which=which)
+        rows = []
+        for done, item in enumerate(items, start=1):
+            rows.append(check_row(item, judge, by_id, titles))
+            if progress:
+                progress(done, len(items))
+        metrics = check_metrics(rows)
+        predicted = [row for row in rows if row["predicted"]]
+        figures[which] = {
+            "items": len(rows),
+            "agreement": metrics["accuracy"],
+            "precision": sum(row["supported"] for row in predicted) / len(predicted) if predicted else 0.0,
+            "recall": metrics["supported_recall"],
+            "unsupported_recall": metrics["unsupported_recall"],
+            "by_kind": mean_by(rows, "kind", "correct"),
+        }
+    return figures
 
 
-def _rows(labels_path: Path) -> list[dict]:
-    return [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def table(figures: dict[str, Any]) -> str:
+    lines = [
+        f"judge: {figures['judge']} (supported is the positive class)",
+        f"{'half':8} {'items':>6} {'agreement':>10} {'precision':>10} {'recall':>8} "
+        f"{'unsupported recall':>19}",
+    ]
+    for which in HALVES:
+        f = figures[which]
+        lines.append(
+            f"{which:8} {f['items']:>6} {f['agreement']:>10.3f} {f['precision']:>10.3f} {f['recall']:>8.3f} "
+            f"{f['unsupported_recall']:>19.3f}"
+        )
+    kinds = sorted(set(figures["tune"]["by_kind"]) | set(figures["holdout"]["by_kind"]))
+    lines.append(f"{'agreement by kind':30} {'tune':>6} {'holdout':>8}")
+    for kind in kinds:
+        tune, held = (figures[w]["by_kind"].get(kind) for w in HALVES)
+        lines.append(f"  {kind:28} {_cell(tune):>6} {_cell(held):>8}")
+    return "\n".join(lines)
 
 
-def run_any(judge: SupportJudge, labels_path: Path = LABELS) -> dict[str, float | str]:
-    """Agreement of any judge (an LLM judge, say) with the labels, without re-fitting."""
-    rows = _rows(labels_path)
-    predicted = np.array([judge.score(r["sentence"], r["passage"]) >= judge.threshold for r in rows])
-    labels = np.array([bool(row["supported"]) for row in rows])
-    true_positive = int((predicted & labels).sum())
-    return {
-        "judge": judge.name,
-        "pairs": len(rows),
-        "agreement": float((predicted == labels).mean()),
-        "precision": true_positive / max(int(predicted.sum()), 1),
-        "recall": true_positive / max(int(labels.sum()), 1),
-    }
-
-
-def run(judge: OverlapJudge, labels_path: Path = LABELS, folds: int = 5) -> dict[str, float]:
-    rows = _rows(labels_path)
-    features = [judge.features(row["sentence"], row["passage"]) for row in rows]
-    labels = np.array([bool(row["supported"]) for row in rows])
-    predicted = np.array([combine(f) >= judge.threshold for f in features])
-    true_positive = int((predicted & labels).sum())
-    held_out_correct = 0
-    order = np.random.default_rng(0).permutation(len(rows))
-    for fold in np.array_split(order, folds):
-        train = np.setdiff1d(order, fold)
-        weight, penalty, threshold = _fit([features[i] for i in train], labels[train])
-        scores = _scores([features[i] for i in fold], weight, penalty)
-        held_out_correct += int(((scores >= threshold) == labels[fold]).sum())
-    return {
-        "pairs": len(rows),
-        "agreement": float((predicted == labels).mean()),
-        "cv_agreement": held_out_correct / len(rows),
-        "precision": true_positive / max(int(predicted.sum()), 1),
-        "recall": true_positive / max(int(labels.sum()), 1),
-    }
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

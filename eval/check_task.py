@@ -1,12 +1,13 @@
 """``litrev eval --task check``: does the citation check agree with hand-labelled sentences?
 
 Each item is a sentence, the titles it cites and whether they support it (together, by ALCE's
-rule). Metrics: ``accuracy``; ``unsupported_precision`` and ``unsupported_recall`` with
-"unsupported" as the positive class (a citation problem caught is the point of the check); and,
-where an item names the cited papers that add nothing (``adds_nothing_titles``),
-``adds_nothing_accuracy``: the share of those items whose flagged papers are exactly those.
-Rows carry the item's ``kind`` (correct, wrong_paper, overstated, two_papers...) so a report can
-break the figures down.
+rule). Metrics: ``accuracy``; ``supported_recall`` (correctly cited sentences judged supported);
+``unsupported_precision`` and ``unsupported_recall`` with "unsupported" as the positive class (a
+citation problem caught is the point of the check); and, where an item names the cited papers
+that add nothing (``adds_nothing_titles``), ``adds_nothing_accuracy``: the share of those items
+whose flagged papers are exactly those. Rows carry the item's ``kind`` (correct, paraphrase,
+wrong_figure, contradiction, wrong_paper, overclaim...) and ``style`` so a report can break the
+figures down.
 """
 
 from __future__ import annotations
@@ -14,29 +15,25 @@ from __future__ import annotations
 from typing import Any
 
 from eval.datasets import Item
-from rag.check import CachedEmbedder, joint_support
+from rag.check import joint_support
+from rag.corpus import Paper
+from rag.grounding.judge import Supports
 from rag.latex import clean_latex
-from rag.support import OverlapJudge, SupportJudge
-
-
-def caching(judge: SupportJudge) -> SupportJudge:
-    """The same judge, remembering sentence vectors: the items cite the same abstracts often."""
-    if isinstance(judge, OverlapJudge):
-        return OverlapJudge(CachedEmbedder(judge.embedder), judge.lexical)  # type: ignore[arg-type]
-    return judge
 
 
 def check_row(
-    item: Item, judge: SupportJudge, abstracts: dict[str, str], titles: dict[str, str]
+    item: Item, judge: Supports, papers: dict[str, Paper], titles: dict[str, str]
 ) -> dict[str, Any]:
-    joint = joint_support(judge, item.text, [abstracts[paper_id] for paper_id in item.gold])
+    joint = joint_support(judge, item.text, [papers[paper_id] for paper_id in item.gold])
     flagged = {paper_id for paper_id, extra in zip(item.gold, joint.adds_nothing, strict=True) if extra}
     row: dict[str, Any] = {
         "id": item.id,
         "kind": item.fields.get("kind", ""),
+        "style": item.fields.get("style", ""),
         "supported": bool(item.fields["supported"]),
         "predicted": joint.supported,
-        "scores": [round(score, 4) for score in joint.alone],
+        "scores": [round(verdict.score, 4) for verdict in joint.alone],
+        "reason": (joint.together or joint.alone[0]).reason,
     }
     row["correct"] = float(row["supported"] == row["predicted"])
     if "adds_nothing_titles" in item.fields:
@@ -48,9 +45,11 @@ def check_row(
 def check_metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
     flagged = [row for row in rows if not row["predicted"]]
     unsupported = [row for row in rows if not row["supported"]]
+    supported = [row for row in rows if row["supported"]]
     caught = sum(not row["supported"] for row in flagged)
     metrics = {
         "accuracy": sum(row["correct"] for row in rows) / len(rows),
+        "supported_recall": sum(row["predicted"] for row in supported) / len(supported) if supported else 0.0,
         "unsupported_precision": caught / len(flagged) if flagged else 0.0,
         "unsupported_recall": caught / len(unsupported) if unsupported else 0.0,
     }

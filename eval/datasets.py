@@ -8,20 +8,33 @@ or mistyped required field, or a gold title that is not in the library, is a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rag.corpus import Paper
 from rag.errors import DatasetError
 from rag.latex import clean_latex
 
-TASKS: dict[str, dict[str, type]] = {
+SPLIT_SEED = "litrev-dev-split"
+"""Fixed: an item's half depends on its id only, so adding items never moves others."""
+Half = Literal["tune", "holdout"]
+HALVES: tuple[Half, ...] = ("tune", "holdout")
+
+
+def half(item_id: str) -> Half:
+    """The half an item belongs to: *tune* (fit weights, pick thresholds, write rules) or
+    *holdout* (report only), by a hash of its id with :data:`SPLIT_SEED`."""
+    return "tune" if hashlib.sha256(f"{SPLIT_SEED}:{item_id}".encode()).digest()[0] % 2 == 0 else "holdout"
+
+
+TASKS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "lookup": {"id": str, "query": str, "gold_titles": list},
     "multi": {"id": str, "question": str, "gold_titles": list},
-    "qa": {"id": str, "question": str, "answer": str, "gold_titles": list, "evidence": str},
+    "qa": {"id": str, "question": str, "answer": str, "gold_titles": list, "evidence": (str, list)},
     "unanswerable": {"id": str, "question": str},
     "related-work": {"id": str, "paper_description": str, "must_cite": list},
     "check": {"id": str, "sentence": str, "cited_titles": list, "supported": bool},
@@ -44,8 +57,9 @@ class Item:
     """Paper ids of the titles that may also be cited (related-work ``acceptable``)."""
 
 
-def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
-    """Read and validate a dataset, resolving gold titles to the library's paper ids."""
+def load(path: Path, task: str, papers: Iterable[Paper], *, which: Half | None = None) -> list[Item]:
+    """Read and validate a dataset, resolving gold titles to the library's paper ids; ``which``
+    keeps one half of it (:func:`half`)."""
     if task not in TASKS:
         raise DatasetError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
     by_title = {paper.title: paper.id for paper in papers}
@@ -70,8 +84,9 @@ def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
             if name not in record:
                 raise DatasetError(f"{where}: missing required field {name!r} for task {task}")
             if not isinstance(record[name], kind):
+                wanted = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
                 raise DatasetError(
-                    f"{where}: field {name!r} must be a {kind.__name__}, got {type(record[name]).__name__}"
+                    f"{where}: field {name!r} must be a {wanted}, got {type(record[name]).__name__}"
                 )
         if record["id"] in seen:
             raise DatasetError(f"{where}: duplicate id {record['id']!r}")
@@ -89,15 +104,23 @@ def load(path: Path, task: str, papers: Iterable[Paper]) -> list[Item]:
             or record.get("sentence")
         )
         items.append(Item(record["id"], number, text, gold, record, acceptable))
+    if which is not None:
+        items = [item for item in items if half(item.id) == which]
     if not items:
-        raise DatasetError(f"{path}: no items")
+        raise DatasetError(f"{path}: no items" + (f" in its {which} half" if which else ""))
     return items
+
+
+def evidence_of(item: Item) -> list[str]:
+    """A qa item's evidence sentences (one string or a list of them), whitespace normalised."""
+    evidence = item.fields.get("evidence", [])
+    return [" ".join(text.split()) for text in ([evidence] if isinstance(evidence, str) else evidence)]
 
 
 def _resolve(
     record: dict[str, Any],
     names: Iterable[str],
-    schema: dict[str, type],
+    schema: dict[str, type | tuple[type, ...]],
     by_title: dict[str, str],
     where: str,
 ) -> list[str]:

@@ -1,10 +1,10 @@
-"""Answer-grounding metrics in the sense of ALCE (Gao et al., 2023), with a pluggable judge.
+"""Answer-grounding metrics in the sense of ALCE (Gao et al., 2023), with the judge of support.
 
-For each answer sentence with its cited passages:
+For each answer sentence with its cited papers:
 
-- citation recall: 1 when the cited passages together support the sentence, else 0 (an uncited
+- citation recall: 1 when the cited papers together support the sentence, else 0 (an uncited
   sentence scores 0);
-- citation precision: a citation is correct when the passages together support the sentence and
+- citation precision: a citation is correct when the papers together support the sentence and
   it is not irrelevant, where irrelevant means it does not support the sentence alone and the
   others still support it without it.
 
@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.support import SupportJudge
+from rag.corpus import Paper
+from rag.grounding.judge import Supports
 
 
 @dataclass(frozen=True)
 class Claim:
     sentence: str
-    passages: tuple[str, ...]
-    """The texts of the passages the sentence cites (empty: uncited)."""
+    papers: tuple[Paper, ...]
+    """The papers the sentence cites (empty: uncited)."""
 
 
 @dataclass(frozen=True)
@@ -35,25 +36,25 @@ class Grounding:
     citations: int
 
 
-def _supported(judge: SupportJudge, sentence: str, passages: Sequence[str]) -> bool:
-    return bool(passages) and judge.score(sentence, "\n".join(passages)) >= judge.threshold
+def _supported(judge: Supports, sentence: str, papers: Sequence[Paper]) -> bool:
+    return bool(papers) and judge.support(sentence, papers).supported
 
 
-def grounding(claims: Sequence[Claim], judge: SupportJudge) -> Grounding:
+def grounding(claims: Sequence[Claim], judge: Supports) -> Grounding:
     if not claims:
         return Grounding(None, None, 0, 0)
     recalled = 0
     correct = 0
     citations = 0
     for claim in claims:
-        together = _supported(judge, claim.sentence, claim.passages)
+        together = _supported(judge, claim.sentence, claim.papers)
         recalled += together
-        citations += len(claim.passages)
+        citations += len(claim.papers)
         if not together:
             continue
-        for index, passage in enumerate(claim.passages):
-            others = claim.passages[:index] + claim.passages[index + 1 :]
-            alone = _supported(judge, claim.sentence, [passage])
+        for index, paper in enumerate(claim.papers):
+            others = claim.papers[:index] + claim.papers[index + 1 :]
+            alone = _supported(judge, claim.sentence, [paper])
             if alone or not _supported(judge, claim.sentence, others):
                 correct += 1
     precision = correct / citations if citations else 0.0

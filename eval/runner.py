@@ -3,14 +3,17 @@
 Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "items"}``):
 
 - lookup / multi: recall@1/5/10/20, mrr, ndcg@10 of the gold papers in the ranking;
-- qa: the same for the gold paper, plus evidence_hit (a citation quotes the item's evidence
-  sentence), citation_recall, citation_precision (:mod:`eval.grounding`) and abstained_rate (here:
-  false abstentions);
+- qa: the same for the gold paper, plus evidence_hit (a citation's sentence holds one of the item's
+  evidence sentences), citation_recall, citation_precision (:mod:`eval.grounding`) and
+  abstained_rate (here: false abstentions), overall and per ``style`` of question;
 - unanswerable: abstained_rate, overall and, when items carry a ``kind``, per kind
   (``abstained_rate:KIND``; items without one count as ``unlabelled``);
 - related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
   or ``acceptable``), cited (papers cited) and citations_valid;
-- check: accuracy, unsupported_precision, unsupported_recall (:mod:`eval.check_task`).
+- check: accuracy, supported_recall, unsupported_precision, unsupported_recall
+  (:mod:`eval.check_task`), overall and per ``kind``.
+
+``half`` keeps the tune or the holdout half of a dataset (:func:`eval.datasets.half`).
 """
 
 from __future__ import annotations
@@ -20,15 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.check_task import caching, check_metrics, check_row
-from eval.datasets import Item, load
+from eval.check_task import check_metrics, check_row
+from eval.datasets import Half, Item, evidence_of, load
 from eval.grounding import Claim, grounding
 from eval.metrics import mean_by, retrieval_metrics
 from rag.answer import Answer, answer
 from rag.citations import markers_in, split_sentences, strip_markers
+from rag.corpus import Paper
+from rag.grounding.judge import Supports
+from rag.grounding.llm_judge import make_judge
 from rag.library import Library
 from rag.retrieve import Method, search
-from rag.support import SupportJudge, make_judge
 
 Progress = Callable[[int, int], None]
 
@@ -58,12 +63,12 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def claims_of(result: Answer, abstracts: dict[str, str]) -> list[Claim]:
-    """Each answer sentence with the abstracts of the papers it cites."""
-    papers = {citation.marker: citation.paper_id for citation in result.citations}
+def claims_of(result: Answer, papers: dict[str, Paper]) -> list[Claim]:
+    """Each answer sentence with the papers it cites."""
+    cited_ids = {citation.marker: citation.paper_id for citation in result.citations}
     claims = []
     for sentence in split_sentences(result.answer):
-        cited = [abstracts[papers[m]] for m in dict.fromkeys(markers_in(sentence)) if m in papers]
+        cited = [papers[cited_ids[m]] for m in dict.fromkeys(markers_in(sentence)) if m in cited_ids]
         claims.append(Claim(strip_markers(sentence), tuple(cited)))
     return claims
 
@@ -74,21 +79,21 @@ def _retrieval_row(item: Item, library: Library, method: Method) -> dict[str, An
     return {"id": item.id, "ranked": ranked[:10], **retrieval_metrics(ranked, set(item.gold))}
 
 
-def _qa_row(
-    item: Item, library: Library, method: Method, judge: SupportJudge, abstracts: dict[str, str]
-) -> dict:
+def _qa_row(item: Item, library: Library, method: Method, judge: Supports, papers: dict[str, Paper]) -> dict:
     row = _retrieval_row(item, library, method)
     if method != "hybrid":  # answers always use the shipped retrieval: only the ranking differs
         return row
     result = answer(item.text, library=library)
     row["abstained"] = float(result.abstained)
     row["kind"], row["reason"] = item.fields.get("kind", "unlabelled"), result.reason
-    evidence = " ".join(str(item.fields["evidence"]).split())
-    row["evidence_hit"] = float(any(" ".join(c.sentence.split()) == evidence for c in result.citations))
+    row["style"] = item.fields.get("style", "unlabelled")
+    evidence = evidence_of(item)
+    quoted = [" ".join(c.sentence.split()) for c in result.citations if c.paper_id in item.gold]
+    row["evidence_hit"] = float(any(e and e in q for e in evidence for q in quoted))
     if result.abstained:
         row["citation_recall"] = row["citation_precision"] = None
     else:
-        scores = grounding(claims_of(result, abstracts), judge)
+        scores = grounding(claims_of(result, papers), judge)
         row["citation_recall"], row["citation_precision"] = scores.citation_recall, scores.citation_precision
     row["answer"] = result.answer
     return row
@@ -142,34 +147,34 @@ def evaluate(
     task: str,
     *,
     library: Library | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
     method: Method = "hybrid",
     progress: Progress | None = None,
+    half: Half | None = None,
 ) -> EvalResult:
     library = library or Library()
     papers = list(library.store.iter_papers())
-    items = load(path, task, papers)
-    abstracts = {paper.id: paper.abstract for paper in papers}
+    items = load(path, task, papers, which=half)
+    by_id = {paper.id: paper for paper in papers}
     if task in ("qa", "check") and judge is None:
-        judge = make_judge(library, "auto")
-    if task == "check" and judge is not None:
-        judge = caching(judge)
+        judge = make_judge(library, "fitted")
     rows: list[dict[str, Any]] = []
     for done, item in enumerate(items, start=1):
         if task in ("lookup", "multi"):
             rows.append(_retrieval_row(item, library, method))
         elif task == "qa":
             assert judge is not None
-            rows.append(_qa_row(item, library, method, judge, abstracts))
+            rows.append(_qa_row(item, library, method, judge, by_id))
         elif task == "check":
             assert judge is not None
-            rows.append(check_row(item, judge, abstracts, {p.title: p.id for p in papers}))
+            rows.append(check_row(item, judge, by_id, {p.title: p.id for p in papers}))
         elif task == "unanswerable":
             result = answer(item.text, library=library)
             rows.append(
                 {
                     "id": item.id,
                     "kind": item.fields.get("kind", "unlabelled"),
+                    "style": item.fields.get("style", "unlabelled"),
                     "abstained": float(result.abstained),
                     "reason": result.reason,
                     "strength": result.evidence_strength,
@@ -186,6 +191,11 @@ def evaluate(
             metrics[name] = value
     if task == "check":
         metrics.update(check_metrics(rows))
+        for kind, rate in mean_by(rows, "kind", "correct").items():
+            metrics[f"accuracy:{kind}"] = rate
+    if task == "qa" and method == "hybrid":
+        for style, rate in mean_by(rows, "style", "abstained").items():
+            metrics[f"abstained_rate:{style}"] = rate
     if task == "unanswerable" or (task == "qa" and method == "hybrid"):
         metrics["abstained_rate"] = sum(row["abstained"] for row in rows) / len(rows)
     if task == "unanswerable" and any(row["kind"] != "unlabelled" for row in rows):

@@ -2,27 +2,26 @@
 
 The answer object keeps the contract of DESIGN.md: text, citations (marker -> paper -> the exact
 supporting sentence of its abstract), the evidence with scores, the generator used, timings and
-an ``abstained`` flag with its ``reason`` (:mod:`rag.abstention`).
+an ``abstained`` flag with its ``reason`` (:mod:`rag.grounding.reasons`).
 
 Between retrieval and generation, two gates:
 
 1. topic: below ``answer.min_evidence`` evidence strength the library does not cover the
    question (reason ``off-topic``);
-2. answerability (:mod:`rag.answerability`): the question is analysed (:mod:`rag.question`) and
-   some retrieved sentence must answer it: carry its focus, and for a figure question hold a
-   number with a plausible unit, for "which paper proposed X" present X as the paper's own.
-   None does: reason ``focus-missing`` or ``not-stated``, with pointers.
+2. the judge (:meth:`rag.grounding.judge.Judge.answer`): does a retrieved abstract answer the
+   question? It finds the paper the question is about (named or described) and the sentence that
+   answers it; when none does, the reason is ``focus-missing`` (a name no retrieved paper states)
+   or ``not-stated``, with pointers.
 
-The extractive answer quotes those answering sentences (:mod:`rag.quotes`), markers ascending.
+The extractive answer quotes the judge's answering sentences (:mod:`rag.quotes`), markers ascending.
 
 The citation check, on every model-written answer, streamed or not:
 
 1. markers that name no evidence passage are removed before the text is shown (streaming too);
-2. each sentence is scored against the abstracts it cites by the support judge
-   (:mod:`rag.support`) as soon as it is complete, and shown only if it is cited and supported:
-   the others never reach the screen and are not in ``answer``; ``sentences`` lists them all.
-   For a figure question, a sentence whose figure no cited abstract contains is unsupported
-   (:func:`rag.answerability.figures_missing`);
+2. each sentence is judged against the abstracts it cites (:meth:`rag.grounding.judge.Judge.support`)
+   as soon as it is complete, and shown only if it is cited and supported: the others never
+   reach the screen and are not in ``answer``; ``sentences`` lists them all, each with the
+   judge's reason;
 3. when too few sentences are cited and supported (``answer.min_supported``), or the model cannot
    be reached, the extractive answer replaces it and ``notice`` says why. An uncited answer is
    never shown as if it were grounded.
@@ -35,17 +34,18 @@ from collections.abc import Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
-from rag import abstention, quotes
-from rag.abstention import Reason
-from rag.answerability import check, figures_missing
-from rag.chunking import sentence_spans
+from rag import quotes
 from rag.citations import MarkerFilter, checked_sentences, markers_in, split_sentences, strip_markers, tidy
+from rag.corpus import Paper
 from rag.generate import ExtractiveGenerator, GenerationError, Generator, Passage
+from rag.grounding import reasons
+from rag.grounding.judge import Evidence, Supports
+from rag.grounding.question import analyse
+from rag.grounding.reasons import Reason
 from rag.lexical import lexical_text
 from rag.library import Library
-from rag.question import Question, analyse
 from rag.retrieve import Filters, Hit, SearchResult, search
-from rag.support import OverlapJudge, SupportJudge
+from rag.sentence_vectors import spans_of
 
 
 class Citation(BaseModel):
@@ -64,7 +64,8 @@ class SentenceCheck(BaseModel):
     text: str
     markers: list[int]
     supported: bool
-    score: float | None = Field(description="Support score against the cited abstracts (None: uncited).")
+    score: float | None = Field(description="The judge's probability of support (None: uncited).")
+    reason: str = Field(default="", description="Why, in words: the judge's reason, or that it is uncited.")
 
 
 class EvidenceItem(BaseModel):
@@ -85,9 +86,15 @@ class Answer(BaseModel):
     evidence: list[EvidenceItem]
     abstained: bool
     reason: Reason | None = Field(
-        default=None, description="Why it abstained (rag.abstention): off-topic, focus-missing, not-stated..."
+        default=None,
+        description="Why it abstained (rag.grounding.reasons): off-topic, focus-missing, not-stated...",
     )
-    kind: str = Field(default="other", description="The kind of question (rag.question): figure, proposed...")
+    kind: str = Field(
+        default="other", description="The kind of question (rag.grounding.question): figure, proposed..."
+    )
+    answerable: float | None = Field(
+        default=None, description="The judge's probability that the retrieved papers answer the question."
+    )
     evidence_strength: float = Field(description="Abstain below settings.answer.min_evidence.")
     generator: str
     notice: str | None = Field(default=None, description="Why the answer is not the model's own, if so.")
@@ -143,12 +150,12 @@ def evidence_strength(result: SearchResult, library: Library) -> float:
 
 
 def abstention_text(strength: float, threshold: float, hits: Sequence[Hit]) -> str:
-    """The ``off-topic`` notice (:func:`rag.abstention.off_topic`) with ``hits`` as pointers."""
-    return abstention.off_topic(strength, threshold, [hit.paper.title for hit in hits])
+    """The ``off-topic`` notice (:func:`rag.grounding.reasons.off_topic`) with ``hits`` as pointers."""
+    return reasons.off_topic(strength, threshold, [hit.paper.title for hit in hits])
 
 
 def pointers(hits: Sequence[Hit]) -> str:
-    return abstention.pointers([hit.paper.title for hit in hits])
+    return reasons.pointers([hit.paper.title for hit in hits])
 
 
 NOT_COVERED = "NOT COVERED"
@@ -159,7 +166,7 @@ def answer(
     *,
     library: Library | None = None,
     generator: Generator | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
     k: int | None = None,
     filters: Filters | None = None,
     asked: str | None = None,
@@ -180,7 +187,7 @@ def answer_stream(
     *,
     library: Library | None = None,
     generator: Generator | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
     k: int | None = None,
     filters: Filters | None = None,
     asked: str | None = None,
@@ -204,7 +211,7 @@ def answer_stream(
         Passage(rank, hit.paper, (hit.chunk.start, hit.chunk.end) if hit.chunk else None)
         for rank, hit in enumerate(result.hits, start=1)
     ]
-    analysed = analyse(question, library.lexical)
+    analysed = analyse(asked or question)  # a follow-up is judged in the user's own words
     common = {
         "question": question,
         "evidence": evidence,
@@ -227,27 +234,31 @@ def answer_stream(
     if strength < settings.min_evidence:
         yield abstain(abstention_text(strength, settings.min_evidence, result.hits), "off-topic")
         return
-    found = check(analysed, [(p.marker, p.paper) for p in passages], library.lexical.terms)
-    if not found.answers:
-        if found.mentioning:
-            titles = [paper.title for paper in found.mentioning]
-            yield abstain(abstention.not_stated(analysed, titles), "not-stated")
+    judged = time.perf_counter()
+    found = library.judge.answer(analysed, [(hit.paper, hit.score) for hit in result.hits], strength)
+    timings["judge_ms"] = _ms(judged)
+    common["answerable"] = round(found.score, 4)
+    if not found.answerable:
+        titles = [hit.paper.title for hit in result.hits]
+        if found.subject is not None:
+            subject = result.hits[found.subject].paper.title
+            titles = [subject, *(title for title in titles if title != subject)]
+        rare = [name for name in found.missing if library.lexical.share(name.lower()) <= 0.05]
+        if rare:
+            yield abstain(reasons.focus_missing(analysed, rare, titles), "focus-missing")
         else:
-            titles = [hit.paper.title for hit in result.hits]
-            yield abstain(abstention.focus_missing(analysed, titles), "focus-missing")
+            yield abstain(reasons.not_stated(analysed, titles), "not-stated")
         return
-    chosen = quotes.choose(
-        analysed, asked or question, found.answers, library.embedder, settings, library.lexical.coverage
-    )
+    chosen = quotes.choose(found, passages, settings, library.judge)
 
     extractive = isinstance(generator, ExtractiveGenerator)
     markers = MarkerFilter({passage.marker for passage in passages})
     checks: list[SentenceCheck] = []
-    judge = judge or OverlapJudge(library.embedder, library.lexical)
+    judge = judge or library.judge
 
     def passes(sentence: str) -> bool:
         begun = time.perf_counter()
-        checks.append(check_sentence(sentence, passages, judge, analysed))
+        checks.append(check_sentence(sentence, passages, judge))
         timings["check_ms"] = timings.get("check_ms", 0.0) + _ms(begun)
         return checks[-1].supported
 
@@ -268,7 +279,7 @@ def answer_stream(
     if notice is None and not extractive:
         if any(NOT_COVERED in check.text for check in checks) and not any(c.markers for c in checks):
             titles = [hit.paper.title for hit in result.hits]
-            yield abstain(abstention.model_not_covered(titles), "model-not-covered")
+            yield abstain(reasons.model_not_covered(titles), "model-not-covered")
             return
         supported = sum(check.supported for check in checks)
         if not checks or supported / len(checks) < settings.min_supported:
@@ -283,7 +294,7 @@ def answer_stream(
         checks, name = [], ExtractiveGenerator.name
     order = list(dict.fromkeys(markers_in(text)))
     by_marker = {passage.marker: passage for passage in passages}
-    citations = _citations(text, [by_marker[n] for n in order])
+    citations = _citations(text, [by_marker[n] for n in order], judge)
     timings["total_ms"] = _ms(started)
     yield Answer(
         **common,
@@ -302,33 +313,34 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
 
 
-def check_sentences(
-    text: str, passages: Sequence[Passage], judge: SupportJudge, question: Question | None = None
-) -> list[SentenceCheck]:
-    """Score each sentence against the abstracts it cites; uncited sentences are unsupported."""
-    return [check_sentence(sentence, passages, judge, question) for sentence in split_sentences(text)]
+def check_sentences(text: str, passages: Sequence[Passage], judge: Supports) -> list[SentenceCheck]:
+    """Judge each sentence against the abstracts it cites; uncited sentences are unsupported."""
+    return [check_sentence(sentence, passages, judge) for sentence in split_sentences(text)]
 
 
-def check_sentence(
-    sentence: str, passages: Sequence[Passage], judge: SupportJudge, question: Question | None = None
-) -> SentenceCheck:
-    """Score one sentence against the abstracts it cites; an uncited sentence is unsupported, and
-    so, for a figure question, is a sentence with a figure no cited abstract contains."""
+def check_sentence(sentence: str, passages: Sequence[Passage], judge: Supports) -> SentenceCheck:
+    """Judge one sentence against the abstracts it cites (together); an uncited sentence is
+    unsupported."""
     by_marker = {passage.marker: passage for passage in passages}
     cited = [m for m in dict.fromkeys(markers_in(sentence)) if m in by_marker]
     claim = strip_markers(sentence)
     if not cited or not claim:
-        return SentenceCheck(text=claim or sentence, markers=cited, supported=False, score=None)
-    sources = [by_marker[m].paper.abstract for m in cited]
-    score = judge.score(claim, "\n".join(sources))
-    supported = score >= judge.threshold
-    if question is not None and question.kind == "figure" and figures_missing(claim, sources):
-        supported = False
-    return SentenceCheck(text=claim, markers=cited, supported=supported, score=round(score, 4))
+        return SentenceCheck(
+            text=claim or sentence, markers=cited, supported=False, score=None, reason="It cites no evidence."
+        )
+    verdict = judge.support(claim, [by_marker[m].paper for m in cited])
+    return SentenceCheck(
+        text=claim,
+        markers=cited,
+        supported=verdict.supported,
+        score=round(verdict.score, 4),
+        reason=verdict.reason,
+    )
 
 
-def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:
-    """One citation per cited passage, pointing at the abstract sentence its claims rest on."""
+def _citations(text: str, cited: Sequence[Passage], judge: Supports) -> list[Citation]:
+    """One citation per cited passage, pointing at the abstract sentence its claims rest on: the
+    sentence a claim quotes (the extractive answer), else the judge's evidence for the claims."""
     claims: dict[int, list[str]] = {passage.marker: [] for passage in cited}
     for sentence in split_sentences(text):
         for marker in dict.fromkeys(markers_in(sentence)):
@@ -337,7 +349,7 @@ def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:
     citations = []
     for passage in cited:
         paper = passage.paper
-        start, end = _supporting_span(paper.abstract, claims[passage.marker])
+        start, end = _supporting_span(paper, claims[passage.marker], judge)
         citations.append(
             Citation(
                 marker=passage.marker,
@@ -354,16 +366,14 @@ def _citations(text: str, cited: Sequence[Passage]) -> list[Citation]:
     return citations
 
 
-def _supporting_span(abstract: str, claims: Sequence[str]) -> tuple[int, int]:
-    """The abstract sentence quoted by a claim, else the one sharing most words with the claims."""
-    spans = sentence_spans(abstract) or [(0, len(abstract))]
+def _supporting_span(paper: Paper, claims: Sequence[str], judge: Supports) -> tuple[int, int]:
+    """The abstract sentence a claim quotes, else where the judge finds the claims stated."""
+    abstract = paper.abstract
     for claim in claims:
-        for start, end in spans:
-            if abstract[start:end] in claim:
+        for start, end in spans_of(paper):
+            if abstract[start:end] and abstract[start:end] in claim:
                 return start, end
-    words = {w.lower() for claim in claims for w in claim.split() if len(w) > 3}
-
-    def shared(span: tuple[int, int]) -> int:
-        return len(words & {w.lower() for w in abstract[span[0] : span[1]].split()})
-
-    return max(spans, key=shared)
+    evidence: Evidence | None = judge.support(" ".join(claims), [paper]).evidence if claims else None
+    if evidence is None:
+        return (spans_of(paper) or [(0, len(abstract))])[0]
+    return evidence.start, evidence.end

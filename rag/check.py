@@ -3,12 +3,13 @@
 Stages (each a function below): read the draft into sentences (:mod:`rag.manuscript`) and its .bib
 (:mod:`rag.bibfile`); resolve every cited key to a paper (:class:`Resolver`: the key itself, then
 the entry's DOI, arXiv id and normalised title); judge each sentence against its cited abstracts
-with the support judge (:mod:`rag.support`); suggest papers for what is left unsupported.
+with the judge (:mod:`rag.grounding`); suggest papers for what is left unsupported.
 
 Verdicts, per (sentence, cited paper):
 
 - ``supported``: the cited papers support the sentence together (ALCE's rule, Gao et al. 2023)
-  and this one contributes; the evidence is its abstract sentence closest to the claim;
+  and this one contributes; the evidence is the sentence (or two) of its abstract where the judge
+  finds the claim, and the reason says what it found;
 - ``unsupported``: they do not support it, or they do and this paper adds nothing (it does not
   support the sentence alone and the others do without it: ``adds_nothing``);
 - ``not_in_library``: the key is in neither the .bib nor the library (also reported as a problem);
@@ -29,18 +30,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from rag import bibtex
 from rag.bibfile import BibEntry, BibFile, normal_arxiv, normal_doi, parse_bib
-from rag.check_report import CheckReport, CitationCheck, SentenceCheck, Suggestion, Verdict
-from rag.chunking import sentence_spans
+from rag.check_report import CheckReport, CitationCheck, SentenceCheck, Suggestion
+from rag.check_report import Verdict as CitationVerdict
 from rag.corpus import Paper, title_key
-from rag.embedding import Embedder
 from rag.errors import DraftError
+from rag.grounding.judge import Supports, Verdict
+from rag.grounding.llm_judge import make_judge
 from rag.library import Library
 from rag.manuscript import Draft, Sentence, decode_draft, read_draft
-from rag.support import OverlapJudge, SupportJudge, make_judge
 
 SUGGESTIONS = 3
 """Most papers suggested for one sentence."""
@@ -53,29 +52,6 @@ FINDING = re.compile(
     re.IGNORECASE,
 )
 OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|article|study))\b", re.IGNORECASE)
-_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?!\d)")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-class CachedEmbedder:
-    """An :class:`Embedder` that remembers vectors: a draft repeats its cited abstracts often."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.inner = embedder
-        self.name = embedder.name
-        self.dim = embedder.dim
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(text for text in texts if text not in self._vectors))
-        if missing:
-            self._vectors.update(zip(missing, self.inner.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._vectors[text] for text in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
 
 
 # -- resolving keys ----------------------------------------------------------------------------
@@ -150,54 +126,32 @@ class Resolver:
 class Joint:
     supported: bool
     """The passages support the claim together."""
-    alone: list[float]
-    """Each passage's own score."""
+    alone: list[Verdict]
+    """Each paper's own verdict."""
     adds_nothing: list[bool]
     """Does not support the claim alone, and the others support it without it."""
+    together: Verdict | None = None
+    """The verdict on all of them together (None with one paper: ``alone[0]`` is it)."""
 
 
-def figures(text: str) -> set[str]:
-    """The figures a text states (``30,000`` and ``30000`` alike), years left out."""
-    found = {match.replace(",", "") for match in _FIGURE.findall(text)}
-    return {figure for figure in found if not _YEAR.fullmatch(figure)}
-
-
-def joint_support(judge: SupportJudge, claim: str, passages: Sequence[str]) -> Joint:
-    """ALCE's citation rule: recall on all passages together, precision per passage.
-
-    On top of the judge, one rule (FIGURES): passages that do not state every figure of the
-    claim do not support it, whatever the score: "5x faster" is not "3x faster", however alike the
-    words (an overstated claim). The judge's own penalty for a missing number is too light for that.
-    """
-    claimed = figures(claim)
-
-    def supports(score: float, passage: str) -> bool:
-        return score >= judge.threshold and claimed <= figures(passage)
-
-    alone = [judge.score(claim, passage) for passage in passages]
-    if len(passages) == 1:
-        return Joint(supports(alone[0], passages[0]), alone, [False])
-    each = [supports(score, passage) for score, passage in zip(alone, passages, strict=True)]
-    joined = "\n".join(passages)
-    together = any(each) or supports(judge.score(claim, joined), joined)
+def joint_support(judge: Supports, claim: str, papers: Sequence[Paper]) -> Joint:
+    """ALCE's citation rule: recall on all cited papers together, precision per paper."""
+    alone = judge.support_all([(claim, [paper]) for paper in papers])
+    if len(papers) == 1:
+        return Joint(alone[0].supported, alone, [False])
+    each = [verdict.supported for verdict in alone]
+    together = judge.support(claim, papers)
+    supported = any(each) or together.supported
     adds_nothing = []
-    for index in range(len(passages)):
-        others = [p for i, p in enumerate(passages) if i != index]
-        if not together or each[index]:
+    for index in range(len(papers)):
+        others = [p for i, p in enumerate(papers) if i != index]
+        if not supported or each[index]:
             adds_nothing.append(False)
         elif len(others) == 1:
             adds_nothing.append(each[1 - index])
         else:
-            rest = "\n".join(others)
-            adds_nothing.append(supports(judge.score(claim, rest), rest))
-    return Joint(together, alone, adds_nothing)
-
-
-def best_sentence(embedder: CachedEmbedder, claim: str, abstract: str) -> str:
-    """The abstract sentence closest in meaning to the claim."""
-    sentences = [abstract[start:end] for start, end in sentence_spans(abstract)] or [abstract]
-    vectors = embedder.embed([claim, *sentences])
-    return sentences[int(np.argmax(vectors[1:] @ vectors[0]))]
+            adds_nothing.append(judge.support(claim, others).supported)
+    return Joint(supported, alone, adds_nothing, together)
 
 
 def states_finding(text: str) -> bool:
@@ -211,8 +165,7 @@ def states_finding(text: str) -> bool:
 @dataclass
 class Checker:
     library: Library
-    judge: SupportJudge
-    embedder: CachedEmbedder
+    judge: Supports
     resolver: Resolver
 
     def citations(self, sentence: Sentence) -> tuple[list[CitationCheck], bool | None]:
@@ -235,17 +188,18 @@ class Checker:
                 results.append(CitationCheck(key=key, verdict="unsupported", title=source.paper.title))
         if not checkable:
             return results, None
-        joint = joint_support(self.judge, sentence.text, [source.paper.abstract for _, source in checkable])  # type: ignore[union-attr]
-        for (index, source), score, extra in zip(checkable, joint.alone, joint.adds_nothing, strict=True):
+        joint = joint_support(self.judge, sentence.text, [source.paper for _, source in checkable])  # type: ignore[misc]
+        for (index, source), alone, extra in zip(checkable, joint.alone, joint.adds_nothing, strict=True):
             paper = source.paper
             assert paper is not None
-            verdict: Verdict = "supported" if joint.supported and not extra else "unsupported"
+            verdict: CitationVerdict = "supported" if joint.supported and not extra else "unsupported"
             results[index] = CitationCheck(
                 key=source.key,
                 paper_id=paper.id if source.in_library else None,
                 verdict=verdict,
-                score=round(score, 4),
-                evidence=best_sentence(self.embedder, sentence.text, paper.abstract),
+                score=round(alone.score, 4),
+                evidence=alone.evidence.text if alone.evidence else None,
+                reason=_reason(joint, alone, extra),
                 adds_nothing=extra,
                 title=paper.title,
                 note=None if source.in_library else "checked against the abstract in the .bib",
@@ -260,20 +214,21 @@ class Checker:
         hits = search(check.text, library=self.library, k=CANDIDATES).hits
         return [hit.paper for hit in hits if hit.paper.id not in cited]
 
-    def suggestions(self, text: str, candidates: Sequence[Paper]) -> list[Suggestion]:
+    def suggestions(
+        self, text: str, candidates: Sequence[Paper], verdicts: Sequence[Verdict]
+    ) -> list[Suggestion]:
         """The candidates the judge finds supporting ``text``, best first."""
         found = []
-        for paper in candidates:
-            joint = joint_support(self.judge, text, [paper.abstract])
-            if joint.supported:
+        for paper, verdict in zip(candidates, verdicts, strict=True):
+            if verdict.supported:
                 key = self.resolver.key_for(paper)
                 found.append(
                     Suggestion(
                         key=key,
                         paper_id=paper.id,
                         title=paper.title,
-                        sentence=best_sentence(self.embedder, text, paper.abstract),
-                        score=round(joint.alone[0], 4),
+                        sentence=verdict.evidence.text if verdict.evidence else "",
+                        score=round(verdict.score, 4),
                         bibtex=bibtex.entry(paper, key),
                     )
                 )
@@ -281,12 +236,16 @@ class Checker:
 
     def suggest(self, checks: Sequence[SentenceCheck]) -> None:
         """Suggestions where the citations fail or a finding is uncited: all searches first, then
-        one embedding batch of the candidates' sentences (not one per judgement), then judging."""
+        every (sentence, candidate) pair judged in one batch."""
         wanted = [check for check in checks if check.supported is False or check.finding]
         pools = [self.candidates(check) for check in wanted]
-        _embed_sentences(self.embedder, (), dict.fromkeys(p.abstract for pool in pools for p in pool))
+        verdicts = iter(
+            self.judge.support_all(
+                [(c.text, [p]) for c, pool in zip(wanted, pools, strict=True) for p in pool]
+            )
+        )
         for check, pool in zip(wanted, pools, strict=True):
-            check.suggestions = self.suggestions(check.text, pool)
+            check.suggestions = self.suggestions(check.text, pool, [next(verdicts) for _ in pool])
 
     def sentence(self, sentence: Sentence) -> SentenceCheck:
         """The verdicts for one sentence (suggestions come later, for all at once)."""
@@ -301,25 +260,13 @@ class Checker:
         )
 
 
-def _embed_sentences(embedder: CachedEmbedder, texts: Iterable[str], abstracts: Iterable[str]) -> None:
-    """Embed ``texts`` and every sentence of ``abstracts`` in one batch."""
-    spans = [(abstract, span) for abstract in abstracts for span in sentence_spans(abstract)]
-    embedder.embed([*texts, *(abstract[start:end] for abstract, (start, end) in spans)])
-
-
-def _warm(embedder: CachedEmbedder, draft: Draft, resolver: Resolver) -> None:
-    """The draft's sentences and its cited abstracts' sentences, in one batch."""
-    keys = dict.fromkeys(cite.key for sentence in draft.sentences for cite in sentence.cites)
-    sources = [resolver.resolve(key) for key in keys]
-    abstracts = [s.paper.abstract for s in sources if s is not None and s.paper is not None]
-    _embed_sentences(embedder, (sentence.text for sentence in draft.sentences), abstracts)
-
-
-def default_judge(library: Library, embedder: CachedEmbedder) -> SupportJudge:
-    """The LLM judge when an LLM is configured, else the overlap judge over a caching embedder."""
-    if library.settings.llm.provider != "extractive":
-        return make_judge(library, "llm")
-    return OverlapJudge(embedder, library.lexical)  # type: ignore[arg-type]
+def _reason(joint: Joint, alone: Verdict, adds_nothing: bool) -> str:
+    """The reason shown for one cited paper's verdict."""
+    if adds_nothing:
+        return "The other cited papers support the sentence without this one, and it does not alone."
+    if joint.supported and not alone.supported and joint.together is not None:
+        return f"Supported together with the other cited papers. {joint.together.reason}"
+    return alone.reason
 
 
 def check_draft(
@@ -327,7 +274,7 @@ def check_draft(
     bib: BibFile | None = None,
     *,
     library: Library | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
     suggest: bool = True,
     name: str = "draft",
     bib_name: str = "refs.bib",
@@ -336,13 +283,11 @@ def check_draft(
     started = time.perf_counter()
     library = library or Library()
     bib = bib or BibFile()
-    embedder = CachedEmbedder(library.embedder)
-    judge = judge or default_judge(library, embedder)
+    judge = judge or make_judge(library, library.settings.judge.kind)
     papers = list(library.store.iter_papers())
     resolver = Resolver(papers, bib, bibtex.assign_keys(papers), bib_name=bib_name)
-    checker = Checker(library, judge, embedder, resolver)
+    checker = Checker(library, judge, resolver)
     problems = [*draft.problems, *bib.problems]
-    _warm(embedder, draft, resolver)
     checks = []
     for sentence in draft.sentences:
         for cite in sentence.cites:
@@ -384,7 +329,7 @@ def check_file(
     bib_path: Path | None = None,
     *,
     library: Library | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
 ) -> CheckReport:
     """Read ``path`` (and ``bib_path``) and check them; bad lines are reported, the rest checked."""
     draft = read_draft(path)

@@ -3,7 +3,8 @@
 The JSON shape is fixed for scripts::
 
     {"sentences": [{"line", "file", "text",
-                    "citations": [{"key", "paper_id", "verdict", "score", "evidence", "adds_nothing"}],
+                    "citations": [{"key", "paper_id", "verdict", "score", "evidence", "reason",
+                                   "adds_nothing"}],
                     "suggestions": [{"key", "paper_id", "title", "sentence", "score", "bibtex"}]}],
      "summary": {"sentences", "cited_sentences", "citations", "supported", "unsupported",
                  "not_in_library", "no_abstract", "unsupported_sentences", "uncited_findings",
@@ -32,13 +33,19 @@ class CitationCheck(BaseModel):
     paper_id: str | None = Field(default=None, description="The library paper; None when not in it.")
     verdict: Verdict
     score: float | None = Field(default=None, description="The judge's score for this paper alone.")
-    evidence: str | None = Field(default=None, description="Its abstract sentence closest to the claim.")
+    evidence: str | None = Field(
+        default=None,
+        description="The sentence (or two) of its abstract where the judge looked for the claim.",
+    )
+    reason: str | None = Field(default=None, description="The judge's reason for the verdict, in words.")
     adds_nothing: bool = Field(default=False, description="Others support the sentence without it.")
     title: str | None = None
     note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(include={"key", "paper_id", "verdict", "score", "evidence", "adds_nothing"})
+        return self.model_dump(
+            include={"key", "paper_id", "verdict", "score", "evidence", "reason", "adds_nothing"}
+        )
 
 
 class Suggestion(BaseModel):
@@ -135,8 +142,8 @@ class CheckReport(BaseModel):
                 extra = " (adds nothing: the others support it)" if c.adds_nothing else ""
                 score = f" {c.score:.2f}" if c.score is not None else ""
                 out.append(f"    {c.key}: {c.verdict}{score}{extra}" + (f" - {c.note}" if c.note else ""))
-                if c.verdict == "supported" and c.evidence:
-                    out.append(f'        "{c.evidence}"')
+                if c.reason:
+                    out.append(f"        {c.reason}")
             for s in sentence.suggestions:
                 out.append(f"    suggest {s.key} ({s.score:.2f}): {s.title}")
                 out.append(f'        "{s.sentence}"')
@@ -164,8 +171,8 @@ class CheckReport(BaseModel):
                 lines.append(
                     f"- `{_code(c.key)}`{title}: {what}{score}" + (f"; {_md(c.note)}" if c.note else "")
                 )
-                if c.evidence and c.verdict == "supported":
-                    lines.append(f"  - evidence: \u201c{_md(c.evidence)}\u201d")
+                if c.reason:
+                    lines.append(f"  - why: {_md(c.reason)}")
             if sentence.suggestions:
                 lines.append("- suggestions:")
                 for s in sentence.suggestions:

@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from rag.cli_bench import bench, evaluate
 from rag.cli_options import (
     AsJson,
+    Judge,
     LLMChoice,
     Method,
     Source,
@@ -289,13 +290,20 @@ def check(
     bib: Annotated[Path | None, typer.Option("--bib", help="The .bib file its keys come from.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the verdicts as JSON here.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write a Markdown report here.")] = None,
+    judge: Annotated[
+        Judge | None,
+        typer.Option(help="fitted (the default) or llm (asks the configured LLM); see LITREV_JUDGE__KIND."),
+    ] = None,
     *,
     llm: LLMChoice,
 ) -> None:
     """Check a manuscript's citations: does each cited paper support its sentence? Suggests sources."""
     from rag.check import check_file
+    from rag.grounding.llm_judge import make_judge
 
-    result = check_file(draft, bib, library=open_library(llm))
+    library = open_library(llm)
+    chosen = make_judge(library, judge.value) if judge else None
+    result = check_file(draft, bib, library=library, judge=chosen)
     try:
         if json_out is not None:
             json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")

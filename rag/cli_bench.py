@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from rag.cli_options import AsJson, Judge, LLMChoice, Provider, Task, llm_options, open_library
-from rag.cli_output import emit, out, print_json, progress_bar
+from rag.cli_options import AsJson, Half, Judge, LLMChoice, Provider, Task, llm_options, open_library
+from rag.cli_output import emit, out, progress_bar
 
 RETRIEVAL_TASKS = (Task.lookup, Task.multi, Task.qa)
 
@@ -30,15 +30,18 @@ def evaluate(
     ] = None,
     compare: Annotated[bool, typer.Option(help="Also run BM25-only and dense-only, side by side.")] = False,
     judge: Annotated[
-        Judge, typer.Option(help="Support judge (auto: the LLM if one is configured).")
-    ] = Judge.auto,
+        Judge, typer.Option(help="Judge of support: fitted (shipped weights) or llm (the configured LLM).")
+    ] = Judge.fitted,
+    half: Annotated[
+        Half | None, typer.Option(help="Only the tune or the holdout half of the dataset.")
+    ] = None,
     *,
     llm: LLMChoice,
 ) -> None:
     """Measure retrieval quality and answer grounding on a dataset."""
     from eval.report import metrics_table, write_report
     from eval.runner import evaluate as run_eval
-    from rag.support import make_judge
+    from rag.grounding.llm_judge import make_judge
 
     methods = ["lexical", "dense", "hybrid"] if compare and task in RETRIEVAL_TASKS else ["hybrid"]
     library = open_library(llm)
@@ -53,6 +56,7 @@ def evaluate(
                 library=library,
                 judge=support_judge,
                 method=method,  # type: ignore[arg-type]
+                half=half.value if half else None,  # type: ignore[arg-type]
                 progress=lambda done, total, job=job: bar.update(job, completed=done, total=total),
             )
     shipped = results["hybrid"]
@@ -126,28 +130,38 @@ def bench_scale(
 def bench_support(
     as_json: AsJson = False,
     judge: Annotated[
-        Judge, typer.Option(help="overlap (cross-validated) or llm (the configured LLM).")
-    ] = Judge.overlap,
+        Judge, typer.Option(help="fitted (the shipped weights) or llm (the configured LLM).")
+    ] = Judge.fitted,
+    fit: Annotated[
+        Path | None,
+        typer.Option(help="Refit the weights on the tune halves, write them here, and measure with them."),
+    ] = None,
     *,
     llm: LLMChoice,
 ) -> None:
-    """Agreement of the citation-support judge with the hand labels (in-sample and cross-validated)."""
+    """Agreement of the judge of support with the labelled claims, on the tune and holdout halves."""
     from eval import bench_support as runner
-    from rag.support import OverlapJudge, make_judge
+    from rag.grounding.judge import Judge as FittedJudge
+    from rag.grounding.llm_judge import make_judge
 
     library = open_library(llm)
-    if judge == Judge.overlap:
-        figures = runner.run(OverlapJudge(library.embedder, library.lexical))
-    else:
-        figures = runner.run_any(make_judge(library, judge.value))
-    if as_json:
-        print_json(figures)
-        return
-    held_out = f" (5-fold held-out {figures['cv_agreement']:.3f})" if "cv_agreement" in figures else ""
-    out.print(
-        f"{figures['pairs']} hand-labelled pairs: agreement {figures['agreement']:.3f}{held_out}, "
-        f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}"
-    )
+    chosen = make_judge(library, judge.value)
+    with progress_bar() as bar:
+        if fit is not None:
+            from eval.fit_judge import fit as refit
+
+            job = bar.add_task("fitting on the tune halves", total=None)
+            model = refit(
+                library, progress=lambda name, done, total: bar.update(job, completed=done, total=total)
+            )
+            model.save(fit)
+            out.print(f"weights written to {fit}")
+            chosen = FittedJudge(library.sentences, library.lexical, model)
+        job = bar.add_task("judging the labelled claims", total=None)
+        figures = runner.run(
+            library, chosen, progress=lambda done, total: bar.update(job, completed=done, total=total)
+        )
+    emit(figures, as_json, runner.table)
 
 
 @bench.command("check")

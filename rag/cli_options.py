@@ -48,11 +48,17 @@ class Task(StrEnum):
     check = "check"
 
 
-class Judge(StrEnum):
-    """Citation-support judges (``rag.support.make_judge``)."""
+class Half(StrEnum):
+    """Halves of a dev set (``eval.datasets.half``)."""
 
-    auto = "auto"
-    overlap = "overlap"
+    tune = "tune"
+    holdout = "holdout"
+
+
+class Judge(StrEnum):
+    """Judges of support (``rag.grounding.llm_judge.make_judge``)."""
+
+    fitted = "fitted"
     llm = "llm"
 
 

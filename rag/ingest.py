@@ -21,11 +21,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.chunking import chunk_papers
+import numpy as np
+
+from rag import sentence_vectors
+from rag.chunking import Chunk, chunk_papers
 from rag.corpus import Paper, ReadOptions, read_paths
 from rag.errors import CorpusError, IndexWriteError, LitrevError
 from rag.lexical import mark_stale
 from rag.library import Library
+from rag.sentence_vectors import SentenceFile
+from rag.settings import ChunkingSettings
 from rag.store import Store
 
 PENDING = "INGEST-PENDING"
@@ -156,25 +161,29 @@ def index_papers(
 
     # Batch i+1 is chunked by another thread while batch i is embedded, too.
     batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    cut = _Cut(library.settings.chunking)
+    sentence_file = library.sentence_file
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-write") as writer,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-chunk") as chunker,
     ):
         pending: Future[None] | None = None
         pending_size = 0
-        upcoming = chunker.submit(chunk_papers, batches[0], library.settings.chunking) if batches else None
+        upcoming = chunker.submit(cut, batches[0]) if batches else None
         for number, batch in enumerate(batches):
-            chunks = upcoming.result() if upcoming else []
+            chunks, sentences = upcoming.result() if upcoming else ([], [])
             if number + 1 < len(batches):
-                upcoming = chunker.submit(chunk_papers, batches[number + 1], library.settings.chunking)
+                upcoming = chunker.submit(cut, batches[number + 1])
             titles = {paper.id: paper.title for paper in batch}
             vectors = library.embedder.embed_documents(
-                [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
+                [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks] + sentences
             )
             finish(pending, pending_size)
-            pending, pending_size = writer.submit(store.write, batch, chunks, vectors), len(batch)
+            job = _Write(store, sentence_file, batch, chunks, vectors[: len(chunks)], vectors[len(chunks) :])
+            pending, pending_size = writer.submit(job), len(batch)
             report.chunks += len(chunks)
         finish(pending, pending_size)
+    _store_missing_sentences(store, library)
     if rebuild:
         store.replace_live()
         store = library.open_store(create=False)
@@ -184,6 +193,54 @@ def index_papers(
     report.total_papers = store.paper_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Cut:
+    """Chunks and sentence texts of a batch of papers (run in the chunking thread)."""
+
+    def __init__(self, settings: ChunkingSettings) -> None:
+        self.settings = settings
+
+    def __call__(self, batch: list[Paper]) -> tuple[list[Chunk], list[str]]:
+        return chunk_papers(batch, self.settings), sentence_vectors.texts_of(batch)
+
+
+class _Write:
+    """One batch's write (run in the writing thread): its sentence vectors first, then Chroma,
+    whose paper records mark the papers as done (a paper is never done without its sentences)."""
+
+    def __init__(
+        self,
+        store: Store,
+        sentences: SentenceFile,
+        batch: list[Paper],
+        chunks: list[Chunk],
+        chunk_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        self.store, self.sentences, self.batch, self.chunks = store, sentences, batch, chunks
+        self.chunk_vectors, self.sentence_vectors = chunk_vectors, sentence_vectors
+
+    def __call__(self) -> None:
+        self.sentences.put(self.batch, self.sentence_vectors)
+        self.store.write(self.batch, self.chunks, self.chunk_vectors)
+        self.sentences.forget({paper.id: paper.content_hash for paper in self.batch})
+
+
+def _store_missing_sentences(store: Store, library: Library) -> None:
+    """Embed and store the sentences of indexed papers that have none (an index built before they
+    were stored, or a sentence file set aside as damaged); then mark the file complete."""
+    sentences = library.sentence_file
+    if sentences.is_complete():
+        return
+    current = [(paper, paper.content_hash) for paper in store.iter_papers()]
+    stored = sentences.stored()
+    todo = [paper for paper, digest in current if (paper.id, digest) not in stored]
+    step = 256
+    for start in range(0, len(todo), step):
+        part = todo[start : start + step]
+        sentences.put(part, library.embedder.embed_documents(sentence_vectors.texts_of(part)))
+    sentences.mark_complete()
 
 
 def _mark_writing(pending: Path | None, lexical_dir: Path) -> None:

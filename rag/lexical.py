@@ -110,6 +110,10 @@ class LexicalIndex:
         """Inverse document frequency; a term no paper uses gets the highest value."""
         return math.log((len(self.paper_ids) + 1) / (self.doc_freq.get(term, 0) + 0.5))
 
+    def share(self, term: str) -> float:
+        """The share of the library's papers that use ``term``."""
+        return self.doc_freq.get(term, 0) / max(len(self.paper_ids), 1)
+
     def coverage(self, query: str, texts: Iterable[str]) -> float:
         """The largest share of the query's IDF weight that any one of ``texts`` contains.
 

@@ -23,7 +23,10 @@ from typing import Any
 from rag.chunking import load_spans, save_spans
 from rag.embedding import Embedder, load_embedder
 from rag.generate import Generator, make_generator
+from rag.grounding.judge import Judge
+from rag.grounding.model import load as load_weights
 from rag.lexical import LexicalIndex, open_lexical
+from rag.sentence_vectors import SentenceFile, SentenceVectors
 from rag.settings import Settings
 from rag.store import Store
 
@@ -74,8 +77,9 @@ class ReadWriteLock:
 
 
 class Library:
-    """One library's collaborators, each loaded on first use: ``embedder``, ``store``, ``lexical``
-    and the answer writers (:meth:`generator_for`). ``embedder`` may be passed in to share a loaded
+    """One library's collaborators, each loaded on first use: ``embedder``, ``store``, ``lexical``,
+    ``sentences`` (their stored vectors), ``judge`` and the answer writers (:meth:`generator_for`).
+    ``embedder`` may be passed in to share a loaded
     model between libraries."""
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
@@ -83,6 +87,8 @@ class Library:
         self._embedder = embedder
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
+        self._sentences: SentenceVectors | None = None
+        self._judge: Judge | None = None
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
         self._opening = threading.RLock()
@@ -140,6 +146,33 @@ class Library:
             if key not in self._generators:
                 self._generators[key] = make_generator(settings, self.embedder)
             return self._generators[key]
+
+    @property
+    def sentence_file(self) -> SentenceFile:
+        """Where the library's sentence vectors are kept (:mod:`rag.sentence_vectors`)."""
+        return SentenceFile(self.settings.sentence_vectors_path, self.settings.embedding.model)
+
+    @property
+    def sentences(self) -> SentenceVectors:
+        """The library's sentences with their stored vectors, for the judge."""
+        with self._opening:
+            if self._sentences is None:
+                self._sentences = SentenceVectors(self.embedder, self.sentence_file)
+            return self._sentences
+
+    @property
+    def judge(self) -> Judge:
+        """The judge of support over this library's sentences and vocabulary (:mod:`rag.grounding`)."""
+        with self._opening:
+            sentences, lexical = self.sentences, self.lexical
+            if (
+                self._judge is None
+                or self._judge.sentences is not sentences
+                or self._judge.vocabulary is not lexical
+            ):
+                weights = self.settings.judge.weights
+                self._judge = Judge(sentences, lexical, load_weights(weights) if weights else None)
+            return self._judge
 
     @property
     def lexical(self) -> LexicalIndex:

@@ -1,68 +1,66 @@
-"""The extractive answer: quote the sentences that answer the question, one line per paper.
+"""The extractive answer: quote the sentences the judge found answering the question, one per paper.
 
-Input: the answering sentences found by :func:`rag.answerability.check` (boilerplate already
-out, the focus and, for figure questions, a figure with its unit already in). Rules:
+Input: the judge's :class:`~rag.grounding.judge.Answerability` (the paper the question is about,
+and each retrieved paper's best answering sentence) and the evidence passages. Rules:
 
-- sentences are ranked by cosine similarity to the question as asked plus ``OVERLAP_WEIGHT`` x
-  the share of the question's IDF weight they contain (for a follow-up, its own words, so "How
-  do they verify the drafted tokens?" gets sentences about verification, not the previous
-  answer's sentences again);
-- one sentence per paper, at most ``answer.max_sentences`` papers, and none below
-  ``answer.sentence_floor`` or ``answer.relative_floor`` x the best (the best is always kept);
-- for "which papers ..." and "which paper proposed" questions a paper's contribution sentence
-  ("we propose ...", "This paper presents ...") comes first among its answering sentences; for
-  "which papers ..." each line is the paper's title, then that sentence;
+- a question about one thing (a figure, a method, a detail) quotes its subject paper's answering
+  sentence first, then any other paper the judge finds answering it just as well (its probability
+  of answering at least the answer threshold), at most ``answer.max_sentences`` in all;
+- a list question ("which papers ...") quotes the best sentence of every retrieved paper whose
+  sentence is close enough to the question (``answer.sentence_floor``), at most
+  ``answer.max_sentences``; each line is the paper's title, then that sentence;
 - lines are in ascending marker order, so the markers read [1] [2] [5], never [1] [5] [2].
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from rag.answerability import Sentence, is_contribution_sentence
-from rag.embedding import Embedder
-from rag.generate import neutralise_markers
-from rag.question import Question
+import numpy as np
+
+from rag.corpus import Paper
+from rag.generate import Passage, neutralise_markers
+from rag.grounding.judge import Answerability, Judge
+from rag.grounding.question import Question
 from rag.settings import AnswerSettings
 
-OVERLAP_WEIGHT = 0.5
-"""Weight of the question's IDF-weighted term coverage next to the cosine similarity."""
-Coverage = Callable[[str, list[str]], float]
-"""``LexicalIndex.coverage``: the share of a query's IDF weight a text contains."""
+
+@dataclass(frozen=True)
+class Quote:
+    """One sentence of one evidence paper's abstract, with the paper's marker."""
+
+    marker: int
+    paper: Paper
+    span: tuple[int, int]
+
+    @property
+    def text(self) -> str:
+        return self.paper.abstract[self.span[0] : self.span[1]]
 
 
 def choose(
-    question: Question,
-    asked: str,
-    answers: Sequence[Sentence],
-    embedder: Embedder,
-    settings: AnswerSettings,
-    coverage: Coverage | None = None,
-) -> list[Sentence]:
+    found: Answerability, passages: Sequence[Passage], settings: AnswerSettings, judge: Judge
+) -> list[Quote]:
     """The sentences to quote, in marker order (see the module docstring)."""
-    if not answers:
-        return []
-    vectors = embedder.embed([asked] + [sentence.text for sentence in answers])
-    similar = vectors[1:] @ vectors[0]
-    scored = [
-        (float(score) + (OVERLAP_WEIGHT * coverage(asked, [sentence.text]) if coverage else 0.0), sentence)
-        for score, sentence in zip(similar, answers, strict=True)
-    ]
-
-    def key(item: tuple[float, Sentence]) -> tuple[bool, float]:
-        score, sentence = item
-        return (question.kind in ("list", "proposed") and is_contribution_sentence(sentence.text), score)
-
-    best_of: dict[int, tuple[float, Sentence]] = {}
-    for item in scored:
-        held = best_of.get(item[1].marker)
-        if held is None or key(item) > key(held):
-            best_of[item[1].marker] = item
-    ranked = sorted(best_of.values(), key=lambda item: -item[0])
-    relative = 0.0 if question.kind == "list" else settings.relative_floor  # a list wants recall
-    floor = max(settings.sentence_floor, relative * ranked[0][0])
-    chosen = [ranked[0][1]] + [sentence for score, sentence in ranked[1:] if score >= floor]
-    return sorted(chosen[: settings.max_sentences], key=lambda sentence: sentence.marker)
+    threshold = judge.model.answerable.threshold
+    listing = found.question.kind == "list"
+    question_vector = judge.sentences.embed([found.question.text])[0] if listing else None
+    order = sorted(found.sentences, key=lambda s: s.candidate) if listing else found.sentences
+    chosen: list[Quote] = []
+    for scored in order:
+        passage = passages[scored.candidate]
+        sentences = judge.sentences.sentences([passage.paper])[0]
+        quote = Quote(passage.marker, passage.paper, sentences.spans[scored.index])
+        if question_vector is not None:
+            if float(np.dot(sentences.vectors[scored.index], question_vector)) < settings.sentence_floor:
+                continue
+        elif scored.candidate != found.subject and scored.answers < threshold:
+            continue
+        chosen.append(quote)
+        if len(chosen) == settings.max_sentences:
+            break
+    return sorted(chosen, key=lambda quote: quote.marker)
 
 
 def _short_title(title: str) -> str | None:
@@ -70,13 +68,13 @@ def _short_title(title: str) -> str | None:
     return head.strip() if colon and len(head) <= 40 else None
 
 
-def lines(question: Question, chosen: Sequence[Sentence]) -> Iterator[str]:
+def lines(question: Question, chosen: Sequence[Quote]) -> Iterator[str]:
     """The answer text, one ``- ... [n]`` line per chosen sentence."""
-    for sentence in chosen:
+    for quote in chosen:
         if question.kind == "list":
-            lead = f"{sentence.paper.title}: "
+            lead = f"{quote.paper.title}: "
         else:
-            short = _short_title(sentence.paper.title)
+            short = _short_title(quote.paper.title)
             lead = f"{short}: " if short else ""
         # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
-        yield f"- {neutralise_markers(lead + sentence.text)} [{sentence.marker}]\n"
+        yield f"- {neutralise_markers(lead + quote.text)} [{quote.marker}]\n"

@@ -6,7 +6,7 @@ Methods (all return :class:`Hit` per paper, best first):
 - ``lexical``: BM25 over title + abstract.
 - ``rrf``: plain reciprocal-rank fusion of the two.
 - ``hybrid`` (shipped): score fusion of the dense cosine and the BM25 score relative to the query's
-  best BM25 score, adapted to the question (:func:`is_list_question`, from :mod:`rag.question`):
+  best BM25 score, adapted to the question (:func:`is_list_question`, from :mod:`rag.grounding.question`):
   a question about one paper, method, dataset or figure is fused once; a list question ("which
   papers ...") also gets pseudo-relevance feedback: the top fused papers' heaviest BM25 terms
   expand the BM25 query (RM3), and the fusion is redone; its contrast clause ("rather than X",
@@ -31,8 +31,8 @@ import numpy as np
 
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
+from rag.grounding.question import is_list_question, without_contrast
 from rag.library import Library
-from rag.question import analyse, without_contrast
 from rag.rerank import FusionOrder, LLMReranker, Reranker
 from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
@@ -132,7 +132,7 @@ def search(
     filters = filters or Filters()
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    listing = method == "hybrid" and is_list_question(query, library)
+    listing = method == "hybrid" and is_list_question(query)
     text = without_contrast(query) if listing and settings.drop_contrast else query  # retrievers read it
     weight = settings.list_dense_weight if listing else settings.dense_weight
 
@@ -204,11 +204,6 @@ def search(
         timings["rerank_ms"] = _ms(mark)
     timings["total_ms"] = _ms(started)
     return SearchResult(query, hits, best, timings)
-
-
-def is_list_question(query: str, library: Library) -> bool:
-    """Whether the question asks for a set of papers on a topic (``rag.question``'s "list")."""
-    return analyse(query, library.lexical).kind == "list"
 
 
 def paper_dense_scores(chunks: list[ChunkHit], second_weight: float) -> dict[str, tuple[float, ChunkHit]]:

@@ -100,7 +100,7 @@ class RetrievalSettings(_Section):
         ge=0.0,
         le=1.0,
         description=(
-            "The same weight for list questions ('which papers ...', per rag.question). Measured "
+            "The same weight for list questions ('which papers ...', per rag.grounding.question). Measured "
             "on eval/datasets/multi.jsonl (recall@10): 0.3 to 0.475 all beat 0.5, 0.45 best; "
             "leaning to dense (0.55, 0.6) lost recall."
         ),
@@ -162,11 +162,12 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     min_evidence: float = Field(
-        default=0.40,
+        default=0.30,
         description=(
             "Abstain when the evidence strength (0.5 x best cosine similarity + 0.4 x the "
-            "question's IDF-weighted term coverage by a top paper) is below this; calibrated on "
-            "eval/datasets (qa, multi, lookup vs unanswerable)."
+            "question's IDF-weighted term coverage by a top paper) is below this, before the judge "
+            "is asked; chosen on the tune halves of eval/datasets: about 1% of answerable questions "
+            "fall below it (the judge decides the rest)."
         ),
     )
     max_sentences: int = Field(
@@ -190,6 +191,23 @@ class AnswerSettings(_Section):
         ge=0.0,
         le=1.0,
         description="Nor are sentences scoring below this fraction of the best sentence's score.",
+    )
+
+
+class JudgeSettings(_Section):
+    kind: Literal["fitted", "llm"] = Field(
+        default="fitted",
+        description=(
+            "Who decides whether cited papers support a sentence in `litrev check`: 'fitted' (the "
+            "judge fitted on labelled data, rag.grounding) or 'llm' (asks the configured LLM)."
+        ),
+    )
+    weights: Path | None = Field(
+        default=None,
+        description=(
+            "A judge weights file written by `litrev bench support --fit` (unset: the weights "
+            "shipped with litrev, fitted on the tune halves of eval/datasets)."
+        ),
     )
 
 
@@ -246,6 +264,7 @@ class Settings(BaseSettings):
         default_factory=AnswerSettings, description="Answer composition and abstention."
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The answer-writing model.")
+    judge: JudgeSettings = Field(default_factory=JudgeSettings, description="The judge of support.")
 
     def __init__(self, **values: Any) -> None:
         """Read the settings; a bad value (argument or ``LITREV_*`` variable) is a SettingsError."""
@@ -269,6 +288,11 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.home / "lexical"
+
+    @property
+    def sentence_vectors_path(self) -> Path:
+        """Sentence vectors of the indexed abstracts, for the judge (see :mod:`rag.sentence_vectors`)."""
+        return self.home / "sentences.sqlite3"
 
     @property
     def sentences_path(self) -> Path:

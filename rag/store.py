@@ -28,7 +28,6 @@ Integrity:
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -47,9 +46,12 @@ from rag.errors import (
     IndexWriteError,
 )
 from rag.rebuild import REBUILD, forget_clients, rebuild_dir, swap_in
+from rag.records import chunk_metadata, mean_vectors, paper_from_metadata, paper_metadata
 from rag.settings import Settings
 
 _PAGE = 2_000
+KINDS = ("chunks", "papers")
+"""The collections of one index, ``<name>-<kind>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,36 +61,6 @@ class ChunkHit:
     start: int
     end: int
     score: float
-
-
-def _paper_metadata(paper: Paper) -> dict[str, Any]:
-    metadata: dict[str, Any] = {
-        "paper": json.dumps(paper.to_dict(), ensure_ascii=False),
-        "content_hash": paper.content_hash,
-        "title": paper.title,
-    }
-    return metadata
-
-
-def _chunk_metadata(chunk: Chunk, paper: Paper) -> dict[str, Any]:
-    metadata: dict[str, Any] = {
-        "paper_id": chunk.paper_id,
-        "index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "content_hash": paper.content_hash,
-    }
-    for key in ("year", "venue", "source"):
-        value = getattr(paper, key)
-        if value is not None:
-            metadata[key] = value
-    for label in paper.labels:  # one key per tag, so a `where` clause can ask for one
-        metadata[f"tag:{label}"] = True
-    return metadata
-
-
-def paper_from_metadata(metadata: dict[str, Any]) -> Paper:
-    return Paper.from_dict(json.loads(metadata["paper"]))
 
 
 class Store:
@@ -109,7 +81,7 @@ class Store:
         self.base = base or settings.chroma.collection
         with self.errors(), self._forgotten_if_failed():
             self.client = open_client(settings, self.path)
-            self._names = (f"{self.base}-chunks", f"{self.base}-papers")
+            self._names = tuple(f"{self.base}-{kind}" for kind in KINDS)
             if settings.chroma.url and self.base == settings.chroma.collection:
                 self._finish_collection_swap()
             existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
@@ -187,7 +159,7 @@ class Store:
                 swap_in(self.path, settings.chroma_dir)
         else:
             with self.errors():
-                for name in (f"{settings.chroma.collection}-chunks", f"{settings.chroma.collection}-papers"):
+                for name in (f"{settings.chroma.collection}-{kind}" for kind in KINDS):
                     if name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}:
                         self.client.delete_collection(name)
                 self._finish_collection_swap()
@@ -197,7 +169,7 @@ class Store:
         """Server mode: rename rebuilt collections into place once the live ones are gone."""
         live = self.settings.chroma.collection
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
-        for kind in ("chunks", "papers"):
+        for kind in KINDS:
             built = f"{live}{REBUILD}-{kind}"
             if f"{live}-{kind}" not in existing and built in existing:
                 self.client.get_collection(built).modify(name=f"{live}-{kind}")
@@ -242,7 +214,7 @@ class Store:
 
     @translated
     def iter_papers(self) -> Iterator[Paper]:
-        for _, metadata in self._pages(self.papers, ["metadatas"]):
+        for _, metadata in self.pages(self.papers, ["metadatas"]):
             yield paper_from_metadata(metadata)
 
     @translated
@@ -275,7 +247,7 @@ class Store:
             self.chunks.upsert(
                 ids=[chunk.id for chunk in part],
                 embeddings=vectors[start : start + batch],
-                metadatas=[_chunk_metadata(chunk, by_id[chunk.paper_id]) for chunk in part],
+                metadatas=[chunk_metadata(chunk, by_id[chunk.paper_id]) for chunk in part],
             )
         for start in range(0, len(chunks), batch):
             ids = [chunk.id for chunk in chunks[start : start + batch]]
@@ -285,27 +257,27 @@ class Store:
                     f"the index at {self.location} did not keep {len(missing)} chunks just written "
                     f"(first: {missing[0]}); their papers were not marked as indexed"
                 )
-        self._delete_stale_chunks(papers, batch)
-        paper_vectors = _mean_vectors(papers, chunks, vectors)
+        self._delete_stale(self.chunks, papers, batch)
+        paper_vectors = mean_vectors(papers, chunks, vectors)
         for start in range(0, len(papers), batch):
             part = papers[start : start + batch]
             self.papers.upsert(
                 ids=[paper.id for paper in part],
                 embeddings=paper_vectors[start : start + batch],
-                metadatas=[_paper_metadata(paper) for paper in part],
+                metadatas=[paper_metadata(paper) for paper in part],
             )
 
-    def _delete_stale_chunks(self, papers: Sequence[Paper], batch: int) -> None:
+    def _delete_stale(self, collection: Any, papers: Sequence[Paper], batch: int) -> None:
         """Delete the chunks of earlier versions of these papers (one read per batch of papers)."""
         now = {paper.id: paper.content_hash for paper in papers}
         ids = list(now)
         for start in range(0, len(ids), batch):
             where = {"paper_id": {"$in": ids[start : start + batch]}}
-            got = self.chunks.get(where=where, include=["metadatas"])
+            got = collection.get(where=where, include=["metadatas"])
             rows = zip(got["ids"], got["metadatas"] or [], strict=True)
             stale = [cid for cid, meta in rows if meta.get("content_hash") != now.get(meta.get("paper_id"))]
             for first in range(0, len(stale), batch):
-                self.chunks.delete(ids=stale[first : first + batch])
+                collection.delete(ids=stale[first : first + batch])
 
     @translated
     def delete_papers(self, paper_ids: Sequence[str]) -> None:
@@ -325,10 +297,10 @@ class Store:
         only after an interrupted ingest.
         """
         self._chunk_total = None
-        hashes = {pid: str(meta["content_hash"]) for pid, meta in self._pages(self.papers, ["metadatas"])}
+        hashes = {pid: str(meta["content_hash"]) for pid, meta in self.pages(self.papers, ["metadatas"])}
         orphans: list[str] = []
         covered: set[str] = set()
-        for chunk_id, meta in self._pages(self.chunks, ["metadatas"]):
+        for chunk_id, meta in self.pages(self.chunks, ["metadatas"]):
             if hashes.get(str(meta.get("paper_id"))) == meta.get("content_hash"):
                 covered.add(str(meta["paper_id"]))
             else:
@@ -339,7 +311,7 @@ class Store:
                 collection.delete(ids=ids[start : start + _PAGE])
         return len(orphans), len(bare)
 
-    def _pages(self, collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def pages(self, collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
         """(id, metadata) of every record, page by page (ids only if ``include`` is empty)."""
         offset = 0
         while True:
@@ -385,14 +357,4 @@ class Store:
     @translated
     def iter_chunks(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every chunk as (id, metadata), page by page."""
-        yield from self._pages(self.chunks, ["metadatas"])
-
-
-def _mean_vectors(papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: np.ndarray) -> np.ndarray:
-    dim = vectors.shape[1] if len(vectors) else 0
-    sums = {paper.id: np.zeros(dim, dtype=np.float32) for paper in papers}
-    for chunk, vector in zip(chunks, vectors, strict=True):
-        sums[chunk.paper_id] += vector
-    means = np.stack([sums[paper.id] for paper in papers]) if papers else np.zeros((0, dim))
-    norms = np.linalg.norm(means, axis=1, keepdims=True)
-    return (means / np.where(norms == 0, 1, norms)).astype(np.float32)
+        yield from self.pages(self.chunks, ["metadatas"])

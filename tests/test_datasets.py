@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from eval.bench_retrieval import DATASETS
-from eval.datasets import TASKS, load
+from eval.datasets import TASKS, evidence_of, half, load
 from rag.corpus import read_paths
 from rag.errors import DatasetError
 from tests.helpers import BUNDLED
@@ -16,21 +16,47 @@ FILES = {
     "qa": "qa.jsonl",
     "unanswerable": "unanswerable.jsonl",
     "related-work": "related_work.jsonl",
+    "check": "claims.jsonl",
 }
 
 
 @pytest.mark.parametrize("task", sorted(FILES))
 def test_shipped_dev_datasets_are_valid(task: str) -> None:
     items = load(DATASETS / FILES[task], task, PAPERS)
-    assert len(items) >= {"lookup": 40, "multi": 15, "qa": 30, "unanswerable": 20, "related-work": 5}[task]
+    assert (
+        len(items)
+        >= {"lookup": 40, "multi": 15, "qa": 120, "unanswerable": 80, "related-work": 5, "check": 400}[task]
+    )
     if task in ("lookup", "multi", "qa", "related-work"):
         assert all(item.gold for item in items)
 
 
-def test_qa_evidence_is_an_exact_sentence_of_the_gold_abstract() -> None:
-    abstracts = {paper.id: paper.abstract for paper in PAPERS}
+def test_qa_evidence_is_an_exact_sentence_of_a_gold_abstract() -> None:
+    abstracts = {paper.id: " ".join(paper.abstract.split()) for paper in PAPERS}
     for item in load(DATASETS / "qa.jsonl", "qa", PAPERS):
-        assert item.fields["evidence"] in abstracts[item.gold[0]], item.id
+        for sentence in evidence_of(item):
+            assert any(sentence in abstracts[gold] for gold in item.gold), item.id
+
+
+@pytest.mark.parametrize("name", ["claims.jsonl", "qa.jsonl", "unanswerable.jsonl", "multi.jsonl"])
+def test_every_dev_set_splits_into_two_fixed_halves(name: str) -> None:
+    rows = [json.loads(line) for line in (DATASETS / name).read_text(encoding="utf-8").splitlines() if line]
+    halves = [half(row["id"]) for row in rows]
+    assert 0.4 <= halves.count("tune") / len(rows) <= 0.6
+    assert halves == [half(row["id"]) for row in rows]  # a function of the id alone
+    assert half("c0-001") == "holdout" and half("qa-001") == "tune"  # fixed by the seed, not by order
+
+
+def test_the_dev_sets_are_mostly_written_in_researchers_own_words() -> None:
+    def styles(name: str) -> list[str]:
+        return [
+            json.loads(line)["style"] for line in (DATASETS / name).read_text(encoding="utf-8").splitlines()
+        ]
+
+    claims, questions = styles("claims.jsonl"), styles("qa.jsonl") + styles("unanswerable.jsonl")
+    assert len(claims) >= 400 and len(questions) >= 200
+    assert sum(style != "abstract-words" for style in claims) / len(claims) >= 0.5
+    assert sum(style not in ("abstract-words", "named") for style in questions) / len(questions) >= 0.5
 
 
 @pytest.mark.parametrize(

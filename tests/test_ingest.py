@@ -107,3 +107,52 @@ def test_stale_lexical_index_is_rebuilt_from_chroma(library: Library, tmp_path: 
     reopened = Library(library.settings, embedder=embedder)
     assert len(reopened.lexical) == 10
     assert not (library.settings.lexical_dir / "STALE").exists()
+
+
+def test_sentences_are_stored_with_their_vectors_and_follow_the_abstract(
+    library: Library, tmp_path: Path
+) -> None:
+    record = {"title": "Whale Song Phonemes", "abstract": ABSTRACT}
+    ingest([jsonl(tmp_path / "a.jsonl", [record])], library=library)
+    (paper,) = library.store.iter_papers()
+    spans, vectors = library.sentence_file.get([paper])[paper.id]
+    assert [paper.abstract[s:e] for s, e in spans] == [
+        "We introduce a tonal phoneme recogniser for Yoruba speech built from whale-song features.",
+        "It reduces the phone error rate by a third on a new corpus.",
+        "We release the corpus and the code.",
+    ]
+    expected = library.embedder.embed([paper.abstract[s:e] for s, e in spans])
+    assert float((vectors * expected).sum(axis=1).min()) > 0.999
+    changed = {**record, "abstract": ABSTRACT.replace("a third", "half")}
+    ingest([jsonl(tmp_path / "a.jsonl", [changed])], library=library)
+    (paper,) = library.store.iter_papers()
+    assert library.sentence_file.stored() == {(paper.id, paper.content_hash)}  # the old version is gone
+    assert "half" in paper.abstract[slice(*library.sentence_file.get([paper])[paper.id][0][1])]
+
+
+def test_an_index_without_stored_sentences_gets_them_at_its_next_ingest(
+    library: Library, tmp_path: Path
+) -> None:
+    source = first_lines(6, tmp_path, "part.jsonl")
+    ingest([source], library=library)
+    total = library.sentence_file.stored()
+    # As an index made by a version that stored no sentences: no file.
+    library.settings.sentence_vectors_path.unlink()
+    paper = next(iter(library.store.iter_papers()))
+    judged = library.judge.support("a claim", [paper])
+    assert library.sentences.embedded_now > 0 and judged.evidence is not None  # judged all the same
+    report = ingest([source], library=library)
+    assert report.unchanged == 6 and report.chunks == 0  # nothing re-chunked, only sentences embedded
+    assert library.sentence_file.stored() == total and library.sentence_file.is_complete()
+
+
+def test_a_damaged_sentence_file_is_set_aside_and_refilled(library: Library, tmp_path: Path) -> None:
+    source = first_lines(3, tmp_path, "part.jsonl")
+    ingest([source], library=library)
+    path = library.settings.sentence_vectors_path
+    path.write_bytes(b"not a database" * 100)
+    papers = list(library.store.iter_papers())
+    assert library.sentence_file.get(papers) == {}  # unreadable: set aside, the judge embeds instead
+    assert path.with_name(path.name + ".damaged").exists()
+    ingest([source], library=library)
+    assert len(library.sentence_file.get(papers)) == 3

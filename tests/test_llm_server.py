@@ -27,7 +27,6 @@ from rag.generate import LocalGenerator, Passage
 from rag.library import Library
 from rag.retrieve import search
 from rag.settings import AnswerSettings, LLMSettings
-from rag.support import OverlapJudge
 from tests.openai_server import ScriptedServer
 
 pytestmark = pytest.mark.model_server
@@ -101,7 +100,7 @@ def _outcome(library: Library, events: list, k: int, model: str) -> Answer:
     if final.abstained:  # the model said the evidence does not answer
         assert final.answer.startswith("The model found no answer") and not streamed
         return final
-    judge = OverlapJudge(library.embedder, library.lexical)
+    judge = library.judge
     shown = check_sentences(streamed, _passages(library, k), judge) if streamed else []
     assert all(check.supported for check in shown)  # what streamed passed the check
     share = library.settings.answer.min_supported
@@ -204,8 +203,5 @@ def test_local_gguf_answer_is_the_models_when_nothing_replaces_it(bundled: Libra
     streamed = tidy("".join(e for e in events if isinstance(e, str)))
     assert final.answer == streamed
     assert [c.text for c in final.sentences if c.supported] == [
-        c.text
-        for c in check_sentences(
-            streamed, _passages(library, 3), OverlapJudge(library.embedder, library.lexical)
-        )
+        c.text for c in check_sentences(streamed, _passages(library, 3), library.judge)
     ]

@@ -11,10 +11,11 @@ from eval import bench_retrieval
 from eval.metrics import ndcg_at, recall_at, reciprocal_rank
 from rag.chunking import sentence_spans
 from rag.corpus import read_paths
+from rag.grounding.question import is_list_question
 from rag.ingest import ingest
 from rag.lexical import LexicalIndex
 from rag.library import Library
-from rag.retrieve import METHODS, Filters, best_sentence, is_list_question, paper_dense_scores, search
+from rag.retrieve import METHODS, Filters, best_sentence, paper_dense_scores, search
 from rag.settings import RetrievalSettings
 from rag.store import ChunkHit
 from tests.helpers import BUNDLED
@@ -85,7 +86,7 @@ def test_feedback_expands_list_questions_only(bundled: Library) -> None:
     plain = bundled.settings.retrieval.model_copy(update={"feedback": "none"})
     topic = "Which papers use flow matching for speech generation?"
     fact = "What MOS did TalkNet achieve when trained on LJSpeech?"
-    assert is_list_question(topic, bundled) and not is_list_question(fact, bundled)
+    assert is_list_question(topic) and not is_list_question(fact)
     with_feedback = search(topic, library=bundled, k=20).hits
     without = search(topic, library=bundled, k=20, settings=plain).hits
     assert [h.lexical for h in with_feedback] != [h.lexical for h in without]

@@ -27,6 +27,7 @@ from rag.answer import abstention_text
 from rag.citations import tidy
 from rag.errors import LitrevError
 from rag.generate import ExtractiveGenerator, GenerationError, Generator
+from rag.grounding.judge import Supports
 from rag.library import Library
 from rag.related_work import prose
 from rag.related_work.draft import Draft, Theme
@@ -35,7 +36,6 @@ from rag.related_work.prose import Writer
 from rag.related_work.statements import Statement, closest_sentences, rewrite, statement, third_person
 from rag.related_work.themes import MAX_THEMES, PAPERS_PER_THEME, cluster, label, theme_title
 from rag.retrieve import Filters
-from rag.support import OverlapJudge, SupportJudge
 
 __all__ = [
     "Draft",
@@ -62,7 +62,7 @@ def draft_related_work(
     filters: Filters | None = None,
     keys: Mapping[str, str] | None = None,
     generator: Generator | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
 ) -> Draft:
     """Draft a related-work section for the paper ``description`` (see the module docstring).
 
@@ -94,7 +94,7 @@ def draft_related_work_stream(
     filters: Filters | None = None,
     keys: Mapping[str, str] | None = None,
     generator: Generator | None = None,
-    judge: SupportJudge | None = None,
+    judge: Supports | None = None,
 ) -> Iterator[str | Draft]:
     """Yield the model's Markdown as it is written (each theme's bold name, then its paragraph,
     markers outside the theme already removed), then the checked :class:`Draft`, which is the
@@ -162,11 +162,11 @@ def merge_alike(labelled: list[tuple[list[str], list[int]]]) -> list[tuple[list[
     return list(merged.values())
 
 
-def _judge(library: Library) -> SupportJudge:
-    return OverlapJudge(library.embedder, library.lexical)
+def _judge(library: Library) -> Supports:
+    return library.judge
 
 
-def _prose(draft: Draft, writer: Writer, judge: SupportJudge, library: Library) -> Iterator[str | Draft]:
+def _prose(draft: Draft, writer: Writer, judge: Supports, library: Library) -> Iterator[str | Draft]:
     """Stream a paragraph per theme, check them, and end with the prose draft or the fallback."""
     markers = draft.markers()
     written = prose.Paragraphs()

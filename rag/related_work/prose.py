@@ -4,7 +4,7 @@ Each theme is one call of ``rag/data/prompts/related_work.txt`` with the descrip
 (numbered with the draft's own markers) and the names of the other themes. While a paragraph
 streams, markers naming a paper outside its theme are removed (:class:`rag.citations.MarkerFilter`),
 so a paragraph can only cite the papers it was given. Afterwards each sentence is scored against
-the abstracts it cites by the support judge (:func:`rag.answer.check_sentences`): uncited or
+the abstracts it cites by the judge (:func:`rag.answer.check_sentences`): uncited or
 unsupported sentences are flagged; the orchestrator falls back to the extractive draft when too
 few are supported.
 """
@@ -19,8 +19,8 @@ from rag import prompts
 from rag.answer import SentenceCheck, check_sentences
 from rag.citations import MarkerFilter, tidy
 from rag.generate import Passage, neutralise_markers
+from rag.grounding.judge import Supports
 from rag.related_work.draft import Theme
-from rag.support import SupportJudge
 
 
 class Writer(Protocol):
@@ -76,5 +76,5 @@ def write_paragraph(writer: Writer, prompt: str, valid: set[int], dropped: list[
     dropped.extend(markers.dropped)
 
 
-def check(text: str, theme: Theme, markers: Mapping[str, int], judge: SupportJudge) -> list[SentenceCheck]:
+def check(text: str, theme: Theme, markers: Mapping[str, int], judge: Supports) -> list[SentenceCheck]:
     return check_sentences(tidy(text), passages(theme, markers), judge)

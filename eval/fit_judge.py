@@ -1,0 +1,265 @@
+"""Fit the judge's weights on the *tune* halves of the dev sets (``litrev bench support --fit``).
+
+Reads ``claims.jsonl``, ``qa.jsonl``, ``unanswerable.jsonl`` and ``multi.jsonl`` from
+``eval/datasets``, keeps the tune half of each (:func:`eval.datasets.half`; the holdout half is
+never read here) and fits the three models of :mod:`rag.grounding.model`:
+
+- ``support``: logistic regression (L2, C = :data:`C`) on the claims' features; the threshold is
+  the one with the best accuracy on 5-fold cross-validated probabilities of the tune half;
+- ``ranker``: a conditional logit (one softmax over each question's candidate sentences, L2
+  :data:`RANKER_L2`) whose target is the item's evidence sentence(s) in its gold paper;
+- ``answerable``: gradient-boosted trees (:data:`TREES`) on question features read at the best
+  sentence chosen by a
+  ranker fitted *without* that question (5 folds), so the scores it learns from are the scores it
+  will see; fitted on the questions the evidence-strength gate (``answer.min_evidence``) lets
+  through; threshold: the one that abstains on most unanswerable questions while abstaining on at
+  most :data:`FALSE_ABSTENTION` of the answerable ones, gate included, on cross-validated
+  probabilities.
+
+Everything is seeded; the same data gives the same weights. The fitted file records the counts and
+the cross-validated tune figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.datasets import Item, evidence_of, load
+from rag.answer import evidence_strength
+from rag.grounding.answerability import QUESTION, Reading, question_features
+from rag.grounding.answers import ANSWER
+from rag.grounding.claims import SUPPORT
+from rag.grounding.judge import Judge
+from rag.grounding.model import JudgeModel, Linear, Trees
+from rag.grounding.question import analyse
+from rag.library import Library
+from rag.retrieve import search
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+C = 1.0
+RANKER_L2 = 0.1
+FALSE_ABSTENTION = 0.05
+SEED = 0
+TREES = {"max_depth": 2, "n_estimators": 200, "learning_rate": 0.05, "subsample": 0.8, "random_state": SEED}
+"""Gradient boosting for the answerable model (chosen on the tune half: depth 2-3 and 100-300 trees
+abstain alike, a line abstains on a tenth fewer unanswerable questions)."""
+FOLDS = 5
+CANDIDATES = 8
+"""Papers retrieved per question, as ``answer`` retrieves (``retrieval.k``)."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class QuestionRows:
+    item: Item
+    answerable: bool
+    rows: np.ndarray
+    where: list[tuple[int, int]]
+    gold: np.ndarray
+    """Per row: the sentence is (part of) the item's evidence in a gold paper."""
+    features: Any
+    """(question, candidates, strength): what :func:`question_features` needs."""
+
+
+def _standardise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return rows.mean(axis=0), rows.std(axis=0) + 1e-6
+
+
+def _logistic(rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = _standardise(rows)
+    model = LogisticRegression(C=C, max_iter=5000).fit((rows - mean) / scale, labels)
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def _folds(n: int) -> np.ndarray:
+    return np.random.default_rng(SEED).permutation(n) % FOLDS
+
+
+def _cross_validated(rows: np.ndarray, labels: np.ndarray, *, trees: bool = False) -> np.ndarray:
+    """Out-of-fold probabilities of the logistic model (or of the trees)."""
+    folds = _folds(len(rows))
+    out = np.zeros(len(rows))
+    for fold in range(FOLDS):
+        train, test = folds != fold, folds == fold
+        if trees:
+            out[test] = _trees(rows[train], labels[train], 0.5).probabilities(rows[test])
+            continue
+        mean, scale, weights, bias = _logistic(rows[train], labels[train])
+        out[test] = 1 / (1 + np.exp(-(((rows[test] - mean) / scale) @ weights + bias)))
+    return out
+
+
+def _trees(rows: np.ndarray, labels: np.ndarray, threshold: float) -> Trees:
+    """Boosted trees fitted with scikit-learn, kept as plain lists (:class:`Trees`)."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    model = GradientBoostingClassifier(**TREES).fit(rows, labels)
+    trees = []
+    for (estimator,) in model.estimators_:
+        tree = estimator.tree_
+        trees.append(
+            {
+                "feature": [int(f) for f in tree.feature],
+                "threshold": [float(t) for t in tree.threshold],
+                "left": [int(c) for c in tree.children_left],
+                "right": [int(c) for c in tree.children_right],
+                "value": [round(float(v), 8) for v in tree.value[:, 0, 0]],
+            }
+        )
+    partial = Trees(QUESTION, trees, float(TREES["learning_rate"]), 0.0, threshold)
+    init = float(model.decision_function(rows[:1])[0] - partial.logits(rows[:1])[0])
+    shipped = Trees(QUESTION, trees, float(TREES["learning_rate"]), init, threshold)
+    gap = np.abs(shipped.logits(rows) - model.decision_function(rows)).max()
+    if gap > 1e-5:
+        raise RuntimeError(f"the trees as kept disagree with the fitted model by {gap}")
+    return shipped
+
+
+def fit_support(judge: Judge, items: list[Item], papers: dict[str, Any]) -> tuple[Linear, dict[str, float]]:
+    reads = judge.claim_features([(item.text, [papers[pid] for pid in item.gold]) for item in items])
+    rows = np.array([read[0] for read in reads if read is not None], dtype=np.float64)
+    labels = np.array(
+        [bool(item.fields["supported"]) for item, read in zip(items, reads, strict=True) if read]
+    )
+    mean, scale, weights, bias = _logistic(rows, labels)
+    probabilities = _cross_validated(rows, labels)
+    grid = np.round(np.arange(0.2, 0.81, 0.01), 2)
+    threshold = float(max(grid, key=lambda t: (((probabilities >= t) == labels).mean(), -abs(t - 0.5))))
+    predicted = probabilities >= threshold
+    figures = {
+        "pairs": float(len(labels)),
+        "cv_accuracy": float((predicted == labels).mean()),
+        "cv_supported_recall": float(predicted[labels].mean()),
+        "cv_unsupported_recall": float((~predicted[~labels]).mean()),
+    }
+    return Linear(SUPPORT, mean, scale, weights, bias, threshold), figures
+
+
+def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) -> QuestionRows:
+    question = analyse(item.text)
+    result = search(item.text, library=library, k=CANDIDATES)
+    papers = [(hit.paper, hit.score) for hit in result.hits]
+    candidates, rows, where = judge.question_features(question, papers)
+    evidence = evidence_of(item)
+    gold = np.array(
+        [
+            candidates[c].sentences.paper.id in item.gold
+            and any(_same(candidates[c].sentences.text(s), e) for e in evidence)
+            for c, s in where
+        ],
+        dtype=bool,
+    )
+    strength = evidence_strength(result, library)
+    return QuestionRows(
+        item, answerable, rows.astype(np.float64), where, gold, (question, candidates, strength)
+    )
+
+
+def _same(sentence: str, evidence: str) -> bool:
+    sentence = " ".join(sentence.split())
+    return bool(sentence) and (sentence in evidence or evidence in sentence)
+
+
+def fit_ranker(questions: list[QuestionRows], mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Weights of a conditional logit: each question's gold sentences against its other rows."""
+    from scipy.optimize import minimize
+
+    usable = [q for q in questions if q.gold.any()]
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        total, gradient = RANKER_L2 * weights @ weights, 2 * RANKER_L2 * weights
+        for q in usable:
+            z = (q.rows - mean) / scale
+            logits = z @ weights
+            logits -= logits.max()
+            p = np.exp(logits) / np.exp(logits).sum()
+            gold = p[q.gold].sum()
+            total -= np.log(gold + 1e-12)
+            gradient -= (p * q.gold / (gold + 1e-12)) @ z - p @ z
+        return float(total), gradient
+
+    return minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B").x
+
+
+def _question_row(q: QuestionRows, ranker: Linear, judge: Judge) -> np.ndarray:
+    from rag.grounding.answerability import read
+
+    scores = ranker.logits(q.rows)
+    reading: Reading = read(q.rows, q.where, scores)
+    question, candidates, strength = q.features
+    return question_features(question, reading, candidates, strength, judge.vocabulary)
+
+
+def fit_answers(
+    judge: Judge, questions: list[QuestionRows], min_evidence: float
+) -> tuple[Linear, Linear, dict[str, float]]:
+    """The ranker and the answerability model; questions below ``min_evidence`` are abstained on
+    before the judge sees them, so the model is fitted on the others and its threshold counts them."""
+    usable = [q for q in questions if len(q.rows)]
+    mean, scale = _standardise(np.vstack([q.rows for q in usable]))
+    ranker = Linear(ANSWER, mean, scale, fit_ranker([q for q in usable if q.answerable], mean, scale))
+    folds = _folds(len(usable))
+    rows = np.zeros((len(usable), len(QUESTION)))
+    hits = []
+    for fold in range(FOLDS):
+        train = [q for q, f in zip(usable, folds, strict=True) if f != fold and q.answerable]
+        held = Linear(ANSWER, mean, scale, fit_ranker(train, mean, scale))
+        for index, (q, f) in enumerate(zip(usable, folds, strict=True)):
+            if f == fold:
+                rows[index] = _question_row(q, held, judge)
+                if q.answerable and q.gold.any():
+                    hits.append(bool(q.gold[int(np.argmax(held.logits(q.rows)))]))
+    labels = np.array([q.answerable for q in usable])
+    gated = np.array([q.features[2] < min_evidence for q in usable])
+    probabilities = np.zeros(len(usable))
+    probabilities[~gated] = _cross_validated(rows[~gated], labels[~gated], trees=True)
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    allowed = [t for t in grid if (probabilities[labels] < t).mean() <= FALSE_ABSTENTION] or [grid[0]]
+    threshold = float(max(allowed, key=lambda t: ((probabilities[~labels] < t).mean(), -t)))
+    figures = {
+        "questions": float(len(usable)),
+        "min_evidence": min_evidence,
+        "cv_false_abstention": float((probabilities[labels] < threshold).mean()),
+        "cv_abstention_unanswerable": float((probabilities[~labels] < threshold).mean()),
+        "cv_ranker_evidence_hit": float(np.mean(hits)) if hits else 0.0,
+    }
+    return ranker, _trees(rows[~gated], labels[~gated], threshold), figures
+
+
+def fit(library: Library, *, progress: Progress | None = None) -> JudgeModel:
+    """Fit all three models on the tune halves (see the module docstring)."""
+    papers = {paper.id: paper for paper in library.store.iter_papers()}
+    judge = Judge(library.sentences, library.lexical)
+    claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
+    support, support_figures = fit_support(judge, claims, papers)
+    questions: list[QuestionRows] = []
+    sets = (
+        ("qa.jsonl", "qa", True),
+        ("multi.jsonl", "multi", True),
+        ("unanswerable.jsonl", "unanswerable", False),
+    )
+    for name, task, answerable in sets:
+        items = load(DATASETS / name, task, papers.values(), which="tune")
+        for done, item in enumerate(items, start=1):
+            questions.append(question_rows(judge, library, item, answerable))
+            if progress:
+                progress(name, done, len(items))
+    ranker, answerable_model, answer_figures = fit_answers(
+        judge, questions, library.settings.answer.min_evidence
+    )
+    fitted: dict[str, Any] = {
+        "on": "the tune halves of eval/datasets claims, qa, multi and unanswerable",
+        "date": datetime.date.today().isoformat(),
+        "support": support_figures,
+        "answers": answer_figures,
+    }
+    return JudgeModel(support, ranker, answerable_model, fitted)

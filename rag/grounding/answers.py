@@ -1,0 +1,257 @@
+"""What the judge reads off a question and the sentences of the papers retrieved for it: the
+named numbers of :data:`ANSWER`, per candidate sentence.
+
+
+- ``sim_question``, ``sim_window``: cosine similarity of the question to the sentence, and to the
+  sentence with a neighbour; ``sim_asked``: of the asked words ("reconstruction FID") to it;
+- ``paper_rank``: 1 / the paper's rank in retrieval; ``paper_score``: its fused score relative to
+  the best paper's;
+- ``names_paper``, ``names_sentence``: shares of the question's names that the paper (title and
+  abstract) and the sentence (or its window) state;
+- ``coverage_sentence``, ``coverage_paper``: shares of the question's IDF weight they contain;
+- ``asked_terms``: share of the asked words' terms in the sentence (1 when nothing is asked);
+- ``figure_fits``: a figure question, and the sentence states a figure of a kind that answers it;
+  ``figure_missing``: a figure question, and the sentence states no figure at all;
+- ``boilerplate``: the sentence is a link, a code release or a hope for future work;
+- ``sim_rest``: similarity to the question less its subject (what is asked of the paper, not
+  which paper: "On which datasets was ... evaluated?");
+- ``new_names``: names the sentence states that the question does not (answers to "which
+  dataset" name one); ``presents``: the sentence presents the paper's own work ("we propose");
+  ``position``: where the sentence is in the abstract (0 first, 1 last);
+- ``residual_coverage``: the question's words that identify the paper are those of the paper's
+  sentence most like the question (its description); the rest ask something of it ("make that
+  sampling cheaper"): the share of their IDF weight in the sentence; ``is_description``: this
+  sentence is that description;
+- ``proposed_presents``: a "which paper proposed" question, and the sentence presents the paper's
+  work; ``mechanism_residual``: a how / why / yes-no / which question, times ``residual_coverage``
+  (what such a question asks of a paper is in its residual words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.grounding import figures as figure_reading
+from rag.grounding.evidence import PaperSentences, Vocabulary, coverage
+from rag.grounding.names import names, prepared
+from rag.grounding.question import Measure, Question
+
+ANSWER = (
+    "sim_question",
+    "sim_window",
+    "sim_rest",
+    "sim_asked",
+    "paper_rank",
+    "paper_score",
+    "names_paper",
+    "names_sentence",
+    "coverage_sentence",
+    "coverage_paper",
+    "asked_terms",
+    "figure_fits",
+    "figure_missing",
+    "boilerplate",
+    "new_names",
+    "presents",
+    "position",
+    "residual_coverage",
+    "is_description",
+    "proposed_presents",
+    "mechanism_residual",
+)
+BOILERPLATE = re.compile(
+    r"https?://|www\.|github\.com|\bavailable (?:at|online|on)\b|\bcode (?:is|and|will)\b|"
+    r"\b(?:we|will) (?:release|open-source|make)\b.*\b(?:public|available|code|models?)\b|"
+    r"\baudio samples\b|\bdemos?\b.*\b(?:at|online)\b|"
+    r"\b(?:future|further) (?:research|work|directions?|studies)\b|"
+    r"\bwe hope\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class QuestionVectors:
+    """The question's vectors: whole, less its subject, and its asked words (None: nothing asked)."""
+
+    question: np.ndarray
+    rest: np.ndarray | None = None
+    asked: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A retrieved paper as the answer check sees it."""
+
+    sentences: PaperSentences
+    rank: int
+    score: float
+    """Its fused retrieval score relative to the best paper's (1 for the best)."""
+
+
+PRESENTS = re.compile(
+    r"\bwe\s+(?:\w+\s+)?(?:propose|introduce|present|develop|design|build|call|name|dub|term|coin)\w*|"
+    r"\b(?:this|the|our)\s+(?:paper|work|study|report|article|letter)\s+(?:\w+\s+)?(?:propose|introduce|present)"
+    r"\w*|\b(?:is|are)\s+(?:proposed|introduced|presented)\b|\b(?:called|termed|dubbed|named)\b",
+    re.IGNORECASE,
+)
+"""A sentence in which a paper presents its own work."""
+
+
+def answer_features(
+    question: Question,
+    vectors: QuestionVectors,
+    candidates: Sequence[Candidate],
+    vocabulary: Vocabulary,
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The :data:`ANSWER` features of every sentence of every candidate, with (candidate, sentence)."""
+    question_vector, rest_vector, asked_vector = vectors.question, vectors.rest, vectors.asked
+    asked_names = {name.lower() for name in names(question.text)}
+    question_terms = set(vocabulary.terms(question.text))
+    asked_terms = set(vocabulary.terms(question.asked)) if question.asked else set()
+    rows: list[list[float]] = []
+    where: list[tuple[int, int]] = []
+    for number, candidate in enumerate(candidates):
+        paper = candidate.sentences
+        sims = paper.vectors @ question_vector
+        windows = paper.window_vectors @ question_vector
+        asked_sims = paper.vectors @ asked_vector if asked_vector is not None else np.zeros(len(sims))
+        rest_sims = paper.vectors @ rest_vector if rest_vector is not None else sims
+        named_paper = share_of([paper.named.states(n) for n in question.names])
+        paper_terms = paper.all_terms(vocabulary)
+        described = int(np.argmax(sims)) if len(sims) else -1
+        residual = question_terms - paper.terms(described, vocabulary) - paper.terms(-1, vocabulary)
+        for index in range(len(paper.spans)):
+            text = paper.text(index)
+            neighbours = [windows[i] for i in (index - 1, index) if 0 <= i < len(windows)]
+            terms = paper.terms(index, vocabulary)
+            figures = paper.figures[index]
+            window_text = " ".join(
+                paper.text(i) for i in range(max(0, index - 1), min(len(paper.spans), index + 2))
+            )
+            named_here = share_of([states(window_text, n) for n in question.names])
+            fitting = question.kind == "figure" and any(fits(question, text, f) for f in figures)
+            fresh = [n for n in names(text) if n.lower() not in asked_names]
+            rows.append(
+                [
+                    float(sims[index]),
+                    float(max([sims[index], *neighbours])),
+                    float(rest_sims[index]),
+                    float(asked_sims[index]),
+                    1.0 / candidate.rank,
+                    candidate.score,
+                    named_paper,
+                    named_here,
+                    coverage(question_terms, terms, vocabulary),
+                    coverage(question_terms, paper_terms, vocabulary),
+                    coverage(asked_terms, terms, vocabulary) if asked_terms else 1.0,
+                    float(fitting),
+                    float(question.kind == "figure" and not any(not f.named for f in figures)),
+                    float(BOILERPLATE.search(text) is not None),
+                    min(len(fresh), 3) / 3,
+                    float(PRESENTS.search(text) is not None),
+                    index / max(len(paper.spans) - 1, 1),
+                    residual_share := coverage(residual, terms, vocabulary) if residual else 0.0,
+                    float(index == described),
+                    float(question.kind == "proposed" and PRESENTS.search(text) is not None),
+                    residual_share if question.kind in ("explanation", "yes-no", "which", "other") else 0.0,
+                ]
+            )
+            where.append((number, index))
+    return np.array(rows, dtype=np.float32).reshape(len(rows), len(ANSWER)), where
+
+
+def share_of(flags: list[bool]) -> float:
+    """The share of true flags (1 with none)."""
+    return sum(flags) / len(flags) if flags else 1.0
+
+
+def states(text: str, name: str) -> bool:
+    return prepared(text).states(name)
+
+
+SPECIFIC: dict[str, set[str]] = {
+    "speed": {"ratio"},
+    "share": {"percent"},
+    "frequency": {"frequency"},
+    "storage": {"size"},
+    "time": {"duration"},
+    "data": {"duration"},
+    "parameters": {"scale"},
+}
+"""Kinds of figure whose unit alone says which measure they are (a ratio is a speed-up)."""
+NEAR_WORDS = 8
+"""A measure word this many words from a figure says what the figure measures."""
+COUNT_GAP = 4
+"""In "how many N", at most this many words between the number and N."""
+
+
+def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
+    """Whether ``figure`` (read from ``text``) can answer ``question``: a figure the question's
+    measure takes, with the asked words near it ("1.17 rFID" for "reconstruction FID"), or a word of
+    the measure near it and either a unit only that measure has ("3x" for a speed-up) or nothing more
+    specific asked; for "how many N", N right after the number. Small number words and numbers
+    inside names fit nothing ("two stages", "GPT-4"), but a score after its own name ("MOS 4.08")."""
+    measure = question.measure
+    scored = figure.named and figure.kind == "plain" and measure is not None and measure.name == "score"
+    if figure.weak or (figure.named and not scored):
+        return False
+    if measure is None:
+        return True
+    if figure.kind not in measure.kinds and not scored:
+        return False
+    after = text[figure.start :].split()
+    if question.counted:
+        stem = question.counted.lower().rstrip("s")[:5]
+        return any(word.lower().startswith(stem) for word in after[1 : COUNT_GAP + 2])
+    before = text[: figure.start].split()[-NEAR_WORDS:]
+    window = " ".join([*before, *after[: NEAR_WORDS + 1]])
+    if _asked_near(question.asked, window):
+        return True
+    if _specific(question.asked, measure):
+        return False
+    return figure.kind in SPECIFIC.get(measure.name, set()) or bool(
+        re.search(measure.near, window, re.IGNORECASE)
+    )
+
+
+_GENERIC_ASKED = frozenset(
+    [
+        "how",
+        "many",
+        "much",
+        "large",
+        "big",
+        "long",
+        "small",
+        "fast",
+        "high",
+        "low",
+        "good",
+        "largest",
+        "biggest",
+    ]
+)
+
+
+def _specific(asked: str, measure: Measure) -> bool:
+    """The asked words say more than the measure's own words do ("sampling rate", not "how fast"
+    or "what share"): then only a figure near those words answers."""
+    words = [w for w in re.findall(r"[A-Za-z][\w\-]+", asked) if w.lower() not in _GENERIC_ASKED]
+    return bool(words) and not all(re.fullmatch(measure.asks, w, re.IGNORECASE) for w in words)
+
+
+def _asked_near(asked: str, window: str) -> bool:
+    """A word of what was asked is in the window; an acronym also inside a longer word ("FID" in
+    "rFID", "WER" in "WERs") or spelled out ("WER": word error rate)."""
+    lowered = window.lower()
+    for word in re.findall(r"[A-Za-z][\w\-]+", asked):
+        if word.isupper() and len(word) >= 2:
+            if word.lower() in lowered or prepared(window).states(word):
+                return True
+        elif len(word) > 3 and re.search(rf"\b{re.escape(word.lower()[:5])}", lowered):
+            return True
+    return False

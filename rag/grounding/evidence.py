@@ -1,0 +1,150 @@
+"""What the judge reads: a paper's sentences with their vectors, and the library's vocabulary.
+
+:class:`PaperSentences` is one paper's abstract cut into sentences, each with its embedding (stored
+at ingest, :mod:`rag.sentence_vectors`), and what the judge reads off the text once and keeps: the
+figures of each sentence, the terms, the names the title and abstract state. Windows of two
+adjacent sentences are embedded as the length-weighted mean of their two sentences' vectors (the
+encoder mean-pools its tokens, so the mean of two sentences is close to the vector of both).
+
+The judge takes its collaborators as protocols: a :class:`SentenceSource` that gives papers'
+sentences, and a :class:`Vocabulary` with the library's term statistics (``LexicalIndex``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from rag.grounding import figures as figure_reading
+from rag.grounding.names import Text
+
+RARE_SHARE = 0.05
+"""A name used by at most this share of the library's papers is rare."""
+
+if TYPE_CHECKING:
+    from rag.corpus import Paper
+
+
+class Vocabulary(Protocol):
+    """The library's term statistics (``rag.lexical.LexicalIndex`` is one)."""
+
+    def terms(self, text: str) -> list[str]:
+        """Stemmed, stop-word-free terms."""
+        ...
+
+    def idf(self, term: str) -> float: ...
+
+    def share(self, term: str) -> float:
+        """The share of the library's papers that use ``term`` (0 to 1)."""
+        ...
+
+
+@dataclass(eq=False)
+class PaperSentences:
+    """A paper's sentences: character spans in its abstract and unit-length vectors, one row each."""
+
+    paper: Paper
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+    _terms: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def text(self, index: int) -> str:
+        start, end = self.spans[index]
+        return self.paper.abstract[start:end]
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return [self.text(i) for i in range(len(self.spans))]
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        return np.array([max(1, len(text.split())) for text in self.texts], dtype=np.float32)
+
+    @cached_property
+    def window_vectors(self) -> np.ndarray:
+        """Vector of sentences i and i+1 together, for each i (empty with one sentence)."""
+        if len(self.spans) < 2:
+            return np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+        weighted = self.vectors * self.lengths[:, None]
+        pairs = weighted[:-1] + weighted[1:]
+        return pairs / np.linalg.norm(pairs, axis=1, keepdims=True).clip(min=1e-9)
+
+    @cached_property
+    def figures(self) -> list[list[figure_reading.Figure]]:
+        return [figure_reading.figures(text) for text in self.texts]
+
+    @cached_property
+    def title_figures(self) -> list[figure_reading.Figure]:
+        return figure_reading.figures(self.paper.title)
+
+    @cached_property
+    def named(self) -> Text:
+        """The title and abstract, for name look-ups."""
+        return Text(f"{self.paper.title}. {self.paper.abstract}")
+
+    def terms(self, index: int, vocabulary: Vocabulary) -> frozenset[str]:
+        """The terms of sentence ``index`` (-1: the title)."""
+        if index not in self._terms:
+            text = self.paper.title if index < 0 else self.text(index)
+            self._terms[index] = frozenset(vocabulary.terms(text))
+        return self._terms[index]
+
+    def all_terms(self, vocabulary: Vocabulary) -> frozenset[str]:
+        found = set(self.terms(-1, vocabulary))
+        for index in range(len(self.spans)):
+            found |= self.terms(index, vocabulary)
+        return frozenset(found)
+
+
+class SentenceSource(Protocol):
+    """Gives papers' sentences with their vectors (:class:`rag.sentence_vectors.SentenceVectors`)."""
+
+    def sentences(self, papers: Sequence[Paper]) -> list[PaperSentences]: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of texts that are not sentences of the library (claims, questions)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Where evidence lies: sentence ``first`` (and ``first + 1`` when ``pair``) of source ``source``."""
+
+    source: int
+    first: int
+    pair: bool = False
+
+    def sentences(self) -> list[int]:
+        return [self.first, self.first + 1] if self.pair else [self.first]
+
+    def text(self, sources: Sequence[PaperSentences]) -> str:
+        return " ".join(sources[self.source].text(i) for i in self.sentences())
+
+
+def coverage(
+    terms: frozenset[str] | set[str], found: frozenset[str] | set[str], vocabulary: Vocabulary
+) -> float:
+    total = sum(vocabulary.idf(term) for term in terms)
+    if not total:
+        return 1.0
+    return sum(vocabulary.idf(term) for term in terms & found) / total
+
+
+def is_rare(name: str, vocabulary: Vocabulary) -> bool:
+    parts = vocabulary.terms(name)
+    return not parts or min(vocabulary.share(part) for part in parts) <= RARE_SHARE
+
+
+def best_units(claim_vector: np.ndarray, sources: Sequence[PaperSentences]) -> list[tuple[float, Unit]]:
+    """Every sentence and every window of two adjacent sentences, scored by similarity, best first."""
+    scored: list[tuple[float, Unit]] = []
+    for index, source in enumerate(sources):
+        scored += [(float(s), Unit(index, i)) for i, s in enumerate(source.vectors @ claim_vector)]
+        scored += [
+            (float(s), Unit(index, i, True)) for i, s in enumerate(source.window_vectors @ claim_vector)
+        ]
+    return sorted(scored, key=lambda item: -item[0])

@@ -1,0 +1,258 @@
+"""The judge: does a passage state that? One decision for every stage that needs it.
+
+:meth:`Judge.support` takes a claim and the papers it cites and returns a :class:`Verdict`: supported
+or not, a calibrated probability, the evidence (one sentence, or two adjacent ones, of a cited
+abstract) and a reason in words. :meth:`Judge.answer` takes a question and the papers retrieved for
+it and returns an :class:`Answerability`: whether the papers answer it, which paper it is about, and
+the sentences that answer it, best first.
+
+Both read named features (:mod:`rag.grounding.claims`, :mod:`rag.grounding.answers`) and combine
+them with fitted weights (:mod:`rag.grounding.model`); nothing here is hand-set but the features
+themselves. Sentence vectors come from the index (:class:`~rag.grounding.evidence.SentenceSource`),
+so a judgement embeds only the claim or the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from rag.grounding import reasons
+from rag.grounding.answerability import Reading, question_features, read
+from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features
+from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
+from rag.grounding.evidence import PaperSentences, SentenceSource, Unit, Vocabulary
+from rag.grounding.model import JudgeModel, shipped
+from rag.grounding.question import Question, analyse
+
+if TYPE_CHECKING:
+    from rag.corpus import Paper
+
+MIN_SUBJECT_WORDS = 3
+"""A subject shorter than this is not taken out of the question to find what is asked."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a cited paper states (or comes closest to stating) a claim."""
+
+    paper_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    score: float
+    """The probability that the cited papers state the claim (supported at the model's threshold)."""
+    evidence: Evidence | None
+    reason: str
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A sentence of a retrieved paper, scored as an answer to a question."""
+
+    candidate: int
+    """Index of its paper among the candidates."""
+    index: int
+    """Index of the sentence in its paper."""
+    score: float
+    """The ranker's score (compares within one question)."""
+    answers: float
+    """The probability that the library answers the question with this sentence's paper as subject."""
+
+
+@dataclass(frozen=True)
+class Answerability:
+    question: Question
+    answerable: bool
+    score: float
+    """The probability that the retrieved papers answer the question."""
+    subject: int | None
+    """Index of the candidate the question is about (None: no candidates)."""
+    sentences: list[Scored]
+    """The best sentence of each candidate, best first."""
+    missing: list[str] = field(default_factory=list)
+    """Names of the question that no candidate states."""
+
+
+class Supports(Protocol):
+    """What decides support of a claim: :class:`Judge`, or an LLM asked instead
+    (:class:`rag.grounding.llm_judge.LLMJudge`)."""
+
+    name: str
+
+    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict: ...
+
+    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]: ...
+
+
+class Judge:
+    """The fitted judge over a library's sentences and vocabulary."""
+
+    name = "fitted"
+
+    def __init__(
+        self, sentences: SentenceSource, vocabulary: Vocabulary, model: JudgeModel | None = None
+    ) -> None:
+        self.sentences = sentences
+        self.vocabulary = vocabulary
+        self._model = model
+
+    @property
+    def model(self) -> JudgeModel:
+        """The weights given, else the shipped ones (read on first use)."""
+        return self._model or shipped()
+
+    @property
+    def threshold(self) -> float:
+        return self.model.support.threshold
+
+    # -- claims ---------------------------------------------------------------------------------
+
+    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict:
+        """Whether ``papers`` (together) state ``claim``."""
+        return self.support_all([(claim, papers)])[0]
+
+    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]:
+        """:meth:`support` for many claims, their vectors computed in one batch."""
+        return [
+            self._verdict(claim, read)
+            for (claim, _), read in zip(items, self.claim_features(items), strict=True)
+        ]
+
+    def claim_features(
+        self, items: Sequence[tuple[str, Sequence[Paper]]]
+    ) -> list[tuple[np.ndarray, Findings, list[PaperSentences]] | None]:
+        """The :data:`~rag.grounding.claims.SUPPORT` features of each (claim, cited papers), what
+        they found and the papers' sentences (None: nothing to judge); vectors in one batch."""
+        parts = [clauses(claim) for claim, _ in items]
+        texts = [text for (claim, _), split in zip(items, parts, strict=True) for text in (claim, *split)]
+        vectors = self.sentences.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        out: list[tuple[np.ndarray, Findings, list[PaperSentences]] | None] = []
+        at = 0
+        for (claim, papers), split in zip(items, parts, strict=True):
+            claim_vectors = vectors[at : at + 1 + len(split)]
+            at += 1 + len(split)
+            if not papers or not claim.strip():
+                out.append(None)
+                continue
+            sources = self.sentences.sentences(papers)
+            row, found = support_features(
+                claim, claim_vectors[0], sources, self.vocabulary, list(claim_vectors[1:])
+            )
+            out.append((row, found, sources))
+        return out
+
+    def _verdict(self, claim: str, read: tuple[np.ndarray, Findings, list[PaperSentences]] | None) -> Verdict:
+        if read is None:
+            return Verdict(False, 0.0, None, reasons.NOTHING_CITED)
+        row, found, sources = read
+        model = self.model.support
+        score = float(model.probabilities(row)[0])
+        supported = score >= model.threshold
+        evidence = _evidence(found.unit, sources)
+        features = dict(zip(SUPPORT, (float(v) for v in row), strict=True))
+        why = reasons.support(
+            claim,
+            supported,
+            model.contributions(row),
+            features,
+            evidence.text if evidence else "",
+            unmatched=found.unmatched,
+            missing=found.missing,
+            absolute=found.absolute,
+        )
+        return Verdict(supported, score, evidence, why, features)
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def answer(
+        self, question: str | Question, papers: Sequence[tuple[Paper, float]], strength: float
+    ) -> Answerability:
+        """Whether ``papers`` (retrieved for the question, best first, with their fused scores)
+        answer ``question``; ``strength`` is retrieval's evidence strength."""
+        asked = question if isinstance(question, Question) else analyse(question)
+        candidates, rows, where = self.question_features(asked, papers)
+        if not len(rows):
+            return Answerability(asked, False, 0.0, None, [])
+        scores = self.model.ranker.logits(rows)
+        reading = read(rows, where, scores)
+        row = question_features(asked, reading, candidates, strength, self.vocabulary)
+        model = self.model.answerable
+        probability = float(model.probabilities(row)[0])
+        sentences = self._per_paper(asked, rows, where, scores, candidates, strength, reading.subject)
+        missing = [n for n in asked.names if not any(c.sentences.named.states(n) for c in candidates)]
+        return Answerability(
+            asked, probability >= model.threshold, probability, reading.subject, sentences, missing
+        )
+
+    def question_features(
+        self, question: Question, papers: Sequence[tuple[Paper, float]]
+    ) -> tuple[list[Candidate], np.ndarray, list[tuple[int, int]]]:
+        """The candidates and the :data:`~rag.grounding.answers.ANSWER` features of their
+        sentences, with (candidate, sentence) for each row."""
+        if not papers:
+            return [], np.zeros((0, len(ANSWER)), dtype=np.float32), []
+        best = max(score for _, score in papers) or 1.0
+        candidates = [
+            Candidate(sentences, rank, score / best)
+            for rank, (sentences, (_, score)) in enumerate(
+                zip(self.sentences.sentences([paper for paper, _ in papers]), papers, strict=True), start=1
+            )
+        ]
+        rows, where = answer_features(question, self._vectors(question), candidates, self.vocabulary)
+        return candidates, rows, where
+
+    def _vectors(self, question: Question) -> QuestionVectors:
+        rest = None
+        if question.subject and len(question.subject.split()) >= MIN_SUBJECT_WORDS:
+            rest = " ".join(question.text.replace(question.subject, " ").split())
+        texts = [question.text, rest or question.text, question.asked or question.text]
+        vectors = self.sentences.embed(texts)
+        return QuestionVectors(
+            vectors[0], vectors[1] if rest else None, vectors[2] if question.asked else None
+        )
+
+    def _per_paper(
+        self,
+        question: Question,
+        rows: np.ndarray,
+        where: list[tuple[int, int]],
+        scores: np.ndarray,
+        candidates: Sequence[Candidate],
+        strength: float,
+        subject: int,
+    ) -> list[Scored]:
+        """Each candidate's best sentence, with the probability of an answer were it the subject."""
+        best: dict[int, int] = {}
+        usable = rows[:, ANSWER.index("boilerplate")] == 0  # a link or a release note answers nothing
+        for row, (candidate, _) in enumerate(where):
+            if candidate not in best or (usable[row], scores[row]) > (
+                usable[best[candidate]],
+                scores[best[candidate]],
+            ):
+                best[candidate] = row
+        out = []
+        for candidate, row in best.items():
+            reading = Reading(rows, where, scores, candidate, row)
+            features = question_features(question, reading, candidates, strength, self.vocabulary)
+            probability = float(self.model.answerable.probabilities(features)[0])
+            out.append(Scored(candidate, where[row][1], float(scores[row]), probability))
+        return sorted(out, key=lambda s: (s.candidate != subject, -s.score))
+
+
+def _evidence(unit: Unit | None, sources: Sequence[PaperSentences]) -> Evidence | None:
+    if unit is None:
+        return None
+    source = sources[unit.source]
+    start = source.spans[unit.first][0]
+    end = source.spans[unit.sentences()[-1]][1]
+    return Evidence(source.paper.id, start, end, source.paper.abstract[start:end])

@@ -1,0 +1,61 @@
+"""The judgement of support asked of the configured LLM instead of the fitted judge.
+
+Opt-in (``litrev check --judge llm``, ``litrev eval --judge llm``, ``litrev bench support --judge
+llm``): each claim goes to the model with its cited abstracts (``rag/data/prompts/support_judge.txt``)
+and a YES reply is support. The evidence shown is the fitted judge's (the sentence closest to the
+claim), so an LLM verdict can be checked by a reader the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from rag import prompts
+from rag.errors import LitrevError
+from rag.grounding.judge import Judge, Verdict
+
+if TYPE_CHECKING:
+    from rag.corpus import Paper
+    from rag.library import Library
+
+
+class LLMJudge:
+    """Asks the LLM whether the cited abstracts state the claim (YES/NO)."""
+
+    def __init__(self, complete: Callable[..., Iterator[str]], model: str, evidence: Judge) -> None:
+        self.complete = complete
+        self.name = f"llm:{model}"
+        self.evidence = evidence
+
+    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict:
+        return self.support_all([(claim, papers)])[0]
+
+    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]:
+        verdicts = []
+        for (claim, papers), fitted in zip(items, self.evidence.support_all(items), strict=True):
+            passage = "\n".join(paper.abstract for paper in papers)
+            reply = "".join(
+                self.complete(prompts.render("support_judge", claim=claim, passage=passage), max_tokens=4)
+            )
+            supported = reply.strip().upper().startswith("YES")
+            why = (
+                "The model judged the cited abstract to state this."
+                if supported
+                else ("The model judged that the cited abstract does not state this.")
+            )
+            verdicts.append(Verdict(supported, 1.0 if supported else 0.0, fitted.evidence, why))
+        return verdicts
+
+
+def make_judge(library: Library, kind: str = "fitted") -> Judge | LLMJudge:
+    """``fitted`` (the library's judge) or ``llm`` (needs an LLM configured)."""
+    if kind == "fitted":
+        return library.judge
+    if kind != "llm":
+        raise LitrevError(f"judge must be fitted or llm, got {kind!r}")
+    settings = library.settings.llm
+    if settings.provider == "extractive":
+        raise LitrevError("the llm judge needs an LLM: set LITREV_LLM__PROVIDER (openai or local)")
+    model = settings.model if settings.provider == "openai" else str(settings.model_path)
+    return LLMJudge(library.generator.complete, model, library.judge)  # type: ignore[attr-defined]

@@ -1,0 +1,334 @@
+"""What a question asks: its kind, the thing it wants, what it is about, and what it compares with.
+
+Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
+
+- **kind**, checked in this order: ``proposed`` ("which paper proposed / introduced X"),
+  ``figure`` ("how many / how much / by how much / how fast", or "what / which" followed within a
+  few words by a word for a measure), ``yes-no`` (opens with an auxiliary verb), ``list`` ("which
+  papers / methods / models ...", "list ..."), ``explanation`` ("how / why ...", "what is the idea
+  of"), ``which`` (any other "what / which X"), ``other``.
+- **asked**: the words that name what is wanted, as written ("reconstruction FID", "parameters",
+  "faster", "datasets"); empty for explanations and yes-no questions.
+- **measure** (figure questions): which kinds of figure can answer (:data:`MEASURES`, a lexicon of
+  the ways researchers ask for a figure: "how much quicker" wants a ratio or a percentage, "how many
+  parameters" a count with a k/M/B scale, "how many hours of recordings" a duration...).
+- **names**: the named things of the question (:func:`rag.grounding.names.names`) that an answering
+  paper must state, less the measure's own words and the **targets**: names behind "than",
+  "over", "compared with", "relative to", "versus", "against", "instead of", "rather than" are
+  what the subject is compared with, not the subject ("How much faster than APNet2 is ...").
+- **subject**: the noun phrase the question is about, in the user's words ("the open replication of
+  Google's MAGVIT-v2 tokenizer"), for messages; it may describe a paper rather than name it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.grounding.figures import Kind as FigureKind
+from rag.grounding.names import names as names_in
+
+Kind = Literal["figure", "proposed", "list", "yes-no", "explanation", "which", "other"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A way of asking for a figure, and the kinds of figure that can answer it."""
+
+    name: str
+    label: str
+    """How a message names it: "none of their abstracts states {label}"."""
+    asks: str
+    """Regex (case-insensitive) of the words that ask for it."""
+    kinds: frozenset[FigureKind]
+    near: str = ""
+    """Regex of words that, near a figure, say it is this measure ("speed-up", "parameters")."""
+
+
+def _measure(name: str, label: str, asks: str, *kinds: FigureKind, near: str = "") -> Measure:
+    return Measure(name, label, asks, frozenset(kinds), near or asks)
+
+
+MEASURES: tuple[Measure, ...] = (
+    _measure(
+        "speed",
+        "a speed-up",
+        r"speed-?ups?|\bspeed\b|faster|quicker|accelerat\w*|\bfactor\b|how many times|throughput|slower",
+        "ratio", "percent", "plain",
+        near=r"speed\w*|fast\w*|quick\w*|accelerat\w*|throughput|latency|slow\w*|\btimes?\b|wall-?clock|inference",
+    ),
+    _measure(
+        "share",
+        "a percentage",
+        r"\bpercent\w*|\bshare\b|fraction|proportion|\bratio\b",
+        "percent", "ratio", "plain",
+    ),
+    _measure(
+        "parameters",
+        "a model size",
+        r"param(?:eter)?s?\b|model size|how (?:big|large) (?:is|are) (?:the|its|their)? ?models?",
+        "scale", "plain", "percent", "ratio",
+        near=r"param\w*|\bmodels?\b|\bsizes?\b|\bweights\b|\b\d+(?:\.\d+)?\s?[mb]\b",
+    ),
+    _measure(
+        "rate",
+        "a rate",
+        r"per second|tokens?/s\b|\bper (?:step|token)\b",
+        "plain", "scale", "ratio", "frequency",
+    ),
+    _measure(
+        "data",
+        "an amount of data",
+        r"\bhours?\b|how much (?:\w+ )?(?:speech|audio|data|recordings?|training data)|"
+        r"amount of (?:\w+ )?data|"
+        r"\bsamples\b|\btokens\b|\bwords\b",
+        "duration", "scale", "plain", "ratio", "percent",
+        near=r"hours?|\bh\b|\bdata\w*|samples?|utterances?|corpus|corpora|tokens?|words?|recordings?|speech|audio|"
+        r"pairs?|dialogues?|examples?|sentences?|clips?",
+    ),
+    _measure(
+        "time",
+        "a duration",
+        r"latenc\w*|\bdelay\b|how long|\bduration\b|\btime\b",
+        "duration", "ratio", "percent", "plain",
+        near=r"latenc\w*|delay|\btime\b|duration|\bms\b|seconds?|hours?|days?|minutes?|faster|slower|real-time",
+    ),
+    _measure(
+        "frequency",
+        "a rate in Hz",
+        r"sampling rate|sample rate|frame rate|token rate|\bhz\b|\bfps\b",
+        "frequency", "plain",
+    ),
+    _measure(
+        "storage",
+        "a memory size",
+        r"\bmemory\b|\bstorage\b|\bdisk\b|\bmegabytes?\b",
+        "size", "percent", "ratio", "plain",
+        near=r"memory|storage|disk|cache|\b[kmgt]i?b\b|bytes?",
+    ),
+    _measure(
+        "score",
+        "a score",
+        r"\b[wcp]ers?\b|error rates?|\bbleu\b|\bmos\b|opinion score|\bfid\b|\baccuracy\b|\bf1\b|\beer\b|"
+        r"\bscore\b|\bpoints?\b|\bsimilarity\b|\bgap\b|\bperplexity\b|\brouge\b|\bwin rate\b|acceptance",
+        "plain", "percent", "ratio",
+    ),
+    _measure(
+        "size",
+        "a figure",
+        r"\bsize\b|\bnumber of\b|how (?:large|big)|how many|how much",
+        "plain", "scale", "percent", "ratio", "duration", "size", "frequency",
+    ),
+)  # fmt: skip
+ANY_FIGURE = MEASURES[-1]
+
+_PROPOSED = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:paper|work|study|article|publication|method|approach|model|system)s?\s+"
+    r"(?:first\s+)?(?:proposed|proposes|introduced|introduces|presented|presents|developed|invented|coined)\b"
+    r"|\bwho\s+(?:first\s+)?(?:proposed|introduced|invented)\b"
+    r"|\b(?:where|in which paper)\s+(?:was|were)\b.*\b(?:proposed|introduced)\b",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(
+    r"\bhow\s+(?:many|much|fast|large|big|long|small|quick|close)\b|\bby how much\b|"
+    r"\bwhat\s+(?:factor|share|fraction)\b",
+    re.IGNORECASE,
+)
+_WHAT = re.compile(r"\b(?:what|which)\b", re.IGNORECASE)
+_YES_NO = re.compile(
+    r"^\s*(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should|may)\b", re.IGNORECASE
+)
+_LIST = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w/-]+\s+){0,2}(?:papers|works|studies|methods|approaches|models|systems|"
+    r"techniques|articles)\b(?!\s+(?:does|do|did|is|are|was|were)\b)|^\s*(?:list|find|show)\b|\bpapers\s+(?:on|about|that)\b",
+    re.IGNORECASE,
+)
+CONTRAST = re.compile(r",?\s*\b(?:rather than|instead of)\b[^,;?)]*", re.IGNORECASE)
+_EXPLAIN = re.compile(
+    r"^\s*(?:in\s[^,]+,\s*)?(?:how|why)\b|^\s*what\s+(?:is|are)\s+(?:the\s+)?(?:idea|role|purpose|difference|main|"
+    r"mechanism|intuition)\b|^\s*(?:explain|describe)\b|\bwork\?*\s*$|\bwhat does .* mean\b",
+    re.IGNORECASE,
+)
+_TARGET = re.compile(
+    r"\b(?:than|over|compared (?:with|to)|relative to|versus|vs\.?|against|instead of|rather than|beyond|"
+    r"outperform\w*|surpass\w*|beat\w*)\s+",
+    re.IGNORECASE,
+)
+_TARGET_END = re.compile(
+    r"[,;?)]|\b(?:and|while|with|on|in|for|at|when|by|does|do|is|are|was|were)\b", re.IGNORECASE
+)
+_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would)"
+_ASKED = re.compile(
+    rf"\b(?:how\s+(?:many|much)|by\s+how\s+much|what|which)\s+(?!{_AUX}\b)(?P<asked>(?:[\w\-/]+\s+){{0,3}}?[\w\-/]+?)"
+    r"(?=\s+(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|on|for|from|did|were|"
+    r"served|come|go|does|used|when|that|with|between)\b|[?,])",
+    re.IGNORECASE,
+)
+_HOW_ADJECTIVE = re.compile(
+    rf"\bhow\s+(?:much\s+)?(?P<asked>(?!many\b|much\b|{_AUX}\b)\w+(?:er|est)?)\b", re.IGNORECASE
+)
+_VERBS = (
+    r"reach|achieve|attain|get|obtain|use|need|require|have|report|run|make|take|train|support|improve|"
+    r"reduce|outperform|beat|cover|handle|work|contain|include|shrink|speed|accelerate|gain|lower|raise|"
+    r"produce|generate|adapt|compare|differ|rely|depend|perform|capture|evaluate|offer|bring|yield|add|"
+    r"save|consume|decide|come|compete|predict|remove|cut|deliver|show|give|manage|treat|avoid|learn|"
+    r"allow|enable|exploit|combine|keep|turn|fuse|tell|mean|infer|expose|replace|cost"
+)
+_SUBJECT = re.compile(
+    rf"\b{_AUX}\s+(?P<subject>(?:the|a|an|this|that|its|their)\b.+|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    rf"\s+(?:{_VERBS})(?:s|es|ed|d|ing)?\b",
+    re.IGNORECASE,
+)
+"""The subject runs from the auxiliary verb to the question's last main verb ("does the largest
+model in the open family of image generators *have*")."""
+_COPULA = re.compile(
+    r"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    r"(?=\s+(?:than|compared|relative|over|versus|vs|on|in|at|when|for)\b|\s*[?,]|$)",
+    re.IGNORECASE,
+)
+"""In "how much faster is X than Y", the subject is X."""
+_LEAD = re.compile(r"^\s*(?:the|a|an|this|that|its|their)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: Kind
+    asked: str = ""
+    """The words naming what is wanted ("reconstruction FID"), as written; may be empty."""
+    measure: Measure | None = None
+    """For ``figure`` questions: the kinds of figure that answer."""
+    names: tuple[str, ...] = ()
+    """Named things an answering paper must state (targets and measure words left out)."""
+    targets: tuple[str, ...] = ()
+    """Names the subject is compared with ("than APNet2")."""
+    subject: str = ""
+    """The noun phrase the question is about, in the user's words (may be empty)."""
+    counted: str | None = None
+    """For "how many N": N ("languages")."""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def measure_of(text: str) -> Measure | None:
+    """The figure ``text`` asks for, if it asks for one: "how many / how much ...", or a measure
+    word within a few words after "what" / "which" ("What average relative WER")."""
+    how_much = _HOW_MUCH.search(text)
+    if how_much:  # what follows "how many" first ("How many GPUs ... the billion-parameter model")
+        windows = [" ".join(text[how_much.start() :].split()[:5]), text[how_much.start() :]]
+    else:
+        windows = [" ".join(text[m.end() :].split()[:5]) for m in _WHAT.finditer(text)]
+    for window in windows if how_much else [" ".join(windows)]:
+        for measure in MEASURES[:-1] if how_much else MEASURES:
+            hours = how_much or measure.name != "data" or re.search(r"\bhours?\b", window, re.I)
+            if hours and re.search(measure.asks, window, re.IGNORECASE):
+                return measure
+    return ANY_FIGURE if how_much else None
+
+
+def targets(text: str) -> list[str]:
+    """Names the question compares its subject with (see the module docstring)."""
+    found: list[str] = []
+    for match in _TARGET.finditer(text):
+        rest = text[match.end() :]
+        end = _TARGET_END.search(rest)
+        found += names_in(rest[: end.start() if end else len(rest)], opens=False)
+    return found
+
+
+_WHAT_IS = re.compile(
+    r"\b(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+|its\s+|their\s+)?(?P<asked>(?:[\w\-/]+\s+){0,3}?[\w\-/]+?)"
+    r"(?=\s+(?:of|in|on|for|from|that|which|reported|achieved|used|when|by|with)\b|[?,])",
+    re.IGNORECASE,
+)
+
+
+def asked_words(text: str, kind: Kind) -> str:
+    """The words naming what is wanted (see the module docstring): after the question's first
+    "how many / what / which" ("What is the largest speed-up ..." asks for "largest speedup")."""
+    if kind in ("yes-no", "explanation", "list", "proposed"):
+        return ""
+    first = re.search(r"\b(?:how|what|which)\b", text, re.IGNORECASE)
+    rest = text[first.start() :] if first else text
+    for pattern in (_WHAT_IS, _ASKED):
+        match = pattern.match(rest) if pattern is _WHAT_IS else pattern.search(rest)
+        if match and not re.fullmatch(r"(?:the|a|an|is|are|was|were)", match.group("asked"), re.I):
+            return _LEAD.sub("", match.group("asked"))
+    adjective = _HOW_ADJECTIVE.search(rest)
+    return adjective.group("asked") if adjective else ""
+
+
+def subject_of(text: str) -> str:
+    """The noun phrase after the question's auxiliary verb, up to its main verb (see the module
+    docstring): "the open replication of Google's MAGVIT-v2 tokenizer"."""
+    match = _SUBJECT.search(text) or _COPULA.search(text)
+    if not match:
+        return ""
+    subject = re.split(r",\s|\s+(?:than|when|while)\s", match.group("subject"))[0].strip(" ,")
+    words = subject.split()
+    return subject if 1 <= len(words) <= 25 else ""
+
+
+def counted_noun(text: str) -> str | None:
+    """N in "how many N does ...": its last word before a verb or preposition."""
+    match = re.search(
+        rf"\bhow many\s+((?:[\w\-]+\s+){{0,3}}?[\w\-]+?)(?=\s+(?:{_AUX}|of|in|on|for|were|was)\b|[?,])",
+        text,
+        re.I,
+    )
+    return match.group(1).split()[-1] if match else None
+
+
+def analyse(text: str) -> Question:
+    """The kind, the asked words, the names and the subject of ``text``."""
+    text = " ".join(text.split())
+    kind = _kind(text)
+    measure = measure_of(text) if kind == "figure" else None
+    compared = targets(text)
+    asked = asked_words(text, kind)
+    named = [
+        name
+        for name in names_in(CONTRAST.sub("", text))
+        if name not in compared
+        and not (measure and re.fullmatch(measure.asks, name, re.IGNORECASE))
+        and not re.search(rf"\b{re.escape(name)}\b", asked)
+    ]
+    return Question(
+        text=text,
+        kind=kind,
+        asked=asked,
+        measure=measure,
+        names=tuple(named),
+        targets=tuple(compared),
+        subject=subject_of(text),
+        counted=counted_noun(text) if measure is ANY_FIGURE else None,
+    )
+
+
+def _kind(text: str) -> Kind:
+    if _PROPOSED.search(text):
+        return "proposed"
+    if _HOW_MUCH.search(text) and measure_of(text) is not None:
+        return "figure"
+    if _YES_NO.search(text):
+        return "yes-no"
+    if _LIST.search(text):
+        return "list"
+    if measure_of(text) is not None:
+        return "figure"
+    if _EXPLAIN.search(text):
+        return "explanation"
+    if _WHAT.search(text):
+        return "which"
+    return "other"
+
+
+def is_list_question(text: str) -> bool:
+    """Whether ``text`` asks for a set of papers on a topic ("which papers ...")."""
+    return _kind(" ".join(text.split())) == "list"
+
+
+def without_contrast(question: str) -> str:
+    """The question without its contrast clauses (``CONTRAST``): BM25 and the embedding read
+    "rather than X" as more of X, which pulls in the very papers a list question leaves out."""
+    return " ".join(CONTRAST.sub("", question).split())

@@ -1,0 +1,99 @@
+"""The figure normaliser: figures read the way researchers write them, and compared with tolerance."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.grounding.figure_matching import matches, unmatched
+from rag.grounding.figures import figures
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "kind"),
+    [
+        ("three to four times faster", 3, 4, "ratio"),  # words, a range, a multiplier
+        ("3-4x faster", 3, 4, "ratio"),
+        ("between two- and five-fold", 2, 5, "ratio"),
+        ("2x-5x speedups", 2, 5, "ratio"),
+        ("speedups of 2.16timessim2.50times", 2.16, 2.5, "ratio"),  # LaTeX that lost its backslashes
+        ("x7 faster", 7, 7, "ratio"),
+        ("twice as fast", 2, 2, "ratio"),
+        ("about half the parameters", 0.5, 0.5, "ratio"),
+        ("more than three and a half times the throughput", 3.5, 3.5, "ratio"),
+        ("100K hours of speech", 360_000_000, 360_000_000, "duration"),  # hours, in seconds
+        ("a hundred thousand hours", 360_000_000, 360_000_000, "duration"),
+        ("roughly thirty thousand hours", 108_000_000, 108_000_000, "duration"),
+        ("a latency of 160ms", 0.16, 0.16, "duration"),
+        ("ranging from 300M to 1.5B", 300e6, 1.5e9, "scale"),
+        ("from half a billion to fourteen billion parameters", 0.5e9, 14e9, "scale"),
+        ("a one-billion-parameter model", 1e9, 1e9, "scale"),
+        ("reduced by 39.6%", 39.6, 39.6, "percent"),
+        ("16kHz audio", 16_000, 16_000, "frequency"),
+        ("12.5 Hz", 12.5, 12.5, "frequency"),
+        ("1.17 rFID", 1.17, 1.17, "plain"),
+    ],
+)
+def test_a_figure_is_read_with_its_value_and_kind(text: str, low: float, high: float, kind: str) -> None:
+    found = [f for f in figures(text) if f.required]
+    assert len(found) == 1, found
+    assert found[0].low == pytest.approx(low) and found[0].high == pytest.approx(high)
+    assert found[0].kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AISHELL-1 corpus",
+        "GPT-4 and Wav2Vec 2.0",
+        "FastSpeech 2 is strong",
+        "APNet2 and MAGVIT-v2",
+        "in 2021",
+        "two stages",
+    ],
+)
+def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(text: str) -> None:
+    assert not [f for f in figures(text) if f.required]
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("three to four times faster", "3-4x faster"),  # words against digits
+        ("about 30k hours", "30,000 hours"),  # rounding with "about"
+        ("roughly thirty thousand hours", "30,000 hours"),
+        ("roughly a 40% cut", "reduced by 39.6%"),
+        ("3x faster", "a 3.01x speed-up"),  # rounded to the digits written
+        ("half the parameters", "50% fewer parameters"),  # a ratio as a percentage
+        ("0.16 seconds", "160ms"),  # units
+        ("two- to five-fold", "2x-5x speedups"),
+        ("a hundred thousand hours", "100K hours"),
+        ("up to 5x", "2x-5x speedup"),  # the top of a range
+        ("1.5 billion parameters", "from 300M to 1.5B"),  # one end of a range
+        ("almost twice as fast", "1.9x faster"),
+        ("thirty-fold", "by a factor of 30"),
+        ("about seven times quicker", "x7 faster"),
+    ],
+)
+def test_a_restated_figure_matches_its_source(claim: str, source: str) -> None:
+    assert unmatched(claim, figures(source)) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("ten times faster", "3-4x faster"),
+        ("5x faster", "3x faster"),
+        ("about 300k hours", "30,000 hours"),
+        ("a 60% cut", "reduced by 39.6%"),
+        ("16 languages", "39 languages"),
+        ("0.5 seconds", "160ms"),
+    ],
+)
+def test_a_wrong_figure_does_not_match(claim: str, source: str) -> None:
+    assert unmatched(claim, figures(source))
+
+
+def test_matching_needs_compatible_kinds() -> None:
+    (hours,) = figures("40 hours")
+    (percent,) = figures("40%")
+    assert not matches(hours, percent) and not matches(percent, hours)

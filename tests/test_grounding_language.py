@@ -1,0 +1,143 @@
+"""What the judge reads off text: names, direction and negation, and what a question asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.grounding.names import Text, names
+from rag.grounding.polarity import disagree, negated
+from rag.grounding.question import analyse, is_list_question, without_contrast
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "What reconstruction FID does the open replication of Google's MAGVIT-v2 tokenizer reach on "
+            "ImageNet?",
+            ["FID", "Google", "MAGVIT-v2", "ImageNet"],
+        ),
+        ("Does Very Attentive Tacotron need external alignment?", ["Very Attentive Tacotron"]),
+        ("An encoder-only CTC model trained on 180k hours is faster.", ["CTC"]),  # a figure is no name
+        ("HuBERT-style masked prediction", ["HuBERT"]),  # "-style" makes an adjective
+        ("How many parameters does the largest model have?", []),  # no word picked for its rarity
+    ],
+)
+def test_names_are_the_name_shaped_words(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "stated"),
+    [
+        ("CTC", True),
+        ("TTS", True),
+        ("FastSpeech 2", True),
+        ("LLM", True),
+        ("Whisper large-v3", True),
+        ("MOS", False),
+    ],
+)
+def test_a_text_states_a_name_joined_split_plural_or_spelled_out(name: str, stated: bool) -> None:
+    text = Text(
+        "Connectionist temporal classification (CTC) for text-to-speech; Whisper large-v3, LLMs, FastSpeech2."
+    )
+    assert text.states(name) is stated
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("decorrelating them destabilizes training", "decorrelating stabilizes training"),
+        (
+            "unsupervised tokens outperform supervised tokens",
+            "supervised tokens significantly outperform unsupervised tokens",
+        ),
+        ("LUD relies on an auxiliary draft model", "LUD requires no auxiliary models"),
+        (
+            "features spread over a high-dimensional space",
+            "representations live in a low-dimensional subspace",
+        ),
+        ("it speeds up decoding", "it slows down decoding"),
+        ("an autoregressive speech generator", "a non-autoregressive speech generator"),
+    ],
+)
+def test_direction_reversals_disagree(claim: str, source: str) -> None:
+    assert disagree(claim, source)
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("FastSpeech 2 trains three times faster", "FastSpeech 2 achieves a 3x training speed-up"),
+        ("it reduces latency and increases throughput", "lower latency and higher throughput"),
+    ],
+)
+def test_agreeing_directions_do_not(claim: str, source: str) -> None:
+    assert not disagree(claim, source)
+
+
+def test_negation() -> None:
+    assert negated("it cannot enable adaptation") and negated("works without labels")
+    assert not negated("it enables adaptation")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "measure", "subject"),
+    [
+        (
+            "How many parameters does the largest model in the open family of autoregressive image "
+            "generators have?",
+            "figure",
+            "parameters",
+            "the largest model in the open family of autoregressive image generators",
+        ),
+        (
+            "What reconstruction FID does the open replication of Google's MAGVIT-v2 tokenizer reach on "
+            "ImageNet?",
+            "figure",
+            "score",
+            "the open replication of Google's MAGVIT-v2 tokenizer",
+        ),
+        ("How much quicker than greedy decoding is EAGLE?", "figure", "speed", "EAGLE"),
+        ("How many hours of recordings was BASE TTS trained on?", "figure", "data", "BASE TTS"),
+        ("Which paper proposed Token Recycling?", "proposed", None, ""),
+        ("Which papers draft tokens with early exits?", "list", None, ""),
+        (
+            "Does Very Attentive Tacotron need external alignment information?",
+            "yes-no",
+            None,
+            "Very Attentive Tacotron",
+        ),
+        ("How does VALL-E R speed up decoding?", "explanation", None, "VALL-E R"),
+        (
+            "On which corpora was the decoder-only recogniser evaluated?",
+            "which",
+            None,
+            "the decoder-only recogniser",
+        ),
+    ],
+)
+def test_question_kind_measure_and_subject(
+    question: str, kind: str, measure: str | None, subject: str
+) -> None:
+    analysed = analyse(question)
+    assert analysed.kind == kind
+    assert (analysed.measure.name if analysed.measure else None) == measure
+    assert analysed.subject == subject
+
+
+def test_a_comparison_target_is_not_the_subject() -> None:
+    analysed = analyse(
+        "Compared with APNet2, how much faster is the vocoder that starts from a pseudo-inverse mel filter?"
+    )
+    assert analysed.targets == ("APNet2",) and "APNet2" not in analysed.names
+    assert analyse("How much faster than APNet2 is FreeV?").names == ("FreeV",)
+
+
+def test_list_questions_and_contrast_clauses() -> None:
+    assert is_list_question("Which text-to-speech papers use flow matching?")
+    assert not is_list_question("Which dataset was MaskGCT trained on?")
+    assert without_contrast("Which papers draft with early exits rather than a separate model?") == (
+        "Which papers draft with early exits?"
+    )

@@ -1,0 +1,170 @@
+"""The judge on the bundled library: claims, questions, evidence, reasons, and where vectors come from."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer import answer, answer_stream
+from rag.check import check_file
+from rag.errors import LitrevError
+from rag.grounding.model import load
+from rag.grounding.names import names
+from rag.library import Library
+from rag.sentence_vectors import SentenceVectors
+from tests.openai_server import ScriptedServer
+from tests.test_generate import llm_library
+
+DRAFT = "\n".join(
+    [
+        r"\section{Related work}",
+        "Initialising the amplitude spectrum with a pseudo-inverse of the mel filter lets a vocoder run "
+        "almost twice as fast as APNet2 with about half the parameters~\\cite{freev}.",
+        "An encoder-only CTC model trained on 180k hours of public audio is three to four times faster than "
+        "its encoder-decoder counterpart~\\cite{owsmctc}.",
+        "A one-billion-parameter autoregressive TTS model trained on a hundred thousand hours of "
+        "public-domain speech shows emergent prosody~\\cite{basetts}.",
+        "Skipping layers in a batch-friendly way speeds up OPT inference between two- and five-fold with "
+        "negligible loss~\\cite{skipdecode}.",
+        "A CTC encoder-only model is ten times faster than its encoder-decoder counterpart~\\cite{owsmctc}.",
+    ]
+)
+BIB = "".join(
+    f"@article{{{key}, title={{{title}}}}}\n"
+    for key, title in [
+        ("freev", "FreeV: Free Lunch For Vocoders Through Pseudo Inversed Mel Filter"),
+        (
+            "owsmctc",
+            "OWSM-CTC: An Open Encoder-Only Speech Foundation Model for Speech Recognition, Translation, "
+            "and Language Identification",
+        ),
+        (
+            "basetts",
+            "BASE TTS: Lessons from building a billion-parameter Text-to-Speech model on 100K hours of data",
+        ),
+        (
+            "skipdecode",
+            "SkipDecode: Autoregressive Skip Decoding with Batching and Caching for Efficient LLM Inference",
+        ),
+    ]
+)
+PARD = "PARD: Accelerating LLM Inference with Low-Cost PARallel Draft Model Adaptation"
+
+
+def paper(library: Library, title: str):
+    return next(p for p in library.store.iter_papers() if p.title == title)
+
+
+def test_the_draft_of_paraphrased_citations_gets_four_supported_and_the_wrong_figure_flagged(
+    bundled: Library, tmp_path: Path
+) -> None:
+    (tmp_path / "draft.tex").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    report = check_file(tmp_path / "draft.tex", tmp_path / "refs.bib", library=bundled)
+    verdicts = {s.line: s.citations[0].verdict for s in report.sentences if s.citations}
+    assert verdicts == {2: "supported", 3: "supported", 4: "supported", 5: "supported", 6: "unsupported"}
+    wrong = next(s for s in report.sentences if s.line == 6).citations[0]
+    assert wrong.reason and "ten times" in wrong.reason  # the reason names the figure it did not find
+    assert "3 to 4 times faster" in (wrong.evidence or "")  # and shows what the abstract says
+
+
+def test_the_two_questions_are_answered_from_the_sentences_that_state_the_figures(bundled: Library) -> None:
+    largest = answer(
+        "How many parameters does the largest model in the open family of autoregressive image generators "
+        "have?",
+        library=bundled,
+    )
+    assert not largest.abstained
+    assert "300M to 1.5B" in largest.citations[0].sentence
+    fid = answer(
+        "What reconstruction FID does the open replication of Google's MAGVIT-v2 tokenizer reach on "
+        "ImageNet?",
+        library=bundled,
+    )
+    assert not fid.abstained
+    assert "1.17 rFID" in fid.citations[0].sentence
+
+
+def test_a_sentence_contradicting_its_abstract_is_unsupported(bundled: Library) -> None:
+    pard = paper(bundled, PARD)
+    said = "PARD enables low-cost adaptation of autoregressive draft models into parallel draft models."
+    denied = (
+        "PARD cannot enable low-cost adaptation of autoregressive draft models into parallel draft models."
+    )
+    supported, contradicted = bundled.judge.support_all([(said, [pard]), (denied, [pard])])
+    assert supported.supported and not contradicted.supported
+    assert contradicted.reason.startswith("The cited abstract says otherwise")
+    assert contradicted.evidence is not None and "enables low-cost adaptation" in contradicted.evidence.text
+
+
+def test_a_contradicting_model_sentence_never_reaches_the_answer(bundled: Library) -> None:
+    question = "How does PARD adapt draft models?"
+    marker = next(e.rank for e in answer(question, library=bundled, k=8).evidence if e.title == PARD)
+    with ScriptedServer() as server:
+        library = llm_library(bundled, server.url)
+        server.enqueue(
+            text="PARD enables low-cost adaptation of autoregressive draft models into parallel draft models "
+            f"[{marker}]. "
+            f"PARD cannot enable low-cost adaptation of autoregressive draft models [{marker}]."
+        )
+        events = list(answer_stream(question, library=library, k=8))
+    final = events[-1]
+    checks = {check.text: check for check in final.sentences}
+    assert [c.supported for c in checks.values()] == [True, False]
+    assert "cannot" not in final.answer and "enables low-cost adaptation" in final.answer
+
+
+def test_a_question_about_a_detail_the_abstract_omits_abstains(bundled: Library) -> None:
+    result = answer("How many GPUs were used to train the Medusa heads?", library=bundled)
+    assert result.abstained and result.reason == "not-stated"
+
+
+NEAR_FIELD = [
+    "How many parameters does the largest model in the open family of video generators have?",
+    "How many hours of audio was Whisper trained on?",
+    "What MOS does FastSpeech 2 achieve?",
+    "Which dataset was Music2Latent2 trained on?",
+    "How does the Zipformer encoder downsample its intermediate sequences?",
+    "How many GPUs were used to train the streaming speech codec that brings semantic distillation?",
+    "Which paper introduced Medusa decoding with multiple draft heads?",
+]
+
+
+@pytest.mark.parametrize("question", NEAR_FIELD)
+def test_an_abstention_names_only_noun_phrases_of_the_question(bundled: Library, question: str) -> None:
+    result = answer(question, library=bundled)
+    if not result.abstained or result.reason == "off-topic":
+        return
+    named = re.search(r"(?:papers on|does not cover) (.+?)(?:, but|: none)", result.answer)
+    if named is None:  # no topic named at all
+        assert result.answer.startswith("The papers closest to this question do not state"), result.answer
+        return
+    allowed = set(names(question))
+    for part in re.split(r", | and ", named.group(1)):
+        quoted = part.strip("“”")
+        if quoted != part:  # the subject phrase, quoted in the user's own words
+            assert quoted in question and quoted.split()[0].lower() in ("the", "a", "an", "this"), part
+        else:
+            assert part in allowed, (part, result.answer)
+
+
+def test_judging_reads_the_sentence_vectors_stored_at_ingest(bundled: Library) -> None:
+    source = SentenceVectors(bundled.embedder, bundled.sentence_file)
+    pard = paper(bundled, PARD)
+    stored = source.sentences([pard])[0]
+    assert source.embedded_now == 0 and len(stored.spans) == len(stored.vectors) > 3
+    fresh = SentenceVectors(bundled.embedder).sentences([pard])[0]  # no index: embedded on the spot
+    assert fresh.spans == stored.spans
+    assert float((fresh.vectors * stored.vectors).sum(axis=1).min()) > 0.999  # float16 on disk
+
+
+def test_weights_fitted_for_other_features_are_refused(tmp_path: Path) -> None:
+    shipped = json.loads((Path(__file__).resolve().parents[1] / "rag" / "data" / "judge.json").read_text())
+    shipped["support"]["features"] = ["something", *shipped["support"]["features"][1:]]
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(shipped))
+    with pytest.raises(LitrevError, match="refit them"):
+        load(path)

@@ -3,9 +3,10 @@
 - lookup (``lookup.jsonl``): recall@1 and recall@5 of :func:`rag.lookup.lookup`, and the share
   of claims it reports as matched;
 - off-topic (``unanswerable.jsonl``): the share of off-topic claims it wrongly reports as matched;
-- related work (``related_work.jsonl``): the share of each item's must-cite papers that the
-  draft cites (mean and worst item), next to plain top-15 hybrid retrieval on the description;
-  the precision of the cited papers (in ``must_cite`` or ``acceptable``) and how many are cited.
+- related work (``related_work.jsonl``, its tune and holdout halves apart): the share of each
+  item's must-cite papers that the draft cites (mean and worst item), next to plain top-15
+  hybrid retrieval on the description; the precision of the cited papers (in ``must_cite`` or
+  ``acceptable``) and how many are cited.
 
 Run it with ``python -m eval.bench_citing`` (uses ``LITREV_HOME``'s library).
 """
@@ -97,7 +98,12 @@ def run(library: Library) -> dict[str, dict[str, float]]:
             "items": off_topic["items"],
             "median_ms": off_topic["median_ms"],
         },
-        "related-work": related_work_figures(library, load(RELATED_WORK, "related-work", papers), keys=keys),
+        **{
+            f"related-work ({which})": related_work_figures(
+                library, load(RELATED_WORK, "related-work", papers, which=which), keys=keys
+            )
+            for which in ("tune", "holdout")
+        },
     }
 
 

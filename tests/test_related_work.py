@@ -99,11 +99,12 @@ def test_bib_holds_exactly_the_cited_keys_and_latex_uses_only_them(draft: Draft,
     assert "[1]" not in latex and latex.rstrip().splitlines()[-1].startswith("% Retrieved but not cited")
 
 
-def test_must_cite_share_on_the_dev_set(bundled: Library) -> None:
-    items = load(RELATED_WORK, "related-work", list(bundled.store.iter_papers()))
+def test_must_cite_share_on_the_holdout_half(bundled: Library) -> None:
+    items = load(RELATED_WORK, "related-work", list(bundled.store.iter_papers()), which="holdout")
     figures = related_work_figures(bundled, items)
-    assert figures["must_cite_share"] >= 0.85
+    assert figures["must_cite_share"] >= 0.78  # 0.802 measured; a regression guard, not a target
     assert figures["must_cite_share"] >= figures["top15_share"]
+    assert figures["cited_papers"] <= 20
 
 
 def test_no_two_themes_share_a_name_on_the_dev_set(bundled: Library) -> None:

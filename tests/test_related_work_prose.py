@@ -21,7 +21,7 @@ from tests.openai_server import ScriptedServer
 
 DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]
 PAPERS = 10
-"""Two themes of about five papers: enough to test theme-bound markers, quick to check."""
+"""Two or more themes of a few papers: enough to test theme-bound markers, quick to check."""
 
 
 @pytest.fixture
@@ -70,20 +70,22 @@ def run(library: Library) -> tuple[str, Draft]:
 def test_prose_streams_per_theme_and_cites_only_that_themes_papers(
     bundled: Library, server: ScriptedServer, extractive: Draft
 ) -> None:
-    assert len(extractive.themes) == 2
+    assert len(extractive.themes) >= 2
     markers = extractive.markers()
     outside = markers[extractive.themes[1].statements[0].paper.id]  # a paper of the other theme
     first = grounded_paragraph(extractive, 0)
     cut = first.index("[") + 1  # split a marker across two pieces
     server.enqueue(pieces=[first[:cut], first[cut:], f" They differ in how they draft [{outside}][99]."])
-    server.enqueue(text=grounded_paragraph(extractive, 1))
+    for index in range(1, len(extractive.themes)):
+        server.enqueue(text=grounded_paragraph(extractive, index))
 
     streamed, draft = run(llm_library(bundled, server.url))
 
     assert draft.generator == "openai" and draft.fallback is None
     assert [theme.title for theme in draft.themes] == [theme.title for theme in extractive.themes]
     paragraphs = streamed.strip().split("\n\n")
-    assert len(paragraphs) == 2 and paragraphs[0].startswith(f"**{draft.themes[0].title}.** ")
+    assert len(paragraphs) == len(extractive.themes)
+    assert paragraphs[0].startswith(f"**{draft.themes[0].title}.** ")
     own = {markers[said.paper.id] for said in extractive.themes[0].statements}
     assert set(markers_in(paragraphs[0])) == own  # the other theme's marker and [99] never showed
     assert sorted(draft.dropped_markers) == sorted([outside, 99])
@@ -92,7 +94,7 @@ def test_prose_streams_per_theme_and_cites_only_that_themes_papers(
     assert [check.text for check in draft.flagged()] == ["They differ in how they draft."]
 
     # Each call showed the model its own theme's papers only, and the other theme by name.
-    first_prompt, second_prompt = (request["messages"][0]["content"] for request in server.requests)
+    first_prompt, second_prompt = (request["messages"][0]["content"] for request in server.requests[:2])
     assert all(said.paper.title in first_prompt for said in extractive.themes[0].statements)
     assert not any(said.paper.title in first_prompt for said in extractive.themes[1].statements)
     assert extractive.themes[1].title in first_prompt and DESCRIPTION in second_prompt
@@ -116,6 +118,8 @@ def test_unsupported_sentence_is_flagged_and_uncited_papers_are_listed(
     server.enqueue(text=f"{kept} {invented}")
     only_one = extractive.themes[1].statements[0]
     server.enqueue(text=f"{first_sentence(only_one.paper.abstract)} [{markers[only_one.paper.id]}].")
+    for index in range(2, len(extractive.themes)):
+        server.enqueue(text=grounded_paragraph(extractive, index))
 
     _, draft = run(llm_library(bundled, server.url))
 
@@ -134,13 +138,15 @@ def test_prose_failing_the_check_falls_back_to_the_extractive_draft(
     bundled: Library, server: ScriptedServer, extractive: Draft
 ) -> None:
     server.enqueue(text="Bananas are yellow [1]. Penguins live in Antarctica.")
-    server.enqueue(text="Nothing here is grounded at all.")
+    for _ in extractive.themes[1:]:
+        server.enqueue(text="Nothing here is grounded at all.")
 
     streamed, draft = run(llm_library(bundled, server.url))
 
     assert "Bananas are yellow [1]." in streamed  # it was shown while it streamed...
     assert draft.generator == "extractive" and all(theme.prose is None for theme in draft.themes)
-    assert draft.fallback is not None and "failed the citation check (0 of 3" in draft.fallback
+    sentences = 1 + len(extractive.themes)
+    assert draft.fallback is not None and f"failed the citation check (0 of {sentences}" in draft.fallback
     assert draft.markdown().startswith(f"*{draft.fallback}*\n\n")  # ...and the kept text says why
     assert [paper.id for paper in draft.cited] == [paper.id for paper in extractive.cited]
 

@@ -46,6 +46,7 @@ __all__ = [
     "cluster",
     "draft_related_work",
     "draft_related_work_stream",
+    "facet_groups",
     "gather",
     "label",
     "rewrite",
@@ -120,7 +121,7 @@ def draft_related_work_stream(
     numbered = [s.paper for theme in themes for s in theme.statements]
     cited_keys = {paper.id: all_keys.get(paper.id) or bibtex.base_key(paper) for paper in numbered}
     left_out = [item.paper for item in gathered.left_out]
-    extractive = Draft(description, themes, cited_keys, left_out, strength)
+    extractive = Draft(description, themes, cited_keys, left_out, strength, uncovered=gathered.uncovered)
     generator = generator or library.generator
     if isinstance(generator, ExtractiveGenerator) or not hasattr(generator, "complete"):
         yield extractive
@@ -129,12 +130,13 @@ def draft_related_work_stream(
 
 
 def _themes(description: str, kept: list[Retrieved], library: Library) -> list[Theme]:
-    """Cluster the kept papers into labelled themes of statements, best theme first."""
+    """Group the kept papers into labelled themes of statements, best theme first: one group per
+    facet of the description (:func:`facet_groups`), or Ward clusters when it has one facet."""
     vectors = library.store.paper_vectors([item.paper.id for item in kept])
     kept = [item for item in kept if item.paper.id in vectors]
     matrix = np.stack([vectors[item.paper.id] for item in kept])
     n_themes = max(1, min(MAX_THEMES, round(len(kept) / PAPERS_PER_THEME)))
-    groups = cluster(matrix, n_clusters=n_themes)
+    groups = facet_groups([item.facet for item in kept], matrix) or cluster(matrix, n_clusters=n_themes)
 
     fallbacks = closest_sentences(description, [item.paper for item in kept], library)
     labelled = []
@@ -150,6 +152,35 @@ def _themes(description: str, kept: list[Retrieved], library: Library) -> list[T
         themes.append(Theme(theme_title(phrases), phrases, statements, score))
     themes.sort(key=lambda theme: (-theme.score, theme.title))
     return themes
+
+
+def facet_groups(facets: list[int | None], vectors: np.ndarray, *, min_size: int = 2) -> list[list[int]]:
+    """Rows grouped by the facet each paper was found for; a paper found only for the whole
+    description, and a group smaller than ``min_size``, joins the group whose centroid is nearest;
+    groups beyond :data:`MAX_THEMES` join their nearest too, smallest first. Empty when fewer than
+    two facets have papers (the caller clusters instead)."""
+    by_facet: dict[int, list[int]] = {}
+    for row, facet in enumerate(facets):
+        if facet is not None:
+            by_facet.setdefault(facet, []).append(row)
+    groups = [by_facet[facet] for facet in sorted(by_facet)]
+    if len(groups) < 2:
+        return []
+    loose = [row for row, facet in enumerate(facets) if facet is None]
+    while len(groups) > 1:
+        small = [i for i, members in enumerate(groups) if len(members) < min_size]
+        if small:
+            move = small[0]
+        elif len(groups) > MAX_THEMES:
+            move = min(range(len(groups)), key=lambda i: (len(groups[i]), i))
+        else:
+            break
+        loose.extend(groups.pop(move))
+    for row in sorted(loose):
+        centroids = [vectors[members].mean(axis=0) for members in groups]
+        nearest = min(range(len(groups)), key=lambda i: float(((centroids[i] - vectors[row]) ** 2).sum()))
+        groups[nearest].append(row)
+    return [sorted(members) for members in groups]
 
 
 def merge_alike(labelled: list[tuple[list[str], list[int]]]) -> list[tuple[list[str], list[int]]]:

@@ -51,6 +51,8 @@ class Draft:
     """Why the model's paragraphs were replaced by the extractive draft, if they were."""
     dropped_markers: list[int] = field(default_factory=list)
     """Markers the model wrote outside its theme's papers (removed)."""
+    uncovered: list[str] = field(default_factory=list)
+    """Facets of the description that no paper of the library matches."""
 
     @property
     def numbered(self) -> list[Paper]:
@@ -125,11 +127,15 @@ class Draft:
         return bibtex.bibliography(self.cited, self.keys, abstract=abstract)
 
     def coverage_line(self) -> str:
+        missing = ""
+        if self.uncovered:
+            quoted = "; ".join(f'"{facet}"' for facet in self.uncovered)
+            missing = f"No paper in the library matches these parts of the description: {quoted}. "
         if not self.uncited:
-            return "Every retrieved paper is cited."
+            return missing + "Every retrieved paper is cited."
         shown = self.uncited[:UNCITED_LISTED]
         more = len(self.uncited) - len(shown)
-        text = "Retrieved but not cited (check coverage): " + "; ".join(p.title for p in shown)
+        text = missing + "Retrieved but not cited (check coverage): " + "; ".join(p.title for p in shown)
         return text + (f"; and {more} weaker matches." if more > 0 else ".")
 
 

@@ -13,8 +13,10 @@ Assistants that speak MCP (Claude Desktop, Cursor, VS Code, Zed) start ``litrev 
 - ``add_papers`` (only with ``--allow-ingest DIR``): index files under the named directories.
 
 The server is read-only unless ``--allow-ingest`` names directories, and then only paths inside
-them are read. Each tool returns structured content (its output schema is published) and the same
-result as readable text; our errors come back as tool errors carrying their one-line message.
+them are read: a named path and every file found in a named folder are resolved (links followed)
+and checked, and only regular files are opened (:mod:`rag.readers.files`). Each tool returns
+structured content (its output schema is published) and the same result as readable text; our
+errors come back as tool errors carrying their one-line message.
 Built on the official ``mcp`` SDK (:class:`mcp.server.mcpserver.MCPServer`).
 """
 
@@ -34,7 +36,7 @@ from pydantic import BaseModel, Field
 from rag import bibtex
 from rag.answer import Answer, answer, evidence_items
 from rag.check_report import CheckReport
-from rag.corpus import Paper
+from rag.corpus import Paper, ReadOptions
 from rag.errors import LitrevError
 from rag.library import Library
 from rag.lookup import LookupResult, lookup
@@ -295,7 +297,7 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
 
             with _one_line_errors():
                 sources = [allowed_path(path, roots) for path in paths]
-                report = ingest(sources, library=library)
+                report = ingest(sources, library=library, options=ReadOptions(roots=tuple(roots)))
                 library.refresh_lexical()
             added = Added(
                 summary=report.summary,

@@ -245,3 +245,24 @@ def test_add_papers_walks_a_folder_reading_only_regular_files_inside_it(
     assert secret["title"] not in {row["title"] for row in calls["secret"]["results"]}
     after = {p.title for p in Library(Settings(home=home)).store.iter_papers()}
     assert after - before == {paper["title"]}
+
+
+def test_arguments_that_do_not_fit_a_tool_are_one_line(small_library: tuple[Path, Path]) -> None:
+    home, _ = small_library
+
+    async def scenario(session: ClientSession) -> list[str]:
+        calls = [
+            ("search_papers", {"query": "x", "k": 0}),
+            ("search_papers", {"k": 3}),
+            ("get_paper", {"id_or_key": 5}),
+            ("find_citation", {"claim": "x", "k": "many"}),
+        ]
+        return [error_text(await session.call_tool(name, arguments)) for name, arguments in calls]
+
+    assert run_client(home, [], scenario) == [
+        "search_papers: invalid arguments: k: input should be greater than or equal to 1, got 0",
+        "search_papers: invalid arguments: query: field required",
+        "get_paper: invalid arguments: id_or_key: input should be a valid string, got 5",
+        "find_citation: invalid arguments: k: input should be a valid integer, unable to parse string as an "
+        "integer, got 'many'",
+    ]

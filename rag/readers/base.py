@@ -34,13 +34,14 @@ class ReadOptions:
     categories: frozenset[str] = frozenset()
     since: int | None = None
     roots: tuple[Path, ...] = ()
-    """When given, every file read (named, or found in a folder) must resolve inside one of these."""
+    """Resolved folders; when given, every file read (named, or found in a folder) must resolve
+    inside one of them."""
     max_file_bytes: int = 128 * MIB
     """The largest file read whole: .bib, .csv, .ris, .txt (and a UTF-16 .jsonl)."""
     max_stream_bytes: int = 32 * 1024 * MIB
     """The largest .jsonl file, read line by line (the arXiv metadata snapshot is about 5 GB)."""
     max_record_bytes: int = MIB
-    """The longest JSON line or BibTeX entry; a longer one is skipped without being parsed."""
+    """The longest JSON line, BibTeX entry or RIS record; a longer one is skipped unparsed."""
 
     def wants(self, categories: list[str], year: int | None) -> bool:
         if self.categories and not any(

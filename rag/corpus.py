@@ -2,22 +2,22 @@
 
 Formats are picked by extension (see :mod:`rag.readers`). Problems with single records are
 collected as :class:`~rag.errors.CorpusError` values naming the file and line, so the good records
-of a file are kept; a path that cannot be read at all (missing, no permission, unknown type) is
-one problem of its own, and the other paths are still read.
+of a file are kept; a path that cannot be read at all (missing, no permission, unknown type, not a
+regular file, too large, outside the allowed folders) is one problem of its own, and the other
+paths are still read. Folders are walked and files opened by :mod:`rag.readers.files`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.paper import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, Paper, make_paper, paper_id, title_key
-from rag.readers import SUFFIXES, ReadOptions, read_file
+from rag.readers import SUFFIXES, ReadOptions, find_files, read_file
 
 __all__ = [
     "MAX_ABSTRACT_CHARS",
@@ -86,13 +86,16 @@ def deduplicate(papers: Iterable[Paper], conflicts: list[str] | None = None) -> 
 
 
 def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> ReadReport:
-    """Read every file (directories are walked), clean and de-duplicate the papers.
+    """Read every file (folders are walked), clean and de-duplicate the papers.
 
-    Each path that cannot be read is reported as one problem, and the others are still read.
+    Each path that cannot be read is reported as one problem, and the others are still read;
+    ``options`` bound what may be read (:class:`~rag.readers.base.ReadOptions`).
     """
     report = ReadReport()
     everything: list[Paper] = []
-    for path in _expand(paths, report):
+    files, report.problems = find_files(paths, SUFFIXES)
+    report.skipped_paths = len(report.problems)
+    for path in files:
         try:
             result = read_file(path, options)
         except CorpusError as error:
@@ -105,31 +108,6 @@ def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> Rea
         report.lines += result.lines
     report.papers, report.duplicates = deduplicate(everything, report.conflicts)
     return report
-
-
-def _walk(folder: Path, report: ReadReport) -> Iterator[Path]:
-    def failed(error: OSError) -> None:
-        report.problems.append(CorpusError(error.filename or folder, f"cannot read: {error.strerror}"))
-        report.skipped_paths += 1
-
-    for root, dirs, files in os.walk(folder, onerror=failed):
-        dirs.sort()
-        for name in sorted(files):
-            if Path(name).suffix.lower() in SUFFIXES:
-                yield Path(root) / name
-
-
-def _expand(paths: Iterable[Path], report: ReadReport) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(_walk(path, report))
-        elif not path.exists():
-            report.problems.append(CorpusError(path, "no such file or folder"))
-            report.skipped_paths += 1
-        else:
-            files.append(path)
-    return files
 
 
 def write_jsonl(papers: Iterable[Paper], path: Path) -> int:

@@ -10,7 +10,11 @@ math kept readable (``$x^2$`` stays ``x^2``, ``$\\alpha$`` becomes a Greek alpha
   never touched;
 - a few macros the library's tables lack (``\\textless``, ``\\eg``, ``\\mbox``, ``\\href``...);
 - text that still reads as LaTeX after one pass (a Zotero export of an abstract that held LaTeX
-  source: ``{\\textbackslash}emph\\{...\\}``) gets a second pass.
+  source: ``{\\textbackslash}emph\\{...\\}``) gets a second pass;
+- the parser recurses once per level of nesting and slows on long input, so text nested deeper
+  than :data:`MAX_DEPTH` (:func:`nesting_depth`) or longer than :data:`MAX_CHARS` is never given
+  to it: its braces are dropped and its words kept. A reader rejects such a field before it gets
+  here (:func:`rag.paper.make_paper`).
 """
 
 from __future__ import annotations
@@ -44,6 +48,19 @@ _NUMERALS = (
     (1, "i"),
 )
 _SPACES = re.compile(r"[ \t\xa0]+")
+_BRACES = re.compile(r"(?<!\\)[{}]")
+# What opens or closes a level of nesting for the parser: environments, display and inline math,
+# groups, dollar math, and the optional argument of a macro (a bracket elsewhere is a character).
+_NESTING = re.compile(
+    r"(?P<open>\\begin(?![A-Za-z])|\\[\[(]|\{)|(?P<close>\\end(?![A-Za-z])|\\[\])]|\})"
+    r"|(?P<option>\\[A-Za-z]+\*?\s*\[)|\\.|(?P<math>\$\$?)|(?P<bracket>[\[\]])",
+    re.S,
+)
+
+MAX_DEPTH = 32
+"""The deepest nesting the parser is given (it recurses per level and fails past about 120)."""
+MAX_CHARS = 100_000
+"""The longest text the parser is given (it takes seconds per hundred thousand characters)."""
 
 _SIMPLE = {
     "textless": "<",
@@ -107,6 +124,28 @@ def _roman(match: re.Match[str]) -> str:
     return numeral.upper() if match.group(1) == "Romannumeral" else numeral
 
 
+def nesting_depth(text: str) -> int:
+    """How deeply groups, environments, math and optional arguments nest in ``text``.
+
+    A closer closes one level whatever it opened, so a mismatched one never hides depth.
+    """
+    stack: list[str] = []
+    deepest = 0
+    for match in _NESTING.finditer(text):
+        kind, token = match.lastgroup, match.group(0)
+        if kind in ("open", "option") or (token == "[" and stack[-1:] == ["["]):
+            stack.append("[" if kind == "option" else token)
+        elif (kind == "close" or (token == "]" and stack[-1:] == ["["])) and stack:
+            stack.pop()
+        elif kind == "math":
+            if stack[-1:] == [token]:
+                stack.pop()
+            else:
+                stack.append(token)
+        deepest = max(deepest, len(stack))
+    return deepest
+
+
 def _prepare(text: str) -> str:
     text = _ROMAN_NUMERAL.sub(_roman, text)
     text = _ABBREVIATIONS.sub(lambda m: _ABBREVIATION_TEXT[m.group(1)] + " ", text)
@@ -124,7 +163,7 @@ def _convert(text: str) -> str:
             _prepare(text), latex_context=walker_db, tolerant_parsing=True
         ).get_latex_nodes()
         plain = converter.nodelist_to_text(nodes)
-    except (LatexWalkerError, IndexError, KeyError, ValueError, TypeError):
+    except (LatexWalkerError, IndexError, KeyError, ValueError, TypeError, RecursionError):
         return text  # a construct the library cannot handle: keep the words rather than lose them
     if plain.count("{") != plain.count("}"):
         plain = plain.replace("{", "").replace("}", "")  # stray braces the parser left as text
@@ -146,6 +185,8 @@ def clean_latex(text: str) -> str:
     """Return ``text`` with LaTeX replaced by the characters it means (URLs left as they are)."""
     if not _LOOKS_LATEX.search(text):
         return text
+    if len(text) > MAX_CHARS or nesting_depth(text) > MAX_DEPTH:
+        return _SPACES.sub(" ", _BRACES.sub("", text))  # too much for the parser: keep the words
     parts: list[str] = []
     last = 0
     for url in _URL.finditer(text):

@@ -13,8 +13,10 @@ Assistants that speak MCP (Claude Desktop, Cursor, VS Code, Zed) start ``litrev 
 - ``add_papers`` (only with ``--allow-ingest DIR``): index files under the named directories.
 
 The server is read-only unless ``--allow-ingest`` names directories, and then only paths inside
-them are read. Each tool returns structured content (its output schema is published) and the same
-result as readable text; our errors come back as tool errors carrying their one-line message.
+them are read: a named path and every file found in a named folder are resolved (links followed)
+and checked, and only regular files are opened (:mod:`rag.readers.files`). Each tool returns
+structured content (its output schema is published) and the same result as readable text; our
+errors, and arguments that do not fit a tool's schema, come back as tool errors of one line.
 Built on the official ``mcp`` SDK (:class:`mcp.server.mcpserver.MCPServer`).
 """
 
@@ -26,15 +28,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError
 
 from rag import bibtex
 from rag.answer import Answer, answer, evidence_items
 from rag.check_report import CheckReport
-from rag.corpus import Paper
+from rag.corpus import Paper, ReadOptions
 from rag.errors import LitrevError
 from rag.library import Library
 from rag.lookup import LookupResult, lookup
@@ -118,6 +120,33 @@ def _one_line_errors() -> Iterator[None]:
         raise ToolError(str(error)) from None
 
 
+def _argument_errors(tool: str, error: ValidationError) -> str:
+    """pydantic's report on a tool's arguments as one line: each argument, what it must be, and
+    what arrived (not pydantic's own multi-line text and link)."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"]) or "arguments"
+        text = f"{name}: {problem['msg'][:1].lower()}{problem['msg'][1:]}"
+        if problem["type"] != "missing":
+            text += f", got {repr(problem['input'])[:40]}"
+        parts.append(text)
+    return f"{tool}: invalid arguments: {'; '.join(parts)}"
+
+
+class _Server(MCPServer):
+    """The SDK's server, with argument errors told in one line."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            if not isinstance(error, UnexpectedToolError) and isinstance(error.__cause__, ValidationError):
+                raise ToolError(_argument_errors(name, error.__cause__)) from error.__cause__
+            raise
+
+
 def _record(paper: Paper, key: str) -> PaperRecord:
     return PaperRecord(
         paper_id=paper.id,
@@ -147,7 +176,7 @@ def allowed_path(path: str, allowed: Sequence[Path]) -> Path:
 
 def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCPServer:
     """The MCP server over ``library``; ``allow_ingest`` names the directories ``add_papers`` may read."""
-    server: MCPServer = MCPServer(
+    server: MCPServer = _Server(
         name="litrev",
         instructions=(
             "litrev searches the user's own library of paper abstracts. Cite only what its tools "
@@ -295,7 +324,7 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
 
             with _one_line_errors():
                 sources = [allowed_path(path, roots) for path in paths]
-                report = ingest(sources, library=library)
+                report = ingest(sources, library=library, options=ReadOptions(roots=tuple(roots)))
                 library.refresh_lexical()
             added = Added(
                 summary=report.summary,

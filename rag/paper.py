@@ -3,6 +3,10 @@
 A paper is a title and an abstract plus whatever metadata its source had. A paper that came from
 the user's own .bib also keeps that entry's type and raw fields (``entry_type``, ``bib_fields``),
 so :mod:`rag.bibtex` can give the entry back as it was written.
+
+Every field is measured before its LaTeX is parsed (:mod:`rag.latex`): one longer than
+:data:`RAW_GROWTH` times its limit, or nested deeper than :data:`rag.latex.MAX_DEPTH`, rejects
+the record, so a hostile field costs a length check, not a parse.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rag.latex import clean_latex
+from rag.latex import MAX_DEPTH, clean_latex, nesting_depth
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
+MAX_FIELD_CHARS = 20_000
+"""The longest any other field (an author, the venue, a BibTeX field) may be."""
+RAW_GROWTH = 4
+"""How many times longer than its limit a field may be as written, LaTeX and all."""
 _SPACE = re.compile(r"\s+")
 _TUPLE_FIELDS = ("authors", "tags", "collections")
 # Fields added after indexes existed: left out of the content hash while empty, so adding them
@@ -97,12 +105,25 @@ def paper_id(title: str) -> str:
     return "p" + hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:12]
 
 
-def _text(value: Any) -> str:
-    return _SPACE.sub(" ", clean_latex(str(value))).strip() if value is not None else ""
+def _raw(value: Any, what: str, limit: int = MAX_FIELD_CHARS) -> str:
+    """``value`` as a string, if it is short and shallow enough to parse; else a ValueError."""
+    text = str(value)
+    if len(text) > limit * RAW_GROWTH:
+        raise ValueError(f"{what} is {len(text)} characters long (at most {limit})")
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{what} nests braces or environments {depth} levels deep (at most {MAX_DEPTH})")
+    return text
 
 
-def _optional(value: Any) -> str | None:
-    text = _text(value)
+def _text(value: Any, what: str, limit: int = MAX_FIELD_CHARS) -> str:
+    if value is None:
+        return ""
+    return _SPACE.sub(" ", clean_latex(_raw(value, what, limit))).strip()
+
+
+def _optional(value: Any, what: str) -> str | None:
+    text = _text(value, what)
     return text or None
 
 
@@ -115,7 +136,7 @@ def _names(value: Any, what: str, separator: str = r"\s+and\s+|;") -> tuple[str,
         parts = [str(part) for part in value]
     else:
         raise ValueError(f"{what} must be a list or a string, got {type(value).__name__}")
-    return tuple(dict.fromkeys(name for name in (_text(part) for part in parts) if name))
+    return tuple(dict.fromkeys(name for name in (_text(part, what) for part in parts) if name))
 
 
 def _year(value: Any) -> int | None:
@@ -132,10 +153,10 @@ def make_paper(record: Mapping[str, Any], *, source: str) -> Paper:
 
     Raises ``ValueError`` with a short reason when the record cannot be a paper.
     """
-    title = _text(record.get("title"))
-    abstract = _text(record.get("abstract"))
+    title = _text(record.get("title"), "title", MAX_TITLE_CHARS)
     if not title:
         raise ValueError("no title")
+    abstract = _text(record.get("abstract"), f"abstract of {title[:60]!r}", MAX_ABSTRACT_CHARS)
     if len(title) > MAX_TITLE_CHARS:
         raise ValueError(f"title is {len(title)} characters long (at most {MAX_TITLE_CHARS})")
     if not abstract:
@@ -144,21 +165,24 @@ def make_paper(record: Mapping[str, Any], *, source: str) -> Paper:
         raise ValueError(
             f"abstract of {title[:60]!r} is {len(abstract)} characters long (at most {MAX_ABSTRACT_CHARS})"
         )
-    bib_fields = record.get("bib_fields") or ()
+    bib_fields = tuple(
+        (str(name), _raw(value, f"BibTeX field {str(name)[:40]!r}"))
+        for name, value in record.get("bib_fields") or ()
+    )
     return Paper(
         id=paper_id(title),
         title=title,
         abstract=abstract,
         authors=_names(record.get("authors"), "authors"),
         year=_year(record.get("year")),
-        venue=_optional(record.get("venue")),
-        url=_optional(record.get("url")),
-        doi=_optional(record.get("doi")),
-        arxiv_id=_optional(record.get("arxiv_id")),
-        bibkey=_optional(record.get("bibkey")),
+        venue=_optional(record.get("venue"), "venue"),
+        url=_optional(record.get("url"), "url"),
+        doi=_optional(record.get("doi"), "doi"),
+        arxiv_id=_optional(record.get("arxiv_id"), "arxiv_id"),
+        bibkey=_optional(record.get("bibkey"), "bibkey"),
         source=source,
         tags=_names(record.get("tags"), "tags", r"[;,]"),
         collections=_names(record.get("collections"), "collections", r";"),
-        entry_type=_optional(record.get("entry_type")),
-        bib_fields=tuple((str(name), str(value)) for name, value in bib_fields),
+        entry_type=_optional(record.get("entry_type"), "entry_type"),
+        bib_fields=bib_fields,
     )

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
+from rag.library import Library
+from rag.settings import Settings
+from tests.helpers import ROOT
 
 runner = CliRunner()
 ABSTRACT = "We propose a method that does something useful for speech recognition. " * 3
@@ -36,3 +44,48 @@ def test_missing_path_is_one_line_the_rest_is_read_and_exit_is_1(tmp_path: Path,
     written = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["title"] for line in written] == ["Kept Paper", "Twice"]
     assert "2 added" in result.output  # the ingest indexed the readable file
+
+
+def litrev(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``litrev ARGS`` as a real process; a read that hangs fails the test instead of the suite."""
+    env = {**os.environ, "LITREV_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", "from rag.cli import main; main()", *args]
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"litrev {' '.join(args)} still running after {timeout} s")
+
+
+def test_ingest_skips_pipes_and_hostile_records_and_indexes_the_rest(tmp_path: Path) -> None:
+    home, folder = tmp_path / "home", tmp_path / "papers"
+    folder.mkdir()
+    named = tmp_path / "named.jsonl"
+    os.mkfifo(named)
+    os.mkfifo(folder / "pipe.jsonl")
+    (folder / "good.jsonl").write_text(json.dumps({"title": "Kept Paper", "abstract": ABSTRACT}) + "\n")
+    nested = "Nested " + "{" * 300 + "braces" + "}" * 300 + " here."
+    huge = "\\emph{x} $\\alpha$ " * (30_000_000 // 18)
+    with (folder / "hostile.jsonl").open("w", encoding="utf-8") as out:
+        for title, abstract in (("Nested", nested), ("Huge", huge), ("Beside Hostile", ABSTRACT)):
+            out.write(json.dumps({"title": title, "abstract": abstract}) + "\n")
+
+    alone = litrev(home, "ingest", str(named), timeout=120)
+    started = time.perf_counter()
+    walked = litrev(home, "ingest", str(folder))
+    seconds = time.perf_counter() - started
+
+    assert alone.returncode == 1
+    assert f"skipped: {named}: not a regular file but a named pipe (FIFO)" in alone.stderr.splitlines()
+    assert "Traceback" not in alone.stderr + walked.stderr
+    assert walked.returncode == 1, walked.stderr  # a path was skipped
+    assert [line for line in walked.stderr.splitlines() if line.startswith("skipped")] == [
+        f"skipped: {folder / 'hostile.jsonl'}:1: abstract of 'Nested' nests braces or environments "
+        "300 levels deep (at most 32)",
+        f"skipped: {folder / 'hostile.jsonl'}:2: line is "
+        f"{len(json.dumps({'title': 'Huge', 'abstract': huge})) + 1} bytes long (at most 1048576); skipped",
+        f"skipped: {folder / 'pipe.jsonl'}: not a regular file but a named pipe (FIFO)",
+    ]
+    assert "2 added" in walked.stdout and "Library: 2 papers." in walked.stdout
+    assert seconds < 120, walked.stderr
+    titles = sorted(paper.title for paper in Library(Settings(home=home)).store.iter_papers())
+    assert titles == ["Beside Hostile", "Kept Paper"]

@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rag.latex import clean_latex
+from rag.latex import MAX_CHARS, MAX_DEPTH, clean_latex, nesting_depth
 
 
 @pytest.mark.parametrize(
@@ -48,3 +50,38 @@ def test_plain_text_is_unchanged(plain: str) -> None:
 
 def test_percent_after_latex_is_a_character_not_a_comment() -> None:
     assert clean_latex(r"100\% of \emph{this} and 50% of that") == "100% of this and 50% of that"
+
+
+NESTERS = [
+    ("{", "}"),
+    ("\\emph{", "}"),
+    ("$\\frac{", "}{y}$"),
+    ("\\begin{quote}", "\\end{quote}"),
+    ("$\\sqrt[", "]{y}$"),
+    ("\\[", "\\]"),
+    ("{$", "$}"),
+    ("\\href{u}{", "}"),
+]
+
+
+@settings(max_examples=150, deadline=None, database=None)  # no .hypothesis/ in the checkout
+@given(
+    nester=st.sampled_from(NESTERS),
+    depth=st.integers(0, 400),
+    noise=st.text(alphabet=st.sampled_from(list("ab {}[]$\\")), max_size=40),
+)
+def test_no_nesting_makes_the_converter_fail(nester: tuple[str, str], depth: int, noise: str) -> None:
+    opener, closer = nester
+    text = f"{noise} {opener * depth}word{closer * depth}"
+    assert nesting_depth(text) >= depth
+    plain = clean_latex(text)  # never a RecursionError, however deep
+    if depth > MAX_DEPTH:  # not parsed: the words are kept (parsed, \sqrt[word] drops its word)
+        assert "word" in plain
+
+
+def test_text_too_deep_or_too_long_for_the_parser_keeps_its_words() -> None:
+    deep = "see " + "{" * 300 + "\\emph{deep}" + "}" * 300 + " text"
+    assert clean_latex(deep) == "see \\emphdeep text"
+    assert nesting_depth(r"$\frac{a^{b_{c}}}{d}$ [0, 1) and [1] \{x\}") == 4
+    long = "\\textbf{bold} " * (MAX_CHARS // 10)
+    assert clean_latex(long) == "\\textbfbold " * (MAX_CHARS // 10)

@@ -205,3 +205,64 @@ def test_allow_ingest_must_name_a_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["mcp", "--allow-ingest", str(tmp_path / "nowhere")])
     assert result.exit_code == 1
     assert result.output.strip() == f"error: --allow-ingest {tmp_path / 'nowhere'}: not a directory"
+
+
+def test_add_papers_walks_a_folder_reading_only_regular_files_inside_it(
+    small_library: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = small_library
+    inbox, outside = tmp_path / "drop", tmp_path / "outside"
+    inbox.mkdir()
+    outside.mkdir()
+    paper = {"title": "Tokenizer-Free Speech Recognition With Byte Models", "abstract": "Bytes in. " * 9}
+    secret = {"title": "Secret Outside Paper On Zebra Migration", "abstract": "Zebras migrate far. " * 8}
+    (inbox / "good.jsonl").write_text(json.dumps(paper) + "\n", encoding="utf-8")
+    (outside / "secret.jsonl").write_text(json.dumps(secret) + "\n", encoding="utf-8")
+    (inbox / "x.jsonl").symlink_to(Path("..") / "outside" / "secret.jsonl")
+    (inbox / "passwd.txt").symlink_to("/etc/passwd")
+    (inbox / "environ.txt").symlink_to("/proc/self/environ")
+    os.mkfifo(inbox / "pipe.jsonl")
+    before = {p.title for p in Library(Settings(home=home)).store.iter_papers()}
+
+    async def scenario(session: ClientSession) -> dict[str, Any]:
+        with anyio.fail_after(240):  # a read that hangs on the pipe fails here
+            added = await session.call_tool("add_papers", {"paths": [str(inbox)]})
+            secret = await session.call_tool("search_papers", {"query": "zebra migration"})
+            good = await session.call_tool("search_papers", {"query": paper["title"], "k": 1})
+            return {"added": structured(added), "secret": structured(secret), "good": structured(good)}
+
+    calls = run_client(home, ["--allow-ingest", str(inbox)], scenario)
+
+    added = calls["added"]
+    assert (added["added"], added["total_papers"]) == (1, len(before) + 1)
+    assert added["rejected"] == [
+        f"{inbox / 'environ.txt'}: resolves outside the directories litrev may read",
+        f"{inbox / 'passwd.txt'}: resolves outside the directories litrev may read",
+        f"{inbox / 'pipe.jsonl'}: not a regular file but a named pipe (FIFO)",
+        f"{inbox / 'x.jsonl'}: resolves outside the directories litrev may read",
+    ]
+    assert calls["good"]["results"][0]["title"] == paper["title"]
+    assert secret["title"] not in {row["title"] for row in calls["secret"]["results"]}
+    after = {p.title for p in Library(Settings(home=home)).store.iter_papers()}
+    assert after - before == {paper["title"]}
+
+
+def test_arguments_that_do_not_fit_a_tool_are_one_line(small_library: tuple[Path, Path]) -> None:
+    home, _ = small_library
+
+    async def scenario(session: ClientSession) -> list[str]:
+        calls = [
+            ("search_papers", {"query": "x", "k": 0}),
+            ("search_papers", {"k": 3}),
+            ("get_paper", {"id_or_key": 5}),
+            ("find_citation", {"claim": "x", "k": "many"}),
+        ]
+        return [error_text(await session.call_tool(name, arguments)) for name, arguments in calls]
+
+    assert run_client(home, [], scenario) == [
+        "search_papers: invalid arguments: k: input should be greater than or equal to 1, got 0",
+        "search_papers: invalid arguments: query: field required",
+        "get_paper: invalid arguments: id_or_key: input should be a valid string, got 5",
+        "find_citation: invalid arguments: k: input should be a valid integer, unable to parse string as an "
+        "integer, got 'many'",
+    ]

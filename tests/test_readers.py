@@ -152,14 +152,18 @@ def test_oversized_title_is_rejected_with_its_line(tmp_path: Path) -> None:
     assert "big.jsonl:1: title is 10000 characters long" in str(result.problems[0])
 
 
-def test_five_megabyte_abstract_is_rejected_and_neighbours_kept(tmp_path: Path) -> None:
+def test_five_megabyte_line_and_long_abstract_are_rejected_and_neighbours_kept(tmp_path: Path) -> None:
     lines = [
         json.dumps({"title": "Huge", "abstract": "word " * 1_000_000}),
+        json.dumps({"title": "Long", "abstract": "word " * 40_000}),
         json.dumps({"title": "Normal", "abstract": ABSTRACT}),
     ]
     result = read_file(write(tmp_path, "huge.jsonl", "\n".join(lines) + "\n"))
     assert [p.title for p in result.papers] == ["Normal"]
-    assert "huge.jsonl:1: abstract of 'Huge' is" in str(result.problems[0])
+    assert [str(problem).split("huge.jsonl:")[1] for problem in result.problems] == [
+        "1: line is 5000034 bytes long (at most 1048576); skipped",
+        "2: abstract of 'Long' is 200000 characters long (at most 20000)",
+    ]
 
 
 def test_csv_written_by_python_round_trips_doubled_quotes(tmp_path: Path) -> None:

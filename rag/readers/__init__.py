@@ -8,7 +8,8 @@
 
 A Zotero library's database is read by :mod:`rag.zotero`. Each reader returns the papers it could
 build and a :class:`~rag.errors.CorpusError` for every record it had to skip; a file that cannot
-be read at all raises :class:`~rag.errors.CorpusError`.
+be read at all raises :class:`~rag.errors.CorpusError`. Files are found and opened by
+:mod:`rag.readers.files` (regular files only, within the allowed folders, size-capped).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from rag.readers.base import FileResult, ReadOptions
 from rag.readers.bib import read_bibtex
 from rag.readers.csvfile import read_csv
 from rag.readers.daily import read_daily_papers
+from rag.readers.files import cannot_read, find_files, open_source, too_large
 from rag.readers.jsonl import read_jsonl
 from rag.readers.ris import read_ris
 from rag.readers.text import decode
 
-__all__ = ["READERS", "SUFFIXES", "FileResult", "ReadOptions", "read_file"]
+__all__ = ["READERS", "SUFFIXES", "FileResult", "ReadOptions", "find_files", "read_file"]
 
-TextReader = Callable[[Path, str], FileResult]
+TextReader = Callable[[Path, str, ReadOptions], FileResult]
 TEXT_READERS: dict[str, TextReader] = {
     ".txt": read_daily_papers,
     ".csv": read_csv,
@@ -38,26 +40,27 @@ READERS = frozenset({*TEXT_READERS, ".jsonl"})
 SUFFIXES = READERS
 
 
-def _os_error(path: Path, error: OSError) -> CorpusError:
-    return CorpusError(path, f"cannot read: {error.strerror or error}")
-
-
 def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
     """Read one source file with the reader its extension names."""
+    options = options or ReadOptions()
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise CorpusError(
             path, f"unknown file type {path.suffix!r}; expected one of {', '.join(sorted(READERS))}"
         )
-    try:
-        if suffix == ".jsonl":
-            return read_jsonl(path, options or ReadOptions())
-        data = path.read_bytes()
-    except OSError as error:
-        raise _os_error(path, error) from None
+    limit = options.max_stream_bytes if suffix == ".jsonl" else options.max_file_bytes
+    with open_source(path, options, limit) as handle:
+        try:
+            if suffix == ".jsonl":
+                return read_jsonl(path, handle, options)
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise cannot_read(path, error) from None
+    if len(data) > limit:
+        raise too_large(path, limit)
     if not data.strip():
         raise CorpusError(path, "file is empty")
     text, problems = decode(path, data)
-    result = TEXT_READERS[suffix](path, text)
+    result = TEXT_READERS[suffix](path, text, options)
     result.problems[:0] = problems
     return result

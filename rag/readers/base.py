@@ -23,12 +23,25 @@ class FileResult:
     """Lines (or records) looked at; the arXiv slice benchmark divides by it."""
 
 
+MIB = 1 << 20
+
+
 @dataclass(frozen=True)
 class ReadOptions:
-    """A slice of a large arXiv metadata dump: only these categories, only from this year on."""
+    """What a read may open and how much of it (:mod:`rag.readers.files`), and a slice of a large
+    arXiv metadata dump: only these categories, only from this year on."""
 
     categories: frozenset[str] = frozenset()
     since: int | None = None
+    roots: tuple[Path, ...] = ()
+    """Resolved folders; when given, every file read (named, or found in a folder) must resolve
+    inside one of them."""
+    max_file_bytes: int = 128 * MIB
+    """The largest file read whole: .bib, .csv, .ris, .txt (and a UTF-16 .jsonl)."""
+    max_stream_bytes: int = 32 * 1024 * MIB
+    """The largest .jsonl file, read line by line (the arXiv metadata snapshot is about 5 GB)."""
+    max_record_bytes: int = MIB
+    """The longest JSON line, BibTeX entry or RIS record; a longer one is skipped unparsed."""
 
     def wants(self, categories: list[str], year: int | None) -> bool:
         if self.categories and not any(

@@ -3,11 +3,14 @@
 Titles and abstracts are cleaned (:mod:`rag.latex`); the entry's own type, key and raw fields
 are kept with the paper so a citation gives the user's entry back as they wrote it. A key with
 characters BibTeX keys must not have (``ev$il#%&``) is replaced by its safe form
-(:func:`rag.bibtex.safe_key`) and reported. Problems name the entry's own first line.
+(:func:`rag.bibtex.safe_key`) and reported. Problems name the entry's own first line. An entry
+longer than :attr:`~rag.readers.base.ReadOptions.max_record_bytes` is skipped before
+bibtexparser sees it (it takes seconds per megabyte of one field).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -18,10 +21,11 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from rag.bibtex import safe_key
 from rag.errors import CorpusError
-from rag.readers.base import FileResult, build
+from rag.readers.base import FileResult, ReadOptions, build
 
 _VOLUMES = frozenset({"proceedings", "book", "collection", "periodical"})
 _PRIVATE_FIELDS = frozenset({"file"})  # local attachment paths: never written back out
+_ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 
 
 def _unwrap(value: Any) -> str:
@@ -67,11 +71,30 @@ def _failure(block: Any) -> str:
     return "entry cannot be parsed (unbalanced braces, or a missing comma or quote?); skipped"
 
 
-def read_bibtex(path: Path, text: str) -> FileResult:
+def _without_long_entries(path: Path, text: str, limit: int, result: FileResult) -> str:
+    """``text`` with each stretch from one ``@`` line to the next longer than ``limit`` blanked
+    (its line breaks kept, so the others' line numbers stay right) and reported."""
+    starts = [0, *(match.start() for match in _ENTRY_START.finditer(text)), len(text)]
+    pieces: list[str] = []
+    line = 1
+    for start, end in itertools.pairwise(starts):
+        piece = text[start:end]
+        breaks = piece.count("\n")
+        if len(piece) > limit:
+            message = f"entry is {len(piece)} characters long (at most {limit}); skipped"
+            result.problems.append(CorpusError(path, message, line=line))
+            piece = "\n" * breaks
+        pieces.append(piece)
+        line += breaks
+    return "".join(pieces)
+
+
+def read_bibtex(path: Path, text: str, options: ReadOptions) -> FileResult:
+    result = FileResult()
+    text = _without_long_entries(path, text, options.max_record_bytes, result)
     # bibtexparser logs each failed block in its own words; ours name the line instead.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     library = bibtexparser.parse_string(text)
-    result = FileResult()
     entries: list[Entry] = list(library.entries)
     enclosed: set[int] = set()
     for block in library.failed_blocks:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import CorpusError
-from rag.readers.base import FileResult, build
+from rag.readers.base import FileResult, ReadOptions, build
 
 # Our names -> the column names that supply them, first match wins (compared case-insensitively).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -77,7 +77,7 @@ def _record(row: list[str], columns: dict[str, list[int]]) -> dict[str, Any]:
     return record
 
 
-def read_csv(path: Path, text: str) -> FileResult:
+def read_csv(path: Path, text: str, options: ReadOptions) -> FileResult:
     dialect: type[csv.Dialect] = _Dialect
     offset = 0
     if match := _SEPARATOR_LINE.match(text):

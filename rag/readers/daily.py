@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from rag.errors import CorpusError
-from rag.readers.base import FileResult, build
+from rag.readers.base import FileResult, ReadOptions, build
 
 _PAGE_CHROME = re.compile(
     r"^(new|Subscribe|byAK and the research community|Get trending papers in your email inbox.*"
@@ -16,7 +16,7 @@ _MIN_ABSTRACT_CHARS = 150
 _MAX_TITLE_CHARS = 400
 
 
-def read_daily_papers(path: Path, text: str) -> FileResult:
+def read_daily_papers(path: Path, text: str, options: ReadOptions) -> FileResult:
     """Read a "daily papers" listing page: a title line followed by its abstract line."""
     lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1)]
     lines = [(number, line) for number, line in lines if line]

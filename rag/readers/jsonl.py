@@ -1,7 +1,8 @@
 """JSON Lines: one object per line with ``title`` and ``abstract`` (and optional metadata).
 
-Read as a stream, line by line, so a multi-GB arXiv metadata dump is never held in memory;
-lines in the arXiv snapshot's format are recognised by their keys (:mod:`rag.readers.arxiv`).
+Read as a stream, line by line, so a multi-GB arXiv metadata dump is never held in memory; a
+line longer than :attr:`~rag.readers.base.ReadOptions.max_record_bytes` is skipped unread. Lines
+in the arXiv snapshot's format are recognised by their keys (:mod:`rag.readers.arxiv`).
 """
 
 from __future__ import annotations
@@ -10,29 +11,36 @@ import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from rag.errors import CorpusError
 from rag.readers.arxiv import is_arxiv, to_record
 from rag.readers.base import FileResult, ReadOptions, build
+from rag.readers.files import too_large
 from rag.readers.text import decode, stream_lines
 
 
-def _lines(path: Path, problems: list[CorpusError]) -> Iterator[tuple[int, str]]:
-    with path.open("rb") as handle:
-        head = handle.read(8192)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
-            text, found = decode(path, head + handle.read())
-            problems.extend(found)
-            yield from enumerate(text.splitlines(), start=1)
-            return
-        handle.seek(0)
-        yield from stream_lines(path, handle, problems)
+def _lines(
+    path: Path, handle: BinaryIO, options: ReadOptions, problems: list[CorpusError]
+) -> Iterator[tuple[int, str]]:
+    head = handle.read(8192)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        data = head + handle.read(max(0, options.max_file_bytes + 1 - len(head)))  # read whole: capped
+        if len(data) > options.max_file_bytes:
+            raise too_large(path, options.max_file_bytes)
+        text, found = decode(path, data)
+        problems.extend(found)
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    handle.seek(0)
+    yield from stream_lines(path, handle, problems, options.max_record_bytes)
 
 
-def read_jsonl(path: Path, options: ReadOptions) -> FileResult:
+def read_jsonl(path: Path, handle: BinaryIO, options: ReadOptions) -> FileResult:
+    """The papers of the JSON Lines file ``path``, read from ``handle`` (opened by the caller)."""
     result = FileResult()
     empty = True
-    for number, line in _lines(path, result.problems):
+    for number, line in _lines(path, handle, options, result.problems):
         result.lines = number
         if not line.strip():
             continue

@@ -15,7 +15,7 @@ from typing import Any
 import rispy
 
 from rag.errors import CorpusError
-from rag.readers.base import FileResult, build
+from rag.readers.base import FileResult, ReadOptions, build
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  -( |$)")
 # RIS reference types -> BibTeX entry types (others become misc).
@@ -75,10 +75,14 @@ def _record(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_ris(path: Path, text: str) -> FileResult:
+def read_ris(path: Path, text: str, options: ReadOptions) -> FileResult:
     result = FileResult()
     for line, record in _records(text):
         result.lines += 1
+        if len(record) > options.max_record_bytes:
+            message = f"record is {len(record)} characters long (at most {options.max_record_bytes}); skipped"
+            result.problems.append(CorpusError(path, message, line=line))
+            continue
         if not record.rstrip().endswith(("ER  -", "ER  - ")) and "\nER  -" not in record:
             result.problems.append(CorpusError(path, "record has no closing 'ER  -' line", line=line))
             continue

@@ -37,8 +37,8 @@ def _is_utf8_text(raw: bytes) -> bool:
     return True
 
 
-def _any_utf8(lines: Iterable[bytes]) -> bool:
-    return any(_is_utf8_text(raw) for raw in lines)
+def _any_utf8(lines: Iterable[bytes | int]) -> bool:
+    return any(isinstance(raw, bytes) and _is_utf8_text(raw) for raw in lines)
 
 
 def decode(path: Path, data: bytes) -> tuple[str, list[CorpusError]]:
@@ -70,13 +70,34 @@ def decode(path: Path, data: bytes) -> tuple[str, list[CorpusError]]:
     return "".join(text), problems
 
 
-def stream_lines(path: Path, handle: BinaryIO, problems: list[CorpusError]) -> Iterator[tuple[int, str]]:
+def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """Each line of ``handle``; for a line longer than ``limit`` bytes, its length instead, found
+    by reading it in pieces of at most ``limit`` bytes (so no more is ever held)."""
+    while raw := handle.readline(limit + 1):
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(limit)
+            size += len(raw)
+        yield size
+
+
+def stream_lines(
+    path: Path, handle: BinaryIO, problems: list[CorpusError], max_line_bytes: int
+) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of an open binary file, read as a stream.
 
-    Undecodable lines are appended to ``problems`` and skipped (see the module docstring).
+    Undecodable lines (see the module docstring) and lines longer than ``max_line_bytes`` are
+    appended to ``problems`` and skipped.
     """
     legacy: bool | None = None
-    for number, raw in enumerate(handle, start=1):
+    for number, raw in enumerate(bounded_lines(handle, max_line_bytes), start=1):
+        if isinstance(raw, int):
+            message = f"line is {raw} bytes long (at most {max_line_bytes}); skipped"
+            problems.append(CorpusError(path, message, line=number))
+            continue
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         if legacy:
@@ -87,8 +108,10 @@ def stream_lines(path: Path, handle: BinaryIO, problems: list[CorpusError]) -> I
             legacy = legacy if raw.isascii() else False
         except UnicodeDecodeError as error:
             if legacy is None:  # nothing non-ASCII seen yet: look ahead once to decide
-                with path.open("rb") as ahead:
-                    legacy = not _any_utf8(ahead)
+                here = handle.tell()
+                handle.seek(0)
+                legacy = not _any_utf8(bounded_lines(handle, max_line_bytes))
+                handle.seek(here)
             if legacy:
                 yield number, raw.decode(LEGACY_ENCODING, errors="replace")
             else:

@@ -282,7 +282,9 @@ def answer_stream(
             yield abstain(reasons.model_not_covered(titles), "model-not-covered")
             return
         supported = sum(check.supported for check in checks)
-        if not checks or supported / len(checks) < settings.min_supported:
+        if not checks:
+            notice = f"The {generator.name} answer was empty; showing the extractive answer instead."
+        elif supported / len(checks) < settings.min_supported:
             notice = (
                 f"The {generator.name} answer failed the citation check ({supported} of {len(checks)} "
                 "sentences cited and supported); showing the extractive answer instead."

@@ -6,7 +6,9 @@ never changes meaning afterwards. :class:`MarkerFilter` works on a stream: it ho
 half-written ``[12`` until it is complete, then lets valid markers through and drops the rest,
 so an invented citation is never shown, not even for a moment. :func:`checked_sentences` goes one
 step further: it holds text back until a sentence is complete and shows it only if it passes the
-citation check, so no sentence reaches the screen that the check would later remove.
+citation check, so no sentence reaches the screen that the check would later remove. Both take
+time linear in the text however it is cut into pieces (:func:`sentence_breaks`), so a model
+streaming a flood of tiny pieces costs no more than the same text in one piece.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from dataclasses import dataclass, field
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _PARTIAL = re.compile(r"\[[\d,\s]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|(?<=\])\s+(?=[A-Z\"'(])|\n+")
+LONGEST_MARKER = 100
+"""Characters of the longest marker, ``[`` and numbers, commas and spaces: a longer run is never
+a marker, so a half-written one is never held back longer."""
 
 
 @dataclass
@@ -41,23 +46,26 @@ class MarkerFilter:
         text = self._pending + piece
         self._pending = ""
         out: list[str] = []
-        while text:
-            start = text.find("[")
-            if start < 0:
-                out.append(text)
-                break
-            out.append(text[:start])
-            text = text[start:]
-            match = MARKER.match(text)
-            if match:
+        at = 0
+        while (start := text.find("[", at)) >= 0:
+            out.append(text[at:start])
+            run = _PARTIAL.match(text, start)
+            assert run is not None  # "[" alone is a partial marker
+            match = MARKER.match(text, start)
+            if run.end() - start > LONGEST_MARKER:
+                # Too long to be a marker: its "[" becomes "(", so no "]" can close it into one.
+                out.append("(")
+                at = start + 1
+            elif match:
                 out.append(self._rewrite(match))
-                text = text[match.end() :]
-            elif _PARTIAL.fullmatch(text):
-                self._pending = text  # maybe the start of a marker: wait for more
-                break
+                at = match.end()
+            elif run.end() == len(text):
+                self._pending = text[start:]  # maybe the start of a marker: wait for more
+                return "".join(out)
             else:
                 out.append("[")
-                text = text[1:]
+                at = start + 1
+        out.append(text[at:])
         return "".join(out)
 
     def flush(self) -> str:
@@ -109,20 +117,45 @@ def strip_markers(sentence: str) -> str:
     return re.sub(r"\s+", " ", bare).strip()
 
 
-def checked_sentences(pieces: Iterable[str], passes: Callable[[str], bool]) -> Iterator[str]:
-    """The text of ``pieces``, released one whole sentence at a time and only the sentences for
-    which ``passes(sentence)`` is true; the separators of kept sentences are kept, and a line
-    break between two kept sentences survives even when the sentences between them were cut.
+def sentence_breaks(pieces: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(sentence, separator)`` for each sentence of streamed text as soon as it is complete, cut
+    where :func:`split_sentences` cuts the whole text; the last sentence comes with separator "".
 
-    A sentence is complete when the boundary after it (as :func:`split_sentences` sees it) is
-    followed by the next sentence's first character, or when the stream ends.
+    A sentence is complete when the boundary after it is followed by the next sentence's first
+    character. Linear in the length of the text, however it is cut into pieces: each piece is
+    scanned once, with the one character before it (a boundary looks back at it) and the
+    whitespace that was waiting for the next character, and only up to its last non-space
+    character, so a boundary once seen is final.
     """
-    buffer = ""
+    head: list[str] = []  # the current sentence, scanned, up to ``tail``
+    tail = ""  # the last scanned character and the whitespace after it
+    spaces: list[str] = []  # whitespace pieces waiting for the next character
+    for piece in pieces:
+        if not piece or piece.isspace():
+            spaces.append(piece)
+            continue
+        text = tail + "".join(spaces) + piece
+        spaces.clear()
+        end = len(text.rstrip())
+        cut = 0
+        for boundary in _SENTENCE_END.finditer(text, 1 if tail else 0, end):
+            yield "".join(head) + text[cut : boundary.start()], boundary.group()
+            head.clear()
+            cut = boundary.end()
+        head.append(text[cut : end - 1])
+        tail = text[end - 1 :]
+    yield "".join(head) + tail + "".join(spaces), ""
+
+
+def checked_sentences(pieces: Iterable[str], passes: Callable[[str], bool]) -> Iterator[str]:
+    """The text of ``pieces``, released one whole sentence at a time (:func:`sentence_breaks`) and
+    only the sentences for which ``passes(sentence)`` is true; the separators of kept sentences
+    are kept, and a line break between two kept sentences survives even when the sentences
+    between them were cut.
+    """
     gap = ""  # what separates the next kept sentence from the last one shown
     shown = False
-
-    def release(sentence: str, separator: str) -> Iterator[str]:
-        nonlocal gap, shown
+    for sentence, separator in sentence_breaks(pieces):
         if sentence.strip() and passes(sentence.strip()):
             if shown:
                 yield gap
@@ -130,14 +163,3 @@ def checked_sentences(pieces: Iterable[str], passes: Callable[[str], bool]) -> I
             gap, shown = separator, True
         elif "\n" in separator or not gap:
             gap = separator
-
-    for piece in pieces:
-        buffer += piece
-        cut = 0
-        for boundary in _SENTENCE_END.finditer(buffer):
-            if boundary.end() == len(buffer):
-                break  # the separator may still grow, or the lookahead is not there yet
-            yield from release(buffer[cut : boundary.start()], boundary.group())
-            cut = boundary.end()
-        buffer = buffer[cut:]
-    yield from release(buffer, "")

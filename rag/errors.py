@@ -11,7 +11,7 @@ message as one line instead of a traceback. Messages say what was expected and w
     ├── StoreUnavailableError the Chroma server cannot be reached
     ├── IndexDamagedError    a file of the index is unreadable (names the file and the fix)
     ├── IndexWriteError      writing to the index failed (disk full, permissions); says what was kept
-    ├── GenerationError      the model failed, overran its time budget or sent a malformed stream
+    ├── GenerationError      the model failed, overran its time or length budget, or sent a malformed reply
     ├── SettingsError        a setting has a value it cannot take (names the field)
     └── DatasetError         an evaluation dataset is malformed (names file and line)
 """

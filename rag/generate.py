@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -28,6 +25,7 @@ from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.embedding import Embedder
 from rag.errors import GenerationError, LitrevError
+from rag.model_reply import bounded, describe, is_event_stream
 from rag.settings import AnswerSettings, LLMSettings, Settings
 
 
@@ -184,9 +182,13 @@ class OpenAICompatibleGenerator:
 
     def complete(self, prompt: str, *, max_tokens: int | None = None) -> Iterator[str]:
         """Stream the reply to one user message; the whole reply must arrive within
-        ``llm.timeout`` seconds (retries included), else :class:`GenerationError`."""
-        return within_deadline(
-            self._reply(prompt, max_tokens), self.settings.timeout, f"the model at {self.where}"
+        ``llm.timeout`` seconds (retries included) and within ``llm.max_reply_chars`` characters,
+        else :class:`GenerationError`."""
+        return bounded(
+            self._reply(prompt, max_tokens),
+            self.settings.timeout,
+            self.settings.max_reply_chars,
+            f"the model at {self.where}",
         )
 
     def _reply(self, prompt: str, max_tokens: int | None) -> Iterator[str]:
@@ -202,9 +204,20 @@ class OpenAICompatibleGenerator:
                 stream=True,
             )
             with stream:
+                if not is_event_stream(stream.response):
+                    raise GenerationError(
+                        f"the model at {self.where} sent a malformed reply: {describe(stream.response)}"
+                    )
+                chunks = 0
                 for event in stream:
+                    chunks += 1
                     if text := self._delta_text(event):
                         yield text
+                if not chunks:
+                    raise GenerationError(
+                        f"the model at {self.where} sent a malformed reply: an event stream without "
+                        "a single chat chunk"
+                    )
         except openai.APIError as error:  # connection, timeout and HTTP status errors alike
             message = " ".join(str(error).split())[:200]
             raise GenerationError(
@@ -276,49 +289,6 @@ class LocalGenerator:
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         prompt = render_answer_prompt(question, passages, self.answer_settings.max_sentences)
         yield from self.complete(prompt)
-
-
-def within_deadline(pieces: Iterator[str], seconds: float, who: str) -> Iterator[str]:
-    """Yield ``pieces`` as they come, but end with :class:`GenerationError` when they have not
-    all arrived ``seconds`` after the start: a server dripping tokens or hanging (also between
-    the client's retries) cannot hold an answer longer than its budget.
-
-    A daemon thread reads ``pieces``; once the deadline passes (or the reader stops early) it
-    stops at the next piece, closing the stream, and can never keep the process alive.
-    """
-    box: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-    stop = threading.Event()
-
-    def pump() -> None:
-        try:
-            for piece in pieces:
-                if stop.is_set():
-                    break
-                box.put(("piece", piece))
-            box.put(("end", None))
-        except Exception as error:  # re-raised in the reading thread, not swallowed here
-            box.put(("error", error))
-        finally:
-            pieces.close()  # type: ignore[attr-defined]
-
-    deadline = time.monotonic() + seconds
-    threading.Thread(target=pump, name="litrev-llm-stream", daemon=True).start()
-    try:
-        while True:
-            try:
-                kind, value = box.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise GenerationError(
-                    f"{who} did not finish its answer within the {seconds:g} s budget (llm.timeout)"
-                ) from None
-            if kind == "piece":
-                yield value
-            elif kind == "end":
-                return
-            else:
-                raise value
-    finally:
-        stop.set()
 
 
 def make_generator(settings: Settings, embedder: Embedder) -> Generator:

@@ -236,6 +236,15 @@ class LLMSettings(_Section):
     max_retries: int = Field(default=2, ge=0, le=5, description="Retries (with backoff) per request.")
     temperature: float = Field(default=0.1, ge=0.0, le=2.0, description="Sampling temperature.")
     max_tokens: int = Field(default=400, ge=16, description="Most tokens in one answer.")
+    max_reply_chars: int = Field(
+        default=20_000,
+        ge=100,
+        description=(
+            "Most characters accepted in one reply from an OpenAI-compatible server, well above what "
+            "max_tokens allows (400 tokens are about 2,000 characters): a server that ignores "
+            "max_tokens is cut off there, with a note saying so."
+        ),
+    )
     context_tokens: int = Field(default=4096, ge=512, description="Context window for provider 'local'.")
 
 

@@ -4,7 +4,9 @@ It speaks the chat-completions protocol (streamed as server-sent events, or not)
 the official ``openai`` client, so tests exercise the real client, HTTP and streaming code paths
 with answers chosen by the test. Replies are queued with :meth:`ScriptedServer.enqueue`; a reply
 may also be an HTTP status (an error), a delay before the headers (a hang), an ``interval``
-between pieces (a server that drips tokens) or ``raw`` bytes (a malformed stream). ``barrier`` (a
+between pieces (a server that drips tokens), ``repeat`` (the pieces sent that many times over: a
+flood) or a ``raw`` body (a malformed stream), sent as ``content_type`` (default an event stream:
+give ``application/json`` or ``text/html`` for a reply that is no stream at all). ``barrier`` (a
 :class:`threading.Barrier`) holds the reply until that many requests are in (a timeout there
 becomes an HTTP 500, so requests that never overlap fail).
 """
@@ -53,11 +55,11 @@ class ScriptedServer:
                     return
                 if "raw" in reply:  # garbage instead of the protocol
                     self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Content-Type", reply.get("content_type", "text/event-stream"))
                     self.end_headers()
                     self.wfile.write(reply["raw"].encode())
                     return
-                pieces = reply.get("pieces") or [reply["text"]]
+                pieces = (reply.get("pieces") or [reply["text"]]) * reply.get("repeat", 1)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,7 +18,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.citations import MARKER, MarkerFilter, markers_in, resolve
+from rag.citations import (
+    LONGEST_MARKER,
+    MARKER,
+    MarkerFilter,
+    checked_sentences,
+    markers_in,
+    resolve,
+    sentence_breaks,
+    split_sentences,
+)
 from rag.errors import CorpusError
 from rag.ingest import ingest
 from rag.lexical import LexicalIndex
@@ -68,6 +78,44 @@ def test_marker_filter_never_emits_an_invalid_marker(text: str, valid: set[int],
     assert set(resolve(text, valid).order) <= valid
     # every marker shown was a marker in the model's text: none is assembled from leftovers
     assert len(MARKER.findall(shown)) <= len(MARKER.findall(text)) + text.count("[")
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("aB. !?]\n\t\"'(")), max_size=200),
+    cuts=st.lists(st.integers(0, 200), max_size=12),
+)
+def test_a_streamed_text_is_cut_into_the_sentences_of_the_whole_text(text: str, cuts: list[int]) -> None:
+    bounds = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
+    pieces = [text[a:b] for a, b in pairwise(bounds)]
+    breaks = list(sentence_breaks(pieces))
+    assert "".join(sentence + separator for sentence, separator in breaks) == text  # nothing lost
+    assert breaks == list(sentence_breaks([text]))  # however it arrives
+    assert [sentence.strip() for sentence, _ in breaks if sentence.strip()] == split_sentences(text)
+    assert "".join(checked_sentences(pieces, lambda s: "a" in s)) == "".join(
+        checked_sentences([text], lambda s: "a" in s)
+    )
+
+
+def test_a_flood_of_pieces_costs_about_what_the_same_text_costs_in_one() -> None:
+    """20,000 pieces that never end a sentence or a marker: the held-back text is not rescanned
+    per piece (it was: 60 s here). The bound only catches that blow-up; eval/bench_reply.py measures."""
+    for piece in ("abcde", "[1 2 ", "[1,  "):
+        started = time.perf_counter()
+        shown = list(checked_sentences(MarkerFilter({1}).filter([piece] * 20_000), lambda s: True))
+        assert time.perf_counter() - started < 5.0
+        assert "".join(shown) == (piece * 20_000).strip()  # one sentence, shown whole
+
+
+def test_a_run_too_long_for_a_marker_is_never_held_back_or_closed_into_one() -> None:
+    markers = MarkerFilter({1, 2})
+    run = "[1" + ", 2" * 60  # 182 characters of "[", numbers, commas and spaces
+    held = [markers.feed(run[i : i + 10]) for i in range(0, len(run), 10)]
+    assert len(markers._pending) <= LONGEST_MARKER
+    shown = "".join(held) + markers.feed("] and [2].") + markers.flush()
+    assert shown == "(1" + ", 2" * 60 + "] and [2]."
+    whole = MarkerFilter({1, 2})
+    assert whole.feed(run + "] and [2].") + whole.flush() == shown  # the same in one piece
+    assert markers_in(shown) == [2]
 
 
 def test_dropped_marker_cannot_fuse_its_neighbours_into_a_new_one() -> None:

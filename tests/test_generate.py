@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from rag.answer import Answer, answer, answer_stream
 from rag.chunking import sentence_spans
 from rag.corpus import make_paper
+from rag.errors import GenerationError
 from rag.generate import OpenAICompatibleGenerator, Passage, render_answer_prompt
 from rag.library import Library
 from rag.retrieve import search
@@ -220,3 +223,131 @@ def test_client_reads_standard_environment(monkeypatch: pytest.MonkeyPatch, serv
     generator = OpenAICompatibleGenerator(LLMSettings(provider="openai", model="m"), AnswerSettings())
     assert str(generator.client.base_url).rstrip("/") == server.url
     assert generator.client.api_key == "sk-test"
+
+
+def test_a_flood_of_tiny_pieces_without_a_sentence_end_is_cut_within_the_budget(
+    bundled: Library, server: ScriptedServer
+) -> None:
+    """20,000 five-character pieces that never end a sentence, against a 5 s budget: the reply is
+    cut at ``llm.max_reply_chars``, nothing of it is shown, and the note says why (each piece
+    used to rescan the whole held-back sentence: 40 s, over the budget)."""
+    server.enqueue(pieces=["abcde"], repeat=20_000)
+    library = llm_library(bundled, server.url, timeout=5.0, max_retries=0)
+    events = list(answer_stream(QUESTION, library=library))
+    final = events[-1]
+    assert isinstance(final, Answer) and len(events) == 1  # no piece of the flood reached the screen
+    assert final.timings["generate_ms"] < 10_000
+    assert final.notice == (
+        f"the model at {server.url} sent more than 20,000 characters, so its reply was cut "
+        "(llm.max_reply_chars); showing the extractive answer instead."
+    )
+    assert final.generator == "extractive" and final.answer == answer(QUESTION, library=bundled).answer
+    assert "abcde" not in final.answer and final.citations and not final.abstained
+
+
+def test_the_budget_holds_for_pieces_already_received(server: ScriptedServer) -> None:
+    """A reply that arrives faster than it is used up (2 ms of work per piece): the budget ends it
+    on time, not when the pieces already received run out (5,000 x 2 ms = 10 s)."""
+    server.enqueue(pieces=["abcde"], repeat=5_000)
+    settings = LLMSettings(provider="openai", base_url=server.url, model="m", timeout=1.0, max_retries=0)
+    generator = OpenAICompatibleGenerator(settings, AnswerSettings())
+    used = []
+    started = time.monotonic()
+    with pytest.raises(GenerationError) as caught:
+        for piece in generator.complete("question"):
+            used.append(piece)
+            time.sleep(0.002)
+    assert time.monotonic() - started < 2.0
+    assert (
+        str(caught.value)
+        == f"the model at {server.url} did not finish its answer within the 1 s budget (llm.timeout)"
+    )
+    assert 0 < len(used) < 5_000 and set(used) == {"abcde"}
+
+
+WHOLE_REPLY = json.dumps(
+    {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "A [1]."}, "finish_reason": "stop"}
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "what"),
+    [
+        (
+            '{"error": {"message": "model \'scripted\' is not loaded", "code": 404}}',
+            "application/json",
+            "an error instead of an answer: \"model 'scripted' is not loaded\"",
+        ),
+        (
+            WHOLE_REPLY,
+            "application/json",
+            "a whole JSON reply instead of a stream (the server does not stream)",
+        ),
+        (
+            "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+            "text/html; charset=utf-8",
+            "an HTML page titled '502 Bad Gateway'",
+        ),
+        (
+            "Warming up, \x1b[2Jtry later",
+            "text/plain",
+            "text/plain, not an event stream: 'Warming up, try later'",
+        ),
+        (
+            "this is not an event stream {{{",
+            "text/event-stream",
+            "an event stream without a single chat chunk",
+        ),
+    ],
+    ids=["error-body", "not-streamed", "html", "plain-text", "no-events"],
+)
+def test_a_malformed_reply_is_named_as_such_with_its_server(
+    bundled: Library, server: ScriptedServer, raw: str, content_type: str, what: str
+) -> None:
+    server.enqueue(raw=raw, content_type=content_type)
+    final = answer(QUESTION, library=llm_library(bundled, server.url, max_retries=0))
+    assert final.notice == (
+        f"the model at {server.url} sent a malformed reply: {what}; showing the extractive answer instead."
+    )
+    assert final.generator == "extractive" and final.answer == answer(QUESTION, library=bundled).answer
+    assert final.citations and not final.abstained and final.sentences == []
+
+
+def test_an_empty_reply_is_called_empty_not_a_failed_citation_check(
+    bundled: Library, server: ScriptedServer
+) -> None:
+    server.enqueue(pieces=["", " "])
+    final = answer(QUESTION, library=llm_library(bundled, server.url, max_retries=0))
+    assert final.notice == "The openai answer was empty; showing the extractive answer instead."
+    assert final.generator == "extractive" and final.answer == answer(QUESTION, library=bundled).answer
+
+
+def test_cli_names_a_malformed_reply_in_one_line(bundled: Library, server: ScriptedServer) -> None:
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    server.enqueue(raw='{"error": "quota exceeded"}', content_type="application/json")
+    env = {
+        "LITREV_HOME": str(bundled.settings.home),
+        "LITREV_LLM__PROVIDER": "openai",
+        "LITREV_LLM__BASE_URL": server.url,
+        "LITREV_LLM__MODEL": "scripted",
+        "LITREV_LLM__MAX_RETRIES": "0",
+        "COLUMNS": "400",
+    }
+    result = CliRunner().invoke(app, ["ask", QUESTION], env=env)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [
+        f"note: the model at {server.url} sent a malformed reply: an error instead of an answer: "
+        "'quota exceeded'; showing the extractive answer instead."
+    ]
+    assert answer(QUESTION, library=bundled).answer in result.stdout
+    assert "citation check" not in result.output and "Traceback" not in result.output

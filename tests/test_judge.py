@@ -168,3 +168,52 @@ def test_weights_fitted_for_other_features_are_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(shipped))
     with pytest.raises(LitrevError, match="refit them"):
         load(path)
+
+
+def test_the_llm_judge_names_a_reply_that_is_no_verdict_and_a_server_that_garbles(
+    bundled: Library, tmp_path: Path
+) -> None:
+    """A reply that is neither YES nor NO is not support, and the reason quotes it; a reply that is
+    not an event stream stops `litrev check --judge llm` with one line naming the server."""
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+    from rag.errors import GenerationError
+    from rag.grounding.llm_judge import make_judge
+
+    paper = next(iter(bundled.store.iter_papers()))
+    draft, bib = tmp_path / "draft.tex", tmp_path / "refs.bib"
+    draft.write_text(DRAFT, encoding="utf-8")
+    bib.write_text(BIB, encoding="utf-8")
+    page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    with ScriptedServer() as server:
+        judge = make_judge(llm_library(bundled, server.url, max_retries=0), "llm")
+        server.enqueue(text="Maybe\x1b]0;owned\x07, partly")
+        server.enqueue(text="No.")
+        odd, no = judge.support_all([("claim", [paper]), ("claim", [paper])])
+        assert (
+            not odd.supported
+            and odd.reason == "The model replied 'Maybe, partly', not YES or NO: counted as not supported."
+        )
+        assert (
+            not no.supported and no.reason == "The model judged that the cited abstract does not state this."
+        )
+        malformed = f"the model at {server.url} sent a malformed reply: an HTML page titled '502 Bad Gateway'"
+        server.enqueue(raw=page, content_type="text/html")
+        with pytest.raises(GenerationError) as caught:
+            judge.support("claim", [paper])
+        assert str(caught.value) == malformed
+        for _ in range(8):
+            server.enqueue(raw=page, content_type="text/html")
+        env = {
+            "LITREV_HOME": str(bundled.settings.home),
+            "LITREV_LLM__PROVIDER": "openai",
+            "LITREV_LLM__BASE_URL": server.url,
+            "LITREV_LLM__MODEL": "scripted",
+            "LITREV_LLM__MAX_RETRIES": "0",
+            "COLUMNS": "400",
+        }
+        result = CliRunner().invoke(app, ["check", str(draft), "--bib", str(bib), "--judge", "llm"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"error: {malformed}"]
+    assert result.stdout == ""

@@ -2,7 +2,9 @@
 
 Opt-in (``litrev check --judge llm``, ``litrev eval --judge llm``, ``litrev bench support --judge
 llm``): each claim goes to the model with its cited abstracts (``rag/data/prompts/support_judge.txt``)
-and a YES reply is support. The evidence shown is the fitted judge's (the sentence closest to the
+and a YES reply is support; a reply that is neither YES nor NO is not, and its reason quotes it. A
+reply the server garbles (not a stream, an error body) is :class:`rag.errors.GenerationError`, one
+line naming the server. The evidence shown is the fitted judge's (the sentence closest to the
 claim), so an LLM verdict can be checked by a reader the same way.
 """
 
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from rag import prompts
 from rag.errors import LitrevError
 from rag.grounding.judge import Judge, Verdict
+from rag.terminal import one_line
 
 if TYPE_CHECKING:
     from rag.corpus import Paper
@@ -39,13 +42,19 @@ class LLMJudge:
                 self.complete(prompts.render("support_judge", claim=claim, passage=passage), max_tokens=4)
             )
             supported = reply.strip().upper().startswith("YES")
-            why = (
-                "The model judged the cited abstract to state this."
-                if supported
-                else ("The model judged that the cited abstract does not state this.")
-            )
+            if supported:
+                why = "The model judged the cited abstract to state this."
+            elif reply.strip().upper().startswith("NO"):
+                why = "The model judged that the cited abstract does not state this."
+            else:
+                why = f"The model replied {_quoted(reply)}, not YES or NO: counted as not supported."
             verdicts.append(Verdict(supported, 1.0 if supported else 0.0, fitted.evidence, why))
         return verdicts
+
+
+def _quoted(reply: str) -> str:
+    line = one_line(reply).strip()
+    return repr(line[:60] + "..." if len(line) > 60 else line) if line else "nothing"
 
 
 def make_judge(library: Library, kind: str = "fitted") -> Judge | LLMJudge:

@@ -8,7 +8,6 @@ light commands start without loading models, Chroma, the UI or the evaluation co
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -306,7 +305,7 @@ def check(
     result = check_file(draft, bib, library=library, judge=chosen)
     try:
         if json_out is not None:
-            json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+            json_out.write_text(result.json_text(), encoding="utf-8")
         if report is not None:
             report.write_text(result.markdown(), encoding="utf-8")
     except OSError as error:
@@ -384,7 +383,7 @@ def convert(
     for title in report.conflicts:
         err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     count = write_jsonl(report.papers, output)
-    out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
+    out.print(f"wrote {count} papers to {escape(str(output))} ({report.duplicates} duplicates dropped)")
     if report.skipped_paths:
         raise typer.Exit(1)
 

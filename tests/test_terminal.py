@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from rag.cli import app
 from rag.ingest import ingest
 from rag.library import Library
-from rag.terminal import one_line, printable
+from rag.terminal import one_line, printable, writable
 
 CLEAR = "\x1b[2J\x1b[H"
 RED = "\x1b[31m"
@@ -70,3 +70,11 @@ def test_cli_output_of_hostile_titles_and_abstracts_is_clean(library: Library, t
         for stream in (result.stdout, result.stderr):
             assert "\x1b" not in stream and not UNSAFE.search(stream.replace("\n", "")), command
         assert "Streaming Speech Codec Study" in result.stdout or "speech codec" in result.stdout, command
+
+
+def test_a_written_file_loses_control_characters_one_by_one() -> None:
+    # a whole file: an unterminated OSC must not swallow the braces and lines after it
+    assert writable("title = {a\x1b]0;x}\n}\n") == "title = {a]0;x}\n}\n"
+    broken = "% A title\rwith \\input{x}\u2028and\x0bmore\x85\n"
+    assert writable(broken) == "% A title with \\input{x} and more \n"  # still one comment line
+    assert writable(f"tab\tkept, {CLEAR}{RTL} \x7fDEL \x9b2J") == "tab\tkept, [2J[Htxt.exe DEL 2J"

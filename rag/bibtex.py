@@ -20,7 +20,10 @@ depends only on the papers, so it never changes between runs on the same library
 written escaped instead). Other papers carry everything known, as ``@inproceedings`` (a
 conference paper), ``@article`` (venue known) or ``@misc``. Text fields escape LaTeX's special
 characters and brace the title words whose capitals a style must keep (``{LLaMA}``, ``{Qwen2.5}``);
-:func:`unescape` undoes both, so ``unescape(parsed_title) == paper.title``.
+:func:`unescape` undoes both, so ``unescape(parsed_title) == paper.title``. URL and DOI fields are
+written for ``\\url`` (:func:`url_field`): ``%``, ``#``, ``_`` and ``&`` escaped, so the entry
+also compiles where a style's fallback ``\\url`` is plain ``\\texttt`` (no url.sty). No entry
+holds a control character (:func:`rag.terminal.writable`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from string import ascii_lowercase
 
 from rag.latex import clean_latex
 from rag.paper import Paper
+from rag.terminal import writable
 
 
 def _words(*lines: str) -> frozenset[str]:
@@ -69,7 +73,11 @@ _COMMANDS = {
     "textbraceleft": "{",
     "textbraceright": "}",
 }
-_URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
+# In a URL field: what \\url (hyperref's, or \\texttt where a style falls back to it) reads as the
+# character itself, and the characters a URL cannot hold raw, percent-encoded.
+_URL_ESCAPED = {"%": r"\%", "#": r"\#", "_": r"\_", "&": r"\&"}
+_URL_ENCODED = {char: rf"\%{ord(char):02X}" for char in "{}\\ ^$"}
+_URL_ESCAPE = re.compile(r"\\([%#_&])")
 
 
 # -- keys --------------------------------------------------------------------------------------
@@ -226,8 +234,16 @@ def _author(name: str) -> str:
     return "{" + escaped + "}" if re.search(r"\sand\s", name, re.IGNORECASE) else escaped
 
 
-def _verbatim(value: str) -> str:
-    return "".join(_URL_UNSAFE.get(char, char) for char in value.strip())
+def unescape_url(value: str) -> str:
+    """A URL or DOI as read from a .bib field written for ``\\url`` (``a\\_b\\%20c`` -> ``a_b%20c``)."""
+    return _URL_ESCAPE.sub(r"\1", value)
+
+
+def url_field(value: str) -> str:
+    """A URL or DOI as a .bib field: ``%``, ``#``, ``_`` and ``&`` escaped for ``\\url``; braces,
+    backslashes, spaces, ``^`` and ``$`` percent-encoded. A value already escaped stays as it is."""
+    raw = unescape_url(value.strip())
+    return "".join(_URL_ESCAPED.get(char) or _URL_ENCODED.get(char, char) for char in raw)
 
 
 # -- entries -----------------------------------------------------------------------------------
@@ -245,9 +261,9 @@ def fields(paper: Paper, *, abstract: bool = False) -> dict[str, str]:
     elif paper.arxiv_id:
         values["howpublished"] = escape(f"arXiv preprint arXiv:{paper.arxiv_id}")
     if paper.doi:
-        values["doi"] = _verbatim(paper.doi)
+        values["doi"] = url_field(paper.doi)
     if paper.url:
-        values["url"] = _verbatim(paper.url)
+        values["url"] = url_field(paper.url)
     if paper.arxiv_id:
         values["eprint"] = escape(paper.arxiv_id)
         values["archivePrefix"] = "arXiv"
@@ -290,13 +306,13 @@ def _own_entry(paper: Paper, key: str) -> str:
         if not _FIELD_NAME.match(name):
             continue
         if name.lower() == "url" or name.lower() == "doi":
-            written = _verbatim(value)
+            written = url_field(value)
         elif _harmless(value):
             written = " ".join(value.split())
         else:
             written = escape(clean_latex(value))
         lines.append(f"  {name} = {{{written}}},\n")
-    return f"@{kind}{{{key},\n{''.join(lines)}}}\n"
+    return writable(f"@{kind}{{{key},\n{''.join(lines)}}}\n")
 
 
 def entry_type(paper: Paper) -> str:
@@ -316,7 +332,7 @@ def entry(paper: Paper, key: str, *, abstract: bool = False) -> str:
     if kind == "inproceedings":
         values = {("booktitle" if name == "journal" else name): value for name, value in values.items()}
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in values.items())
-    return f"@{kind}{{{key},\n{body}}}\n"
+    return writable(f"@{kind}{{{key},\n{body}}}\n")
 
 
 def bibliography(papers: Iterable[Paper], keys: Mapping[str, str], *, abstract: bool = False) -> str:

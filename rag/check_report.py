@@ -11,17 +11,21 @@ The JSON shape is fixed for scripts::
                  "suggested_sentences", "judge", "seconds", "problems": [{"file", "line", "message"}]}}
 
 Text from the draft and the corpus is escaped in the Markdown report, so it cannot inject HTML or
-Markdown links when the report is viewed.
+Markdown links when the report is viewed, and the report holds no control character
+(:func:`rag.terminal.writable`).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from rag.terminal import writable
 
 Verdict = Literal["supported", "unsupported", "not_in_library", "no_abstract"]
 VERDICTS: tuple[str, ...] = ("supported", "unsupported", "not_in_library", "no_abstract")
@@ -116,6 +120,10 @@ class CheckReport(BaseModel):
     def to_json(self) -> dict[str, Any]:
         return {"sentences": [s.to_json() for s in self.sentences], "summary": self.summary()}
 
+    def json_text(self) -> str:
+        """:meth:`to_json` as the text of a file (``check --json``)."""
+        return writable(json.dumps(self.to_json(), indent=2, ensure_ascii=False))
+
     def headline(self) -> str:
         s = self.summary()
         return (
@@ -179,7 +187,7 @@ class CheckReport(BaseModel):
                     quote = f"\u201c{_md(s.sentence)}\u201d"
                     lines.append(f"  - `{_code(s.key)}` *{_md(s.title)}* ({s.score:.2f}): {quote}")
             lines.append("")
-        return "\n".join(lines)
+        return writable("\n".join(lines))
 
 
 def _md(text: str) -> str:

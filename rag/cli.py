@@ -8,7 +8,6 @@ light commands start without loading models, Chroma, the UI or the evaluation co
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -266,19 +265,19 @@ def cite(
     if bib is None:
         return
     if result.best is None:
-        err.print(f"note: no good match, nothing written to {escape(str(bib))}")
+        err.print(f"note: no good match, nothing written to {shown(bib, line=True)}")
         return
     try:
         existing = bib.read_text(encoding="utf-8") if bib.exists() else ""
         if f"{{{result.best.key}," in existing:
-            err.print(f"note: {shown(result.best.key)} is already in {escape(str(bib))}")
+            err.print(f"note: {shown(result.best.key)} is already in {shown(bib, line=True)}")
             return
         with bib.open("a", encoding="utf-8") as handle:
             separator = "\n" if existing and not existing.endswith("\n\n") else ""
             handle.write(separator + result.best.bibtex)
     except OSError as error:
         raise LitrevError(f"cannot write {bib}: {error.strerror or error}") from None
-    err.print(f"added {shown(result.best.key)} to {escape(str(bib))}")
+    err.print(f"added {shown(result.best.key)} to {shown(bib, line=True)}")
 
 
 @app.command()
@@ -306,7 +305,7 @@ def check(
     result = check_file(draft, bib, library=library, judge=chosen)
     try:
         if json_out is not None:
-            json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+            json_out.write_text(result.json_text(), encoding="utf-8")
         if report is not None:
             report.write_text(result.markdown(), encoding="utf-8")
     except OSError as error:
@@ -360,10 +359,10 @@ def related_work(
             out.print(shown(rendered), end="")
         else:
             output.write_text(rendered, encoding="utf-8")
-            err.print(f"wrote the draft ({len(draft.cited)} papers cited) to {escape(str(output))}")
+            err.print(f"wrote the draft ({len(draft.cited)} papers cited) to {shown(output, line=True)}")
         if bib is not None:
             bib.write_text(draft.bibtex(), encoding="utf-8")
-            err.print(f"wrote {len(draft.cited)} BibTeX entries to {escape(str(bib))}")
+            err.print(f"wrote {len(draft.cited)} BibTeX entries to {shown(bib, line=True)}")
     except OSError as error:
         raise LitrevError(f"cannot write {error.filename}: {error.strerror or error}") from None
 
@@ -384,7 +383,7 @@ def convert(
     for title in report.conflicts:
         err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
     count = write_jsonl(report.papers, output)
-    out.print(f"wrote {count} papers to {output} ({report.duplicates} duplicates dropped)")
+    out.print(f"wrote {count} papers to {shown(output, line=True)} ({report.duplicates} duplicates dropped)")
     if report.skipped_paths:
         raise typer.Exit(1)
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from rag.cli_options import AsJson, Half, Judge, LLMChoice, Provider, Task, llm_options, open_library
-from rag.cli_output import emit, out, progress_bar
+from rag.cli_output import emit, out, progress_bar, shown
 
 RETRIEVAL_TASKS = (Task.lookup, Task.multi, Task.qa)
 
@@ -66,7 +66,7 @@ def evaluate(
             payload["compare"] = {m: r.metrics for m, r in results.items()}
         json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     if report:
-        out.print(f"report: {write_report(results, report, dataset)}")
+        out.print(f"report: {shown(write_report(results, report, dataset), line=True)}")
     judged = f", judge: {shipped.judge}" if shipped.judge else ""
     out.print(f"{task.value}: {shipped.n} items{judged}")
     out.print(metrics_table(results))
@@ -155,7 +155,7 @@ def bench_support(
                 library, progress=lambda name, done, total: bar.update(job, completed=done, total=total)
             )
             model.save(fit)
-            out.print(f"weights written to {fit}")
+            out.print(f"weights written to {shown(fit, line=True)}")
             chosen = FittedJudge(library.sentences, library.lexical, model)
         job = bar.add_task("judging the labelled claims", total=None)
         figures = runner.run(

@@ -1,13 +1,15 @@
 """How the command line prints: results on stdout, notes, errors and progress bars on stderr.
 
 stdout carries only what a command produces (text or ``--json``), so it can be piped; everything
-else goes to stderr.
+else goes to stderr. Corpus text, model text and file names are printed through :func:`shown`,
+so the terminal shows them exactly as they are, never as Rich markup or escape sequences.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from rag.terminal import one_line, printable
 
@@ -24,14 +25,33 @@ if TYPE_CHECKING:
 
     from rag.library import Library
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes either: a title holding ":warning:" is printed as written.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+_BRACKET = re.compile(r"(\\*)\[")
+_TAG = re.compile(r"(\\*)\[[a-z#/@][^[]*?]")  # what Rich reads as a tag (rich.markup.RE_TAGS)
 
 
-def shown(text: str, *, line: bool = False) -> str:
-    """Corpus or model text as the terminal may print it: no escape sequences or control
-    characters (:mod:`rag.terminal`), no Rich markup; ``line`` also folds line breaks."""
-    return escape(one_line(text) if line else printable(text))
+def _literal(match: re.Match[str]) -> str:
+    backslashes = match.group(1)
+    if _TAG.match(match.string, match.start()):  # "\\[bold]": each backslash doubled, the tag escaped
+        return backslashes * 2 + "\\["
+    # Rich drops one backslash of any other "\\[" ("\\[Click" prints "[Click"): give it one more.
+    return backslashes + "\\[" if backslashes else "["
+
+
+def markup_free(text: str) -> str:
+    """``text`` as Rich markup that prints exactly ``text``. (``rich.markup.escape`` escapes only
+    the brackets that look like tags, and Rich still drops the backslash of ``\\[Click``.)"""
+    return _BRACKET.sub(_literal, text)
+
+
+def shown(text: str | Path, *, line: bool = False) -> str:
+    """Corpus or model text (or a file name) as the terminal may print it: no escape sequences or
+    control characters (:mod:`rag.terminal`), printed as written, not as Rich markup; ``line``
+    also folds line breaks."""
+    return markup_free(one_line(str(text)) if line else printable(str(text)))
 
 
 def print_json(data: Any) -> None:

@@ -1,10 +1,16 @@
-"""Text from the corpus or a model, made safe to print on a terminal.
+"""Text from the corpus or a model, made safe to print on a terminal or to write to a file.
 
 A title or abstract can carry escape sequences (``ESC[2J`` clears the screen, ``ESC[31m``
 recolours it, ``ESC]8;;URL`` plants a hyperlink) and bidirectional overrides that reorder what
 the reader sees. :func:`printable` removes every such sequence and every other control character
 before the CLI prints corpus or model text; :func:`one_line` also folds line breaks, for fields
 such as titles that have no business spanning lines.
+
+:func:`writable` is the same guard for the files litrev writes (.bib, LaTeX and Markdown drafts,
+check reports): every writer passes its finished text through it, so no field of any of them can
+hold a control character (``cat`` shows the file as it is; pdflatex does not stop on ``^^[``).
+It works on a whole file, so it removes characters one by one: a "sequence" matched in a file
+could run on into the file's own braces or lines.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ _ESCAPES = re.compile(
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x0b\x0c\x85]+\s*")
+_FILE_BREAKS = re.compile(r"[\r\x0b\x0c\x85\u2028\u2029]")
 
 
 def printable(text: str) -> str:
@@ -35,3 +42,10 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """:func:`printable`, with every line break folded into one space."""
     return printable(_LINE_BREAKS.sub(" ", text))
+
+
+def writable(text: str) -> str:
+    """``text`` (a whole file litrev writes) without control characters: C0 but tab and newline,
+    DEL, C1 and the bidi controls are removed one by one; the line breaks a file of ours never
+    holds (carriage return, form feed, U+2028...) become spaces, so none can end a LaTeX comment."""
+    return _CONTROLS.sub("", _FILE_BREAKS.sub(" ", text))

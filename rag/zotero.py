@@ -30,6 +30,7 @@ from rag.ingest import IngestReport, Progress, index_papers
 from rag.lexical import mark_stale
 from rag.library import Library
 from rag.paper import Paper, make_paper
+from rag.readers.base import safe_record_key
 from rag.readers.csvfile import ITEM_TYPES
 
 DEFAULT_FOLDER = Path.home() / "Zotero"
@@ -174,10 +175,14 @@ def read_zotero(location: Path | None = None, collection: str | None = None) -> 
             "collections": [row[0] for row in folders.get(item_id, [])],
             "entry_type": ITEM_TYPES.get(kind, "misc"),
         }
+        safe, note = safe_record_key(record)
         try:
-            papers.append(make_paper(record, source=label))
+            papers.append(make_paper(safe, source=label))
         except ValueError as error:  # a database has no lines: the item's key names it
             report.problems.append(CorpusError(path, f"item {key}: {error}"))
+            continue
+        if note:
+            report.notes.append(CorpusError(path, f"item {key}: {note}"))
     report.papers, report.duplicates = deduplicate(papers, report.conflicts)
     return report
 
@@ -200,7 +205,7 @@ def ingest_zotero(
     library = library or Library()
     read = read_zotero(location, collection)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
-    report.conflicts = read.conflicts
+    report.conflicts, report.notes = read.conflicts, read.notes
     report = index_papers(
         read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
     )

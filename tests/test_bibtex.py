@@ -201,3 +201,27 @@ def test_entries_from_other_sources_are_typed_and_carry_everything() -> None:
     assert (fields["eprint"], fields["archivePrefix"], fields["doi"]) == ("2401.00001", "arXiv", "10.1/x")
     journal = paper("Article", venue="Speech Letters", entry_type="article")
     assert parse(entry(journal, "k"))[0][0] == "article"
+
+
+def test_urls_are_written_for_url_and_read_back_as_they_were(tmp_path) -> None:
+    from rag.readers import read_file
+
+    url = "https://example.org/a%20b_c?x=1&y={2}#sec^2$"
+    written = paper("Linked", url=url, doi="10.1000/x_y%z#1", abstract="An abstract.")
+    [(_, _, fields)] = parse(entry(written, "k"))
+    assert fields["url"] == r"https://example.org/a\%20b\_c?x=1\&y=\%7B2\%7D\#sec\%5E2\%24"
+    assert fields["doi"] == r"10.1000/x\_y\%z\#1"
+    path = tmp_path / "out.bib"
+    path.write_text(entry(written, "k", abstract=True), encoding="utf-8")
+    [back] = read_file(path).papers
+    # braces, ^ and $ cannot stand in a URL: they come back percent-encoded, the rest as it was
+    assert back.doi == written.doi and back.url == "https://example.org/a%20b_c?x=1&y=%7B2%7D#sec%5E2%24"
+    # a .bib that already escapes its URL (as DBLP does) is written once-escaped, not "\%5C_"
+    dblp = tmp_path / "dblp.bib"
+    dblp.write_text(
+        "@article{d, title={T}, abstract={A.}, url={https://doi.org/10.1007/978-3-030-58452-8\\_13}}\n",
+        encoding="utf-8",
+    )
+    [own] = read_file(dblp).papers
+    assert own.url == "https://doi.org/10.1007/978-3-030-58452-8_13"
+    assert r"url = {https://doi.org/10.1007/978-3-030-58452-8\_13}," in entry(own, "d")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from rag.paper import Paper, paper_id
 from rag.readers import read_file
 from rag.related_work.draft import Draft, Theme
 from rag.related_work.statements import statement
+from tests.tex import compile_draft
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdflatex") is None or shutil.which("bibtex") is None,
@@ -76,27 +76,6 @@ def own_bib_papers(tmp_path: Path) -> list[Paper]:
     assert result.problems == []
     assert "has characters keys cannot have; using 'ev-il-2'" in str(result.notes[0])
     return result.papers
-
-
-def compile_draft(folder: Path, tex: str, bib: str) -> dict[str, str]:
-    (folder / "draft.tex").write_text(tex, encoding="utf-8")
-    (folder / "refs.bib").write_text(bib, encoding="utf-8")
-    latex = [
-        "pdflatex",
-        "-no-shell-escape",
-        "-interaction=nonstopmode",
-        "-halt-on-error",
-        "-recorder",
-        "draft",
-    ]
-    runs = [latex, ["bibtex", "draft"], latex, latex]
-    for command in runs:
-        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120, check=False)
-        assert done.returncode == 0, (command, done.stdout[-3000:])
-    return {
-        suffix: (folder / f"draft.{suffix}").read_text(errors="replace")
-        for suffix in ("log", "blg", "bbl", "fls")
-    }
 
 
 def test_hostile_library_compiles_without_reading_outside_files(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rag.cli import app
+from rag.cli_output import markup_free
 from rag.ingest import ingest
 from rag.library import Library
-from rag.terminal import one_line, printable
+from rag.terminal import one_line, printable, writable
 
 CLEAR = "\x1b[2J\x1b[H"
 RED = "\x1b[31m"
@@ -70,3 +71,31 @@ def test_cli_output_of_hostile_titles_and_abstracts_is_clean(library: Library, t
         for stream in (result.stdout, result.stderr):
             assert "\x1b" not in stream and not UNSAFE.search(stream.replace("\n", "")), command
         assert "Streaming Speech Codec Study" in result.stdout or "speech codec" in result.stdout, command
+
+
+@given(st.text(alphabet="[]\\/:@#ab Cz=", max_size=40))
+def test_text_printed_through_rich_is_printed_as_written(text: str) -> None:
+    from rich.markup import render
+
+    assert render(markup_free(text), emoji=False).plain == text
+
+
+def test_titles_and_file_names_are_printed_as_written(library: Library, tmp_path: Path) -> None:
+    title = "Codec [Click here](x) [bold]loud[/bold] :warning: study"
+    record = {"title": title, "abstract": "We propose a neural speech codec for streaming speech."}
+    path = tmp_path / "[bold]codec.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    ingest([path], library=library)
+    env = {"LITREV_HOME": str(library.settings.home)}
+    listed = CliRunner().invoke(app, ["papers"], env=env)
+    assert f"  {title}\n" in listed.stdout
+    converted = CliRunner().invoke(app, ["convert", str(path), "-o", str(tmp_path / "[red]out.jsonl")])
+    assert f"wrote 1 papers to {tmp_path / '[red]out.jsonl'} " in converted.stdout
+
+
+def test_a_written_file_loses_control_characters_one_by_one() -> None:
+    # a whole file: an unterminated OSC must not swallow the braces and lines after it
+    assert writable("title = {a\x1b]0;x}\n}\n") == "title = {a]0;x}\n}\n"
+    broken = "% A title\rwith \\input{x}\u2028and\x0bmore\x85\n"
+    assert writable(broken) == "% A title with \\input{x} and more \n"  # still one comment line
+    assert writable(f"tab\tkept, {CLEAR}{RTL} \x7fDEL \x9b2J") == "tab\tkept, [2J[Htxt.exe DEL 2J"

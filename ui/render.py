@@ -183,6 +183,7 @@ def lookup_html(result: LookupResult, papers: Mapping[str, Paper], note: str | N
 
 # -- related work -------------------------------------------------------------------------------
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\\[\]()])")
 _EMPHASIS = re.compile(r"\*\*(?P<strong>.+?)\*\*|(?<![\w*])\*(?!\s)(?P<em>.+?)(?<!\s)\*(?![\w*])")
 
 
@@ -213,9 +214,10 @@ def markdown_html(text: str) -> str:
 def draft_html(draft: Draft, note: str | None = None) -> str:
     if draft.notice:
         return render("draft.html", notice=draft.notice, note=note, paragraphs=[])
-    # Draft.markdown() writes angle brackets as entities for Markdown viewers; here the template
-    # escapes them, so they go back to characters first (else a "<" in a title shows as "&lt;").
-    text = draft.markdown().replace("&lt;", "<").replace("&gt;", ">")
+    # Draft.markdown() writes angle brackets as entities and link syntax backslash-escaped, for
+    # Markdown viewers; here the template escapes text and makes no links, so both go back to
+    # characters first (else a "<" in a title shows as "&lt;", a "[" as "\[").
+    text = _MARKDOWN_ESCAPE.sub(r"\1", draft.markdown()).replace("&lt;", "<").replace("&gt;", ">")
     return markdown_html(text)
 
 

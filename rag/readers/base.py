@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag.bibtex import safe_key
 from rag.errors import CorpusError
 from rag.paper import Paper, make_paper
 
@@ -52,9 +53,31 @@ class ReadOptions:
         return self.since is None or (year is not None and year >= self.since)
 
 
+def safe_record_key(record: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+    """``record`` with its citation key in its safe form (:func:`rag.bibtex.safe_key`), and a note
+    for the user when that changed the key (``k1}\\input{x}`` is kept as ``k1-input-x``, never
+    read as LaTeX and cut to ``k1``)."""
+    raw = record.get("bibkey")
+    if raw is None or not str(raw).strip():
+        return record, None
+    written = str(raw).strip()
+    key = safe_key(written)
+    if key == written:
+        return record, None
+    return {
+        **record,
+        "bibkey": key,
+    }, f"citation key {written!r} has characters keys cannot have; using {key!r}"
+
+
 def build(record: Mapping[str, Any], path: Path, line: int, result: FileResult) -> None:
-    """Add the paper ``record`` describes, or a problem naming ``path`` and ``line``."""
+    """Add the paper ``record`` describes, or a problem naming ``path`` and ``line``; a citation
+    key made safe is kept with a note."""
+    record, note = safe_record_key(record)
     try:
         result.papers.append(make_paper(record, source=path.name))
     except ValueError as error:
         result.problems.append(CorpusError(path, str(error), line=line))
+        return
+    if note:
+        result.notes.append(CorpusError(path, note, line=line))

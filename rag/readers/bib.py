@@ -3,9 +3,10 @@
 Titles and abstracts are cleaned (:mod:`rag.latex`); the entry's own type, key and raw fields
 are kept with the paper so a citation gives the user's entry back as they wrote it. A key with
 characters BibTeX keys must not have (``ev$il#%&``) is replaced by its safe form
-(:func:`rag.bibtex.safe_key`) and reported. Problems name the entry's own first line. An entry
-longer than :attr:`~rag.readers.base.ReadOptions.max_record_bytes` is skipped before
-bibtexparser sees it (it takes seconds per megabyte of one field).
+(:func:`rag.bibtex.safe_key`) and reported, as in every reader (:func:`rag.readers.base.build`).
+URL and DOI fields lose the escapes written for ``\\url`` (``\\_``, ``\\%``...). Problems name the
+entry's own first line. An entry longer than :attr:`~rag.readers.base.ReadOptions.max_record_bytes`
+is skipped before bibtexparser sees it (it takes seconds per megabyte of one field).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
-from rag.bibtex import safe_key
+from rag.bibtex import unescape_url
 from rag.errors import CorpusError
 from rag.readers.base import FileResult, ReadOptions, build
 
@@ -55,8 +56,8 @@ def _record(entry: Entry, key: str, enclosed: bool) -> dict[str, Any]:
         "authors": [name for name in re.split(r"\s+and\s+", fields.get("author", "")) if name.strip()],
         "year": fields.get("year") or fields.get("date"),
         "venue": fields.get("journal") or fields.get("booktitle") or fields.get("journaltitle"),
-        "url": fields.get("url"),
-        "doi": fields.get("doi"),
+        "url": unescape_url(fields.get("url", "")),
+        "doi": unescape_url(fields.get("doi", "")),
         "arxiv_id": fields.get("eprint") if "arxiv" in prefix else None,
         "bibkey": key,
         "tags": fields.get("keywords", ""),
@@ -119,14 +120,5 @@ def read_bibtex(path: Path, text: str, options: ReadOptions) -> FileResult:
         if not has_title:
             result.problems.append(CorpusError(path, f"entry {entry.key!r} has no title; skipped", line=line))
             continue
-        key = safe_key(entry.key)
-        if key != entry.key:
-            result.notes.append(
-                CorpusError(
-                    path,
-                    f"citation key {entry.key!r} has characters keys cannot have; using {key!r}",
-                    line=line,
-                )
-            )
-        build(_record(entry, key, id(entry) in enclosed), path, line, result)
+        build(_record(entry, entry.key, id(entry) in enclosed), path, line, result)
     return result

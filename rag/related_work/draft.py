@@ -5,6 +5,13 @@ of exactly the cited papers; a closing line lists the retrieved papers left out,
 can judge coverage. A theme is written either as one statement per paper (extractive) or as
 the model's paragraph (``Theme.prose``), whose sentences that failed the citation check are
 flagged in both renderings.
+
+Titles, abstracts and the model's prose are untrusted, and each rendering keeps them inert:
+Markdown escapes link and image syntax (``[x](javascript:...)``, ``![x](http://...)`` show as
+written) and writes angle brackets as entities; LaTeX escapes every special character and keeps
+them out of its comments' line ends; both write a ``[n]`` of an abstract as ``(n)``, so only the
+draft's own markers look like citations; no rendering holds a control character
+(:func:`rag.terminal.writable`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from rag.answer import SentenceCheck
 from rag.citations import MARKER, markers_in, split_sentences
 from rag.corpus import Paper
 from rag.related_work.statements import Statement
+from rag.terminal import one_line, writable
 
 UNCITED_LISTED = 10
 
@@ -77,24 +85,22 @@ class Draft:
     def markdown(self) -> str:
         """Paragraphs with ``[n]`` markers, a numbered reference list and the closing line."""
         if self.notice:
-            return self.notice + "\n"
+            return _markdown_file(_inert(self.notice))
         markers = self.markers()
-        blocks = [f"*{self.fallback}*"] if self.fallback else []
+        blocks = [f"*{_inert(self.fallback)}*"] if self.fallback else []
         for theme in self.themes:
             if theme.prose is not None:
                 sentences = [
-                    sentence + (f" *({_flag(check)})*" if check and not check.supported else "")
+                    _inert_prose(sentence) + (f" *({_flag(check)})*" if check and not check.supported else "")
                     for sentence, check in _checked(theme)
                 ]
             else:
                 sentences = [_markdown_statement(s, markers[s.paper.id]) for s in theme.statements]
-            blocks.append(f"**{theme.title}.** " + " ".join(sentences))
+            blocks.append(f"**{_inert(theme.title)}.** " + " ".join(sentences))
         references = [f"[{markers[paper.id]}] {_reference(paper)}" for paper in self.cited]
         blocks.append("**References**\n\n" + "\n".join(references))
-        blocks.append(f"*{self.coverage_line()}*")
-        # Titles, abstracts and the model's prose are untrusted: angle brackets become entities, so
-        # a Markdown viewer shows "<script>" as text instead of running it (the draft writes no HTML).
-        return "\n\n".join(blocks).replace("<", "&lt;").replace(">", "&gt;") + "\n"
+        blocks.append(f"*{_inert(self.coverage_line())}*")
+        return _markdown_file("\n\n".join(blocks))
 
     def latex(self) -> str:
         """``\\paragraph`` per theme, ``\\cite{key}`` per sentence; the closing line as a comment.
@@ -102,8 +108,8 @@ class Draft:
         The model's sentences are escaped like any corpus text (it cannot write a command) and a
         flagged one is followed by a comment saying why."""
         if self.notice:
-            return f"% {self.notice}\n"
-        blocks = [f"% {self.fallback}"] if self.fallback else []
+            return writable(_comment(self.notice) + "\n")
+        blocks = [_comment(self.fallback)] if self.fallback else []
         numbered = self.numbered
         for theme in self.themes:
             sentences = []
@@ -115,8 +121,8 @@ class Draft:
             for s in theme.statements if theme.prose is None else ():
                 sentences.append(_latex_statement(s, bibtex.safe_key(self.keys[s.paper.id])))
             blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}.}}" + "\n" + "\n".join(sentences))
-        blocks.append("% " + self.coverage_line().replace("\n", " "))
-        return "\n\n".join(blocks) + "\n"
+        blocks.append(_comment(self.coverage_line()))
+        return writable("\n\n".join(blocks) + "\n")
 
     def _cite(self, marker: re.Match[str], numbered: list[Paper]) -> str:
         keys = [bibtex.safe_key(self.keys[numbered[int(n) - 1].id]) for n in marker.group(1).split(",")]
@@ -150,10 +156,40 @@ def _flag(check: SentenceCheck) -> str:
     return "uncited" if check.score is None else "not supported by the cited abstracts"
 
 
+def _comment(text: str) -> str:
+    """A LaTeX comment line: the text on one line, so no part of it can escape the comment."""
+    return "% " + one_line(text)
+
+
+_LINK_SYNTAX = re.compile(r"[\\\[\]]")
+_AFTER_MARKER = re.compile(r"(?<=\])\(")
+
+
+def _inert(text: str) -> str:
+    """Text as Markdown that opens no link or image: ``\\``, ``[`` and ``]`` backslash-escaped."""
+    return _LINK_SYNTAX.sub(r"\\\g<0>", text)
+
+
+def _inert_prose(sentence: str) -> str:
+    """The model's sentence made inert like corpus text, its ``[n]`` markers kept: a marker is
+    never the text of a link (a ``(`` right after it is escaped)."""
+    pieces, last = [], 0
+    for marker in MARKER.finditer(sentence):
+        pieces += [_inert(sentence[last : marker.start()]), marker.group(0)]
+        last = marker.end()
+    return _AFTER_MARKER.sub(r"\\(", "".join([*pieces, _inert(sentence[last:])]))
+
+
+def _markdown_file(text: str) -> str:
+    """The whole Markdown draft: angle brackets as entities (a viewer shows ``<script>`` as text;
+    the draft writes no HTML of its own), no control characters."""
+    return writable(text.replace("<", "&lt;").replace(">", "&gt;").rstrip("\n") + "\n")
+
+
 def _markdown_statement(said: Statement, marker: int) -> str:
     if said.by_citation:
-        return _sentence(said, subject=f"{said.subject} [{marker}]") + "."
-    name = f"*{said.subject}*" if said.subject_is_title else said.subject
+        return _sentence(said, subject=f"{_inert(said.subject)} [{marker}]") + "."
+    name = f"*{_inert(said.subject)}*" if said.subject_is_title else _inert(said.subject)
     return _sentence(said, subject=name) + f" [{marker}]."
 
 
@@ -169,10 +205,13 @@ def _latex_statement(said: Statement, key: str) -> str:
 def _sentence(statement: Statement, *, subject: str, latex: bool = False) -> str:
     """The statement's text without its final full stop, with ``subject`` as the paper's name.
 
-    LaTeX gets its special characters escaped; Markdown gets any ``[n]`` of the abstract written
-    ``(n)``, so that only the draft's own markers look like citations.
+    Any ``[n]`` of the abstract is written ``(n)``, so that only the draft's own markers look like
+    citations; then LaTeX gets its special characters escaped, Markdown its link syntax.
     """
-    plain = bibtex.escape if latex else _no_markers
+
+    def plain(text: str) -> str:
+        return (bibtex.escape if latex else _inert)(_no_markers(text))
+
     if statement.predicate is not None:
         return f"{subject} {plain(statement.predicate)}"
     opening, closing = ("``", "''") if latex else ('"', '"')
@@ -186,6 +225,7 @@ def _no_markers(text: str) -> str:
 
 
 def _reference(paper: Paper) -> str:
+    """One entry of the Markdown reference list (every field inert)."""
     parts = []
     if paper.authors:
         parts.append(", ".join(paper.authors) + ".")
@@ -195,4 +235,4 @@ def _reference(paper: Paper) -> str:
         parts.append(where + ".")
     if paper.url:
         parts.append(paper.url)
-    return " ".join(parts)
+    return _inert(" ".join(parts))

@@ -99,15 +99,15 @@ def run(
     The shipped ``hybrid`` runs first, with full query encoding; the other variants reuse its
     query vectors, so their ``median_ms`` leaves the encoding out. With ``retrieval.rerank =
     "llm"`` in the library's settings, a ``hybrid+llm`` row is added.
-    ``limit`` keeps the first items of each dataset (for slow configurations).
+    ``limit`` keeps the first items of each half (for slow configurations). Every dataset is
+    measured on its tune half and its holdout half apart (:func:`eval.datasets.half`).
     """
     papers = list(library.store.iter_papers())
     shipped = library.settings.retrieval
     results: dict[str, dict[str, dict[str, float]]] = {}
     search("warm-up", library=library, reranker=FusionOrder())
     remembered = Library(library.settings, embedder=_RememberedQueries(library.embedder))  # type: ignore[arg-type]
-    for task, path in datasets:
-        items = load(path, SCHEMA[task], papers)[:limit]
+    for task, items in _halves(datasets, papers, limit):
         results[task] = {}
         runs: list[tuple[Variant, Reranker]] = [(SHIPPED, FusionOrder())]
         runs += [(variant, FusionOrder()) for variant in variants]
@@ -130,6 +130,18 @@ def run(
                 rows.append(retrieval_metrics([hit.paper.id for hit in hits], set(item.gold)))
             results[task][variant.name] = {**mean(rows), "median_ms": statistics.median(times)}
     return results
+
+
+def _halves(
+    datasets: Sequence[tuple[str, Path]], papers: list[Any], limit: int | None
+) -> list[tuple[str, list[Any]]]:
+    """Each dataset's tune half and holdout half as two tasks ("fact (tune)", "fact (holdout)")."""
+    halves = []
+    for task, path in datasets:
+        for which in ("tune", "holdout"):
+            items = load(path, SCHEMA[task], papers, which=which)[:limit]
+            halves.append((f"{task} ({which})", items))
+    return halves
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:

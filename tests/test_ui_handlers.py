@@ -16,6 +16,7 @@ from rag.answer import Answer, Citation, SentenceCheck
 from rag.chunking import sentence_spans
 from rag.corpus import Paper
 from rag.errors import LitrevError
+from rag.ingest import IngestReport
 from rag.library import Library
 from rag.retrieve import search
 from tests.helpers import BUNDLED
@@ -507,3 +508,22 @@ def test_highlight_falls_back_to_searching_the_sentence() -> None:
         == "One. <mark>Two &lt;b&gt;.</mark> Three."
     )
     assert render.highlighted("One.", None, "Absent.") == "One."
+
+
+def test_an_upload_that_adds_nothing_says_so_in_words() -> None:
+    nothing = render.ingest_html(IngestReport(read=3, unchanged=3), [])
+    assert "0 papers added" in nothing and "nothing new to add" in nothing
+    assert "now searchable" not in nothing and "3 papers unchanged" in nothing
+    one = render.ingest_html(IngestReport(read=1, added=1), ["A paper"])
+    assert "1 paper added" in one and "new, now searchable" in one
+
+
+def test_without_a_server_the_app_points_to_its_own_server_field(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(LitrevError) as raised:
+        Options(provider="openai").generator(library)
+    assert "Settings > Model > Server URL" in str(raised.value) and "--base-url" not in str(raised.value)
+    assert Options(provider="openai", base_url="http://127.0.0.1:9/v1").generator(library).name == "openai"

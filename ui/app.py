@@ -173,7 +173,7 @@ def create_app(
                 stats = html(elem_id="stats")
                 with gr.Accordion("Add papers", open=True), gr.Row():
                     uploads = gr.File(
-                        label="JSONL, CSV, BibTeX or daily-papers .txt",
+                        label="JSONL, CSV, BibTeX, RIS or daily-papers .txt",
                         file_count="multiple",
                         file_types=sorted(SUFFIXES),
                         height=150,

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from rag.errors import LitrevError
-from rag.generate import Generator
+from rag.generate import NO_SERVER, Generator
 from rag.library import Library
 from rag.retrieve import Filters
 
 Provider = Literal["extractive", "openai", "local"]
 PROVIDERS: tuple[str, ...] = get_args(Provider)
+
+NO_SERVER_HERE = (
+    "no model server is set: enter its address under Settings > Model > Server URL "
+    "(for example http://127.0.0.1:8080/v1), or choose the extractive generator"
+)
 
 
 def _blank(value: Any) -> Any:
@@ -87,8 +92,14 @@ class Options:
         return filters if filters else None
 
     def generator(self, library: Library) -> Generator:
-        """The answer writer these options pick, built once per library."""
-        return library.generator_for(**self.llm_changes())
+        """The answer writer these options pick, built once per library. Without a server, the
+        error points to the sidebar's field rather than to command-line flags."""
+        try:
+            return library.generator_for(**self.llm_changes())
+        except LitrevError as error:
+            if str(error) == NO_SERVER:
+                raise LitrevError(NO_SERVER_HERE) from None
+            raise
 
     def llm_changes(self) -> dict[str, Any]:
         changes: dict[str, Any] = {"provider": self.provider}

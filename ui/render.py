@@ -284,7 +284,11 @@ def ingest_html(report: IngestReport, added: Iterable[str]) -> str:
     the rejected records with their reasons."""
     added = list(added)
     rows = [
-        ("added", count(report.added, "paper") + " added", "new, now searchable"),
+        (
+            "added",
+            count(report.added, "paper") + " added",
+            "new, now searchable" if report.added else "nothing new to add",
+        ),
         (
             "updated",
             count(report.updated, "paper") + " updated",

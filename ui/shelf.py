@@ -98,7 +98,7 @@ def add_files(paths: Sequence[str | Path], *, library: Library, progress: Progre
     """Ingest uploaded files; the report says what was added, skipped or rejected, and why."""
     files = [Path(path) for path in paths or []]
     if not files:
-        return render.note_html("Choose one or more .jsonl, .csv, .bib or .txt files first.")
+        return render.note_html("Choose one or more .jsonl, .csv, .bib, .ris or .txt files first.")
     chunking = library.settings.chunking.model_copy(update={"batch_papers": UPLOAD_BATCH})
     upload = Library(library.settings.model_copy(update={"chunking": chunking}), embedder=library.embedder)
     with library.writing():

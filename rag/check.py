@@ -282,18 +282,26 @@ def check_draft(
     """Verdicts for every cited key of every sentence of ``draft``, and suggestions."""
     started = time.perf_counter()
     library = library or Library()
+    given = bib is not None
     bib = bib or BibFile()
     judge = judge or make_judge(library, library.settings.judge.kind)
     papers = list(library.store.iter_papers())
     resolver = Resolver(papers, bib, bibtex.assign_keys(papers), bib_name=bib_name)
     checker = Checker(library, judge, resolver)
     problems = [*draft.problems, *bib.problems]
+    if given and not bib.entries and not bib.problems:
+        problems.append(DraftError(bib_name, "holds no BibTeX entry (an entry starts with @type{key,)"))
     checks = []
     for sentence in draft.sentences:
         for cite in sentence.cites:
             if cite.key in bib.entries or resolver.resolve(cite.key) is not None:
                 continue
-            where = "the .bib or the library" if bib.entries else "the library (no .bib given)"
+            if bib.entries:
+                where = "the .bib or the library"
+            elif given:
+                where = f"the library ({bib_name} has no entry that parses)"
+            else:
+                where = "the library (no .bib given)"
             problems.append(
                 DraftError(
                     sentence.file, f"undefined citation key {cite.key!r}: not in {where}", line=cite.line

@@ -58,3 +58,62 @@ def test_page_has_a_check_tab(bundled: Library, tmp_path: Path) -> None:
         app = create_app(bundled, work_dir=tmp_path)
     labels = {getattr(block, "label", None) for block in app.blocks.values()}
     assert {"Check", "or paste the draft", "Its .bib (optional)"} <= labels
+
+
+def test_report_leads_with_counts_and_says_why(bundled: Library) -> None:
+    from html import escape
+
+    from rag.bibfile import parse_bib
+    from rag.check import check_draft
+    from rag.manuscript import parse_draft
+    from ui.check_tab import report_html
+
+    draft = parse_draft(
+        "EAGLE runs 3x faster than vanilla decoding on MT-bench \\cite{hydra2024}.\n", name="d.tex"
+    )
+    bib = parse_bib(
+        "@misc{hydra2024, title = {Hydra: Sequentially-Dependent Draft Heads for Medusa Decoding}}\n"
+    )
+    report = check_draft(draft, bib, library=bundled, suggest=False)
+    page = report_html(report)
+    # The counts by verdict come first, each with an icon and its words, before the headline.
+    counts = page.index('class="check-counts"')
+    assert counts < page.index('class="verdict"')
+    items = re.findall(
+        r'<li><span class="v ([\w-]+)">\s*<span class="v-icon" aria-hidden="true">(.)</span> '
+        r"([\w ]+)</span> <b>(\d+)</b></li>",
+        page,
+    )
+    assert [(css, icon, words) for css, icon, words, _ in items] == [
+        ("v-supported", "\u2713", "supported"),
+        ("v-unsupported", "\u2717", "unsupported"),
+        ("v-unknown", "?", "cannot check"),
+        ("v-finding", "!", "uncited finding"),
+    ]
+    assert int(items[1][3]) == report.summary()["unsupported"] == 1
+    # The unsupported citation shows the judge's reason and the abstract sentence it compared.
+    (citation,) = report.sentences[0].citations
+    assert citation.verdict == "unsupported" and citation.reason and citation.evidence
+    assert f"<b>Why:</b> {escape(citation.reason)}" in page
+    assert f'<blockquote class="support">{escape(citation.evidence)}</blockquote>' in page
+    assert 'class="candidate check-sentence is-unsupported"' in page
+
+
+def test_unparsable_bib_and_two_inputs_are_named(bundled: Library) -> None:
+    draft = "Medusa adds decoding heads \\cite{nokey}.\n"
+    broken = check_html(draft, None, "@misc{broken,\n", None, library=bundled)
+    assert "no .bib given" not in broken
+    assert "not in the library (pasted .bib has no entry that parses)" in broken
+    assert "pasted .bib:1: entry does not parse" in broken
+    junk = check_html(draft, None, "just some words", None, library=bundled)
+    assert "pasted .bib: holds no BibTeX entry" in junk and "no .bib given" not in junk
+    both = check_html(
+        "An unrelated pasted draft \\cite{x}.",
+        str(FIXTURES / "paper.md"),
+        "@misc{y,",
+        str(FIXTURES / "refs.bib"),
+        library=bundled,
+    )
+    assert "Checked the uploaded draft paper.md; the pasted draft was not used" in both
+    assert "Used the uploaded refs.bib; the pasted .bib was not used" in both
+    assert "paper.md:9" in both and "pasted draft" not in both.replace("the pasted draft was not used", "")

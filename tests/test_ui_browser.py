@@ -279,3 +279,36 @@ def test_phone_screen_starts_with_the_settings_closed(page, shots: Path) -> None
     page.locator("#ask-button").click()  # an empty question
     playwright.expect(page.locator("#chat")).to_contain_text("Type a question first")
     screenshot(page, shots, "phone.png")
+
+
+def test_skip_link_comes_first_and_reaches_the_labelled_question(page) -> None:
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    playwright.expect(page.locator("a.skip-link")).to_be_in_viewport()  # visible once focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement === document.querySelector('#question textarea')")
+    assert page.get_by_label("Your question").count() == 1  # announced by its label
+
+
+SCROLLER = """(turn) => {
+  let box = document.querySelector(turn);
+  while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) box = box.parentElement;
+  const t = document.querySelector(turn).getBoundingClientRect(), b = box.getBoundingClientRect();
+  return {inView: t.top < b.bottom && t.bottom > b.top, top: box.scrollTop,
+          overflows: box.scrollHeight > box.clientHeight};
+}"""
+
+
+def test_chat_follows_the_newest_answer_unless_scrolled_up(page) -> None:
+    for turn, question in enumerate([QUESTION, "What are its limitations?", "How fast is it?"], start=1):
+        ask(page, question, turn=turn)
+    page.wait_for_timeout(300)
+    view = page.evaluate(SCROLLER, "#turn-3")
+    assert view["overflows"] and view["inView"], view  # the newest answer is in view
+    page.evaluate("document.querySelector('#turn-1').scrollIntoView()")  # the reader scrolls up
+    page.wait_for_timeout(300)
+    assert page.evaluate(SCROLLER, "#turn-1")["inView"]
+    page.evaluate("document.querySelector('#turn-3 .footnote').append(' more')")  # the chat changes
+    page.wait_for_timeout(300)
+    view = page.evaluate(SCROLLER, "#turn-1")
+    assert view["inView"], view  # the reader's place is kept

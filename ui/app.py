@@ -103,8 +103,8 @@ def create_app(
                 )
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
+                        label="Your question",
                         placeholder="Ask about your papers; follow-up questions build on the conversation",
-                        show_label=False,
                         scale=6,
                         elem_id="question",
                     )
@@ -153,6 +153,14 @@ def create_app(
                     elem_id="claim",
                 )
                 cite_button = gr.Button("Find sources", variant="primary", elem_id="cite-button")
+                best_bib = gr.Code(  # the best match first, above the candidates
+                    label="BibTeX of the best match",
+                    language=None,
+                    interactive=False,
+                    visible=False,
+                    lines=4,
+                    elem_id="best-bib",
+                )
                 cite_view = html(
                     render.note_html(
                         "Ranked papers appear here, each with its supporting sentence and BibTeX."
@@ -161,9 +169,6 @@ def create_app(
                     container=True,
                     padding=True,
                     min_height=80,
-                )
-                best_bib = gr.Code(
-                    label="BibTeX of the best match", language=None, interactive=False, visible=False, lines=4
                 )
 
             with gr.Tab("Check", id="check"):

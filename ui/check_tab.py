@@ -25,24 +25,42 @@ if TYPE_CHECKING:
     from jinja2 import Template
 
 DRAFT_TYPES = [".tex", ".md", ".markdown", ".txt"]
+LOOKS: dict[str, tuple[str, str, str]] = {
+    # verdict or sentence status: (css class, icon, words); the icon and the words carry the meaning,
+    # the colour repeats it.
+    "supported": ("v-supported", "\u2713", "supported"),
+    "unsupported": ("v-unsupported", "\u2717", "unsupported"),
+    "not_in_library": ("v-unknown", "?", "not in library"),
+    "no_abstract": ("v-unknown", "?", "no abstract to check"),
+    "cannot check": ("v-unknown", "?", "cannot check"),
+    "uncited finding": ("v-finding", "!", "uncited finding"),
+    "uncited": ("v-unknown", "\u2013", "uncited"),
+}
 TEMPLATE = """\
+{% macro look(kind) %}{% set css, icon, words = looks[kind] %}<span class="v {{ css }}">
+<span class="v-icon" aria-hidden="true">{{ icon }}</span> {{ words }}</span>{% endmacro %}
+{% for text in notes %}<div class="note">{{ text }}</div>{% endfor %}
+<ul class="check-counts" aria-label="Citations by verdict">
+{% for kind, count in counts %}<li>{{ look(kind) }} <b>{{ count }}</b></li>{% endfor %}
+</ul>
 <div class="verdict">{{ report.headline() }}</div>
 {% if report.problems %}<ul class="check-problems">
 {% for line in report.problem_lines() %}<li>{{ line }}</li>{% endfor %}
 </ul>{% endif %}
 {% for s in sentences %}{% set n = loop.index %}
-<div class="candidate check-sentence {{ s.status | replace(' ', '-') }}">
-  <div class="cand-head"><span class="badge">{{ s.file }}:{{ s.line }}</span>
-    <strong>{{ s.status }}</strong></div>
+<div class="candidate check-sentence {{ looks[s.status][0] | replace('v-', 'is-') }}">
+  <div class="cand-head"><span class="badge">{{ s.file }}:{{ s.line }}</span> {{ look(s.status) }}</div>
   <blockquote class="support">{{ s.text }}</blockquote>
   {% for c in s.citations %}<div class="check-citation">
-    <code>{{ c.key }}</code>{% if c.title %} <em>{{ c.title }}</em>{% endif %}:
-    <strong>{{ c.verdict }}</strong>
+    <code>{{ c.key }}</code>{% if c.title %} <em>{{ c.title }}</em>{% endif %}: {{ look(c.verdict) }}
     {% if c.score is not none %}<span class="score">score {{ '%.2f' | format(c.score) }}</span>{% endif %}
     {% if c.adds_nothing %}
       <span class="flag-note">adds nothing: the others support the sentence</span>{% endif %}
     {% if c.note %}<span class="flag-note">{{ c.note }}</span>{% endif %}
-    {% if c.verdict == 'supported' and c.evidence %}
+    {% if c.reason and c.verdict != 'supported' %}
+      <p class="check-reason"><b>Why:</b> {{ c.reason }}</p>{% endif %}
+    {% if c.evidence %}<p class="check-evidence">{{ 'Evidence' if c.verdict == 'supported'
+      else 'The closest sentence of its abstract, compared' }}:</p>
       <blockquote class="support">{{ c.evidence }}</blockquote>{% endif %}
   </div>{% endfor %}
   {% if s.suggestions %}<details class="paper" open><summary>Suggested sources</summary>
@@ -65,9 +83,17 @@ def _template() -> Template:
     return Environment(autoescape=True, undefined=StrictUndefined).from_string(TEMPLATE)
 
 
-def report_html(report: CheckReport) -> str:
+def report_html(report: CheckReport, notes: tuple[str, ...] = ()) -> str:
+    """The report, led by its counts by verdict; ``notes`` go above it (which inputs were used)."""
     sentences = [sentence for sentence in report.sentences if sentence.notable]
-    return _template().render(report=report, sentences=sentences)
+    summary = report.summary()
+    counts = [
+        ("supported", summary["supported"]),
+        ("unsupported", summary["unsupported"]),
+        ("cannot check", summary["not_in_library"] + summary["no_abstract"]),
+        ("uncited finding", summary["uncited_findings"]),
+    ]
+    return _template().render(report=report, sentences=sentences, counts=counts, looks=LOOKS, notes=notes)
 
 
 def _message(text: str, kind: str = "note") -> str:
@@ -89,17 +115,27 @@ def check_html(
     draft_text: str, draft_file: str | None, bib_text: str, bib_file: str | None, *, library: Library
 ) -> str:
     """The check of an uploaded (or pasted) draft against the library, as HTML."""
+    notes = []
     if draft_file:
         path = Path(draft_file)
         draft, name = read_draft(path), path.name
+        if (draft_text or "").strip():
+            notes.append(
+                f"Checked the uploaded draft {name}; the pasted draft was not used "
+                "(remove the upload to check it)."
+            )
     elif (draft_text or "").strip():
         draft, name = parse_draft(draft_text, name="pasted draft"), "pasted draft"
     else:
         return _message("Upload or paste a LaTeX or Markdown draft, and its .bib if you have one.")
     bib, bib_name = _bib(bib_text, bib_file)
+    if bib_file and (bib_text or "").strip():
+        notes.append(
+            f"Used the uploaded {bib_name}; the pasted .bib was not used (remove the upload to use it)."
+        )
     with library.reading():
         report = check_draft(draft, bib, library=library, name=name, bib_name=bib_name)
-    return report_html(report)
+    return report_html(report, tuple(notes))
 
 
 def build(library: Library, html: Callable[..., Any], events: dict[str, Any]) -> None:

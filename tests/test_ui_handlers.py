@@ -217,8 +217,8 @@ def test_openai_generator_without_a_server_says_what_to_set(
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     _, turns = run_ask(QUESTION, [], bundled, Options(provider="openai"))[-1]
     assert turns[-1].answer is None
-    assert turns[-1].error.startswith("no model server is configured")
-    assert "OPENAI_BASE_URL" in turns[-1].error and "\n" not in turns[-1].error
+    assert turns[-1].error.startswith("no model server is set")
+    assert "Settings > Model > Server URL" in turns[-1].error and "\n" not in turns[-1].error
 
 
 # -- Cite and Related work ----------------------------------------------------------------------

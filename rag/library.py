@@ -14,6 +14,7 @@ once the reads in progress finish; reads that arrive meanwhile wait for it).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from typing import Any
 
 from rag.chunking import load_spans, save_spans
 from rag.embedding import Embedder, load_embedder
+from rag.errors import IndexWriteError
 from rag.generate import Generator, make_generator
 from rag.grounding.judge import Judge
 from rag.grounding.model import load as load_weights
@@ -30,22 +32,26 @@ from rag.sentence_vectors import SentenceFile, SentenceVectors
 from rag.settings import Settings
 from rag.store import Store
 
+logger = logging.getLogger(__name__)
+
 
 class ReadWriteLock:
     """Many readers at once, or one writer alone. A waiting writer holds back readers that arrive
-    after it, so a stream of reads cannot starve an ingest. Not re-entrant: a thread holding it
-    must not take it again."""
+    after it, so a stream of reads cannot starve an ingest. The writer may take it again (an ingest
+    inside a caller's write); a reader must not take it again, nor a reader write."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._readers = 0
-        self._writer = False
+        self._writer: int | None = None
+        """The thread that holds it for writing."""
+        self._depth = 0
         self._writers_waiting = 0
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._changed:
-            self._changed.wait_for(lambda: not self._writer and not self._writers_waiting)
+            self._changed.wait_for(lambda: self._writer is None and not self._writers_waiting)
             self._readers += 1
         try:
             yield
@@ -56,19 +62,24 @@ class ReadWriteLock:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
         with self._changed:
-            self._writers_waiting += 1
-            try:
-                self._changed.wait_for(lambda: not self._writer and not self._readers)
-            finally:
-                self._writers_waiting -= 1
-            self._writer = True
+            if self._writer != me:
+                self._writers_waiting += 1
+                try:
+                    self._changed.wait_for(lambda: self._writer is None and not self._readers)
+                finally:
+                    self._writers_waiting -= 1
+                self._writer = me
+            self._depth += 1
         try:
             yield
         finally:
             with self._changed:
-                self._writer = False
-                self._changed.notify_all()
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._changed.notify_all()
 
     @property
     def readers(self) -> int:
@@ -176,13 +187,23 @@ class Library:
 
     @property
     def lexical(self) -> LexicalIndex:
+        """The BM25 index, checked against the digest of the papers Chroma recorded."""
         with self._opening:
             if self._lexical is None:
-                papers, count = self.store.iter_papers, self.store.paper_count()
-                self._lexical = open_lexical(self.settings.lexical_dir, papers, count)
+                store = self.store
+                directory, digest = self.settings.lexical_dir, store.recorded_digest()
+                self._lexical = open_lexical(directory, store.iter_papers, digest, source=store.source)
             return self._lexical
 
     def refresh_lexical(self) -> LexicalIndex:
-        """Drop the loaded lexical index so the next use re-checks it against Chroma."""
-        self._lexical = None
-        return self.lexical
+        """After a write: read every paper back, rebuild the lexical index unless it was built from
+        exactly those, and record their digest in Chroma, which readers then check it against."""
+        with self._opening:
+            store = self.store
+            index = open_lexical(self.settings.lexical_dir, store.iter_papers, source=store.source)
+            try:
+                store.record_digest(index.digest)
+            except IndexWriteError as error:  # readers then check every paper until the next ingest
+                logger.warning("%s", error)
+            self._lexical = index
+            return index

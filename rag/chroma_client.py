@@ -2,7 +2,8 @@
 SQLite's, and the file system's under it) become ours.
 
 :func:`open_client` opens the embedded ``PersistentClient`` (finishing an interrupted rebuild
-swap first, see :mod:`rag.rebuild`) or an ``HttpClient`` for a ``chroma run`` server. Every
+swap first, see :mod:`rag.rebuild`, and checking the vector files chromadb will load, see
+:mod:`rag.hnsw_files`) or an ``HttpClient`` for a ``chroma run`` server. Every
 :class:`~rag.store.Store` method runs inside :func:`chroma_errors` (through :func:`translated`),
 so a caller sees only :mod:`rag.errors` types:
 
@@ -25,12 +26,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from rag.errors import IndexDamagedError, IndexWriteError, LitrevError, StoreUnavailableError
+from rag.errors import IndexWriteError, LitrevError, StoreUnavailableError
+from rag.hnsw_files import SQLITE_FILE, check_vector_files, damaged
 from rag.offline import go_offline
-from rag.rebuild import finish_swap
+from rag.rebuild import client_running, finish_swap
 from rag.settings import Settings
 
-SQLITE_FILE = "chroma.sqlite3"
 _DAMAGED = ("malformed", "not a database", "file is encrypted", "corrupt", "truncat", "unexpected eof")
 _FULL = ("disk is full", "no space left", "quota exceeded")
 _FULL_BELOW = 8 << 20
@@ -47,6 +48,8 @@ def open_client(settings: Settings, path: Path | None = None) -> Any:
         if path == settings.chroma_dir:
             finish_swap(path)
         path.mkdir(parents=True, exist_ok=True)
+        if not client_running(path):  # a client of this process would load nothing from disk
+            check_vector_files(path)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     url = urlparse(settings.chroma.url)
     if url.scheme not in ("http", "https") or not url.hostname:
@@ -89,10 +92,7 @@ def translate(error: BaseException, location: str, directory: Path | None) -> Li
             "the command again (nothing already indexed is lost)"
         )
     if directory is not None and any(s in lowered for s in _DAMAGED):
-        return IndexDamagedError(
-            f"the index file {directory / SQLITE_FILE} is damaged ({detail}); rebuild the index "
-            "from your sources with `litrev ingest --rebuild [FILES]`"
-        )
+        return damaged(directory / SQLITE_FILE, detail)
     return LitrevError(f"the index at {location} failed ({detail})")
 
 

@@ -203,7 +203,7 @@ def _index_papers(
     _store_missing_sentences(store, library)
     if rebuild:
         store.replace_live()
-        store = library.open_store(create=False)
+        store = library.open_store(create=False, lost_check=False)
     marker.unlink(missing_ok=True)
     library.refresh_lexical()
     library.save_sentence_spans()

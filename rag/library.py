@@ -23,14 +23,14 @@ from typing import Any
 
 from rag.chunking import load_spans, save_spans
 from rag.embedding import Embedder, load_embedder
-from rag.errors import IndexWriteError
+from rag.errors import IndexMissingError, IndexWriteError
 from rag.generate import Generator, make_generator
 from rag.grounding.judge import Judge
 from rag.grounding.model import load as load_weights
-from rag.lexical import LexicalIndex, open_lexical
+from rag.lexical import LexicalIndex, open_lexical, saved_papers
 from rag.sentence_vectors import SentenceFile, SentenceVectors
 from rag.settings import Settings
-from rag.store import Store
+from rag.store import Store, index_source
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +125,19 @@ class Library:
             self._embedder = load_embedder(embedding, home=self.settings.home)
         return self._embedder
 
-    def open_store(self, *, create: bool) -> Store:
+    def open_store(self, *, create: bool, lost_check: bool = True) -> Store:
+        """Open the index (``create``: an empty one if there is none). Unless ``lost_check`` is
+        off, an index that is missing or empty while the state beside it says it held papers is
+        an IndexMissingError saying so, not a new, empty library."""
         with self._opening:
-            self._store = Store(self.settings, model=self.settings.embedding.model, create=create)
+            try:
+                store = Store(self.settings, model=self.settings.embedding.model, create=create)
+            except IndexMissingError as error:
+                lost = lost_index(self.settings, "missing") if lost_check else None
+                raise (lost or error) from None
+            if lost_check and store.paper_count() == 0 and (lost := lost_index(self.settings, "empty")):
+                raise lost
+            self._store = store
             load_spans(self.settings.sentences_path)
             return self._store
 
@@ -207,3 +217,20 @@ class Library:
                 logger.warning("%s", error)
             self._lexical = index
             return index
+
+
+def lost_index(settings: Settings, state: str) -> IndexMissingError | None:
+    """The error to raise when the index is ``state`` ("missing", "empty") while the lexical index
+    or the sentence vectors beside it say that it held papers; None when nothing says so."""
+    held, where = saved_papers(settings.lexical_dir, index_source(settings)), settings.lexical_dir
+    if not held:
+        sentences = SentenceFile(settings.sentence_vectors_path, settings.embedding.model)
+        held = len({paper_id for paper_id, _ in sentences.stored()}) if sentences.is_complete() else 0
+        where = settings.sentence_vectors_path
+    if not held:
+        return None
+    location = settings.chroma.url or settings.chroma_dir
+    return IndexMissingError(
+        f"the index at {location} is {state}, but {where} says it held {held} papers; rebuild it "
+        "from all your sources with `litrev ingest --rebuild FILES` (they become the whole library)"
+    )

@@ -1,4 +1,5 @@
-"""A damaged vector index is one line naming the file and `litrev ingest --rebuild`, which works."""
+"""A damaged vector index is one line naming the file and `litrev ingest --rebuild`, which works;
+a lost index is said out loud instead of silently starting a new library."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from rag.cli import app
 from rag.embedding import Embedder
 from rag.hnsw_files import check_vector_files
 from rag.ingest import ingest
@@ -101,3 +104,40 @@ def test_a_damaged_vector_graph_is_one_line_naming_it_and_rebuild_recovers(
     title = json.loads(subset.read_text(encoding="utf-8").splitlines()[3])["title"]
     hits = search(title, library=library, k=3).hits
     assert hits[0].paper.title == title and all(hit.dense is not None for hit in hits)
+
+
+@pytest.mark.parametrize("state", ["database deleted", "database emptied", "folder deleted"])
+def test_a_lost_index_is_said_out_loud_and_rebuild_starts_the_library_afresh(
+    tmp_path: Path, embedder: Embedder, state: str
+) -> None:
+    settings = Settings(home=tmp_path / "home")
+    ingest([first_papers(tmp_path / "subset.jsonl", 12)], library=Library(settings, embedder=embedder))
+    share_export(embedder, settings.home)
+    forget_clients(settings.chroma_dir)
+    database = settings.chroma_dir / "chroma.sqlite3"
+    if state == "database deleted":
+        database.unlink()
+    elif state == "database emptied":
+        database.write_bytes(b"")
+    else:
+        shutil.rmtree(settings.chroma_dir)
+    small = first_papers(tmp_path / "small.jsonl", 5)
+    runner = CliRunner()
+    env = {"LITREV_HOME": str(settings.home)}
+
+    for command in (["ingest", str(small)], ["papers"], ["ingest", str(small)], ["search", "speech"]):
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert f"the index at {settings.chroma_dir} is" in line and "held 12 papers" in line, line
+        assert "litrev ingest --rebuild" in line
+    forget_clients(settings.chroma_dir)
+    assert Library(settings, embedder=embedder).open_store(create=True, lost_check=False).paper_count() == 0
+
+    result = runner.invoke(app, ["ingest", "--rebuild", str(small)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Library: 5 papers" in result.stdout
+    listed = runner.invoke(app, ["papers", "--json"], env=env)
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 5
+    forget_clients(settings.chroma_dir)
+    assert len(Library(settings, embedder=embedder).lexical) == 5

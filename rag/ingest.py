@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import sentence_vectors
+from rag import sentence_vectors, space_reserve
 from rag.chunking import Chunk, chunk_papers
 from rag.corpus import Paper, ReadOptions, read_paths
 from rag.errors import CorpusError, IndexWriteError, LitrevError
@@ -128,6 +128,7 @@ def _index_papers(
     report = report or IngestReport(read=len(papers))
     settings = library.settings
     marker = settings.home / PENDING
+    space_reserve.keep(settings.home)  # lets reads open the index should the disk fill up
     if rebuild:  # the live index is not even opened: it may be damaged
         store = Store.beside(settings, model=settings.embedding.model)
     else:

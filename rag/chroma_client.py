@@ -2,7 +2,9 @@
 SQLite's, and the file system's under it) become ours.
 
 :func:`open_client` opens the embedded ``PersistentClient`` (finishing an interrupted rebuild
-swap first, see :mod:`rag.rebuild`) or an ``HttpClient`` for a ``chroma run`` server. Every
+swap first, see :mod:`rag.rebuild`, and checking the vector files chromadb will load, see
+:mod:`rag.hnsw_files`; on a full disk it gives back :mod:`rag.space_reserve` and tries once more)
+or an ``HttpClient`` for a ``chroma run`` server. Every
 :class:`~rag.store.Store` method runs inside :func:`chroma_errors` (through :func:`translated`),
 so a caller sees only :mod:`rag.errors` types:
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import errno
 import functools
 import inspect
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -25,12 +28,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from rag.errors import IndexDamagedError, IndexWriteError, LitrevError, StoreUnavailableError
+from rag import space_reserve
+from rag.errors import IndexWriteError, LitrevError, StoreUnavailableError
+from rag.hnsw_files import SQLITE_FILE, check_vector_files, damaged
 from rag.offline import go_offline
-from rag.rebuild import finish_swap
+from rag.rebuild import client_running, finish_swap, forget_clients
 from rag.settings import Settings
 
-SQLITE_FILE = "chroma.sqlite3"
+logger = logging.getLogger(__name__)
 _DAMAGED = ("malformed", "not a database", "file is encrypted", "corrupt", "truncat", "unexpected eof")
 _FULL = ("disk is full", "no space left", "quota exceeded")
 _FULL_BELOW = 8 << 20
@@ -47,7 +52,9 @@ def open_client(settings: Settings, path: Path | None = None) -> Any:
         if path == settings.chroma_dir:
             finish_swap(path)
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        if not client_running(path):  # a client of this process would load nothing from disk
+            check_vector_files(path)
+        return _persistent_client(path, chroma_settings, settings.home)
     url = urlparse(settings.chroma.url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise LitrevError(f"chroma.url must look like http://HOST:PORT, got {settings.chroma.url!r}")
@@ -64,6 +71,27 @@ def open_client(settings: Settings, path: Path | None = None) -> Any:
             f"cannot reach the Chroma server at {settings.chroma.url}: {type(error).__name__}: {error}"
         ) from None
     return client
+
+
+def _persistent_client(path: Path, chroma_settings: Any, home: Path) -> Any:
+    """The embedded client; when the disk is too full to open it, the space reserve is given back
+    and the open tried once more (see :mod:`rag.space_reserve`)."""
+    import chromadb
+    from chromadb.errors import ChromaError
+
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except (ChromaError, sqlite3.Error, OSError) as error:
+        full = isinstance(translate(error, str(path), path), IndexWriteError)
+        if not full or not space_reserve.release(home):
+            raise
+    forget_clients(path, stop=False)
+    logger.warning(
+        "the disk holding %s is full: gave back litrev's %d MB space reserve to open the index",
+        path,
+        space_reserve.RESERVE_BYTES >> 20,
+    )
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 @contextmanager
@@ -89,10 +117,7 @@ def translate(error: BaseException, location: str, directory: Path | None) -> Li
             "the command again (nothing already indexed is lost)"
         )
     if directory is not None and any(s in lowered for s in _DAMAGED):
-        return IndexDamagedError(
-            f"the index file {directory / SQLITE_FILE} is damaged ({detail}); rebuild the index "
-            "from your sources with `litrev ingest --rebuild [FILES]`"
-        )
+        return damaged(directory / SQLITE_FILE, detail)
     return LitrevError(f"the index at {location} failed ({detail})")
 
 

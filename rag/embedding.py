@@ -125,23 +125,36 @@ class Embedder:
         return self.embed([text])[0]
 
     def query_encoder(self) -> query_encoder.OnnxEncoder | None:
-        """The ONNX encoder, exported from the torch model first if this home has none yet."""
+        """The ONNX encoder, checked as it loads; exported from the torch model first when this
+        home has none yet or its export is damaged. None (torch then answers) when no export can
+        be made: a full or read-only disk, or an export of these weights that failed before."""
         if self.onnx_path is None or self.spec is None:
             return None
         with self._lock:
             if self._onnx is None:
-                if not self.onnx_path.is_file():
-                    try:
-                        query_encoder.export(self.model, self.model_dir, self.onnx_path, self.spec)
-                    except OSError as error:
-                        # A full or read-only disk: torch answers queries, nothing is lost.
-                        logger.warning("query encoder not saved to %s: %s", self.onnx_path, error)
-                        self.onnx_path = None
-                        return None
-                self._onnx = query_encoder.OnnxEncoder(
-                    self.onnx_path, self.model_dir, self.spec, threads=self.threads
-                )
+                self._onnx = self._load_or_export(self.onnx_path, self.spec)
+                if self._onnx is None:
+                    self.onnx_path = None  # not tried again by this process
             return self._onnx
+
+    def _load_or_export(self, path: Path, spec: query_encoder.Spec) -> query_encoder.OnnxEncoder | None:
+        if path.is_file():
+            try:
+                return query_encoder.load(path, self.model_dir, spec, threads=self.threads)
+            except LitrevError as error:
+                logger.warning("%s; making it again", error)
+        if reason := query_encoder.cannot_export(path, self.model_dir):
+            logger.warning("query encoder not saved to %s: %s; questions use the torch model", path, reason)
+            return None
+        try:
+            query_encoder.export(self.model, self.model_dir, path, spec)
+            return query_encoder.load(path, self.model_dir, spec, threads=self.threads)
+        except OSError as error:  # the disk filled meanwhile: torch answers, nothing is lost
+            logger.warning("query encoder not saved to %s: %s", path, error)
+        except (LitrevError, RuntimeError) as error:  # the export itself fails: do not try again
+            logger.warning("query encoder not saved to %s: %s", path, error)
+            query_encoder.note_failure(path, " ".join(str(error).split())[:300])
+        return None
 
 
 def load_embedder(settings: EmbeddingSettings, *, home: Path | None = None) -> Embedder:

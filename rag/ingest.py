@@ -3,7 +3,8 @@
 A paper whose content hash is already indexed is skipped without embedding anything; a paper
 whose content changed gets new chunks and loses its old ones; papers are written in batches, each
 batch's paper records last (see :mod:`rag.store`), so an interrupted ingest resumes where it
-stopped and never leaves duplicates. The lexical index is rebuilt from Chroma at the end.
+stopped and never leaves duplicates. All of it holds the library's writer lock, and before
+releasing it the lexical index is brought in line with Chroma (:meth:`Library.refresh_lexical`).
 
 An ingest that writes leaves an ``INGEST-PENDING`` file in ``LITREV_HOME`` until its last write
 is done; finding one, the next ingest first repairs the index (:meth:`rag.store.Store.repair`:
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import sentence_vectors
+from rag import sentence_vectors, space_reserve
 from rag.chunking import Chunk, chunk_papers
 from rag.corpus import Paper, ReadOptions, read_paths
 from rag.errors import CorpusError, IndexWriteError, LitrevError
@@ -109,10 +110,25 @@ def index_papers(
     report: IngestReport | None = None,
     started: float | None = None,
 ) -> IngestReport:
+    """Index ``papers`` holding the library's writer lock; the lexical index is brought in line
+    with Chroma before it is released (see :mod:`rag.lexical`)."""
+    with library.writing():
+        return _index_papers(papers, library, progress, rebuild, report, started)
+
+
+def _index_papers(
+    papers: list[Paper],
+    library: Library,
+    progress: Progress | None,
+    rebuild: bool,
+    report: IngestReport | None,
+    started: float | None,
+) -> IngestReport:
     started = time.perf_counter() if started is None else started
     report = report or IngestReport(read=len(papers))
     settings = library.settings
     marker = settings.home / PENDING
+    space_reserve.keep(settings.home)  # lets reads open the index should the disk fill up
     if rebuild:  # the live index is not even opened: it may be damaged
         store = Store.beside(settings, model=settings.embedding.model)
     else:
@@ -127,6 +143,8 @@ def index_papers(
     lexical_dir = settings.lexical_dir
     if todo or rebuild:
         _mark_writing(marker if not rebuild else None, lexical_dir)
+        if not rebuild:
+            store.record_digest(None)  # readers check every paper until the end of this write
     if progress:
         progress(0, len(todo))
     # Batch i is written to Chroma by one worker thread while batch i+1 is embedded (both release
@@ -186,7 +204,7 @@ def index_papers(
     _store_missing_sentences(store, library)
     if rebuild:
         store.replace_live()
-        store = library.open_store(create=False)
+        store = library.open_store(create=False, lost_check=False)
     marker.unlink(missing_ok=True)
     library.refresh_lexical()
     library.save_sentence_spans()

@@ -1,27 +1,30 @@
 """The BM25 side of the index (bm25s with a Snowball stemmer), one document per paper.
 
 A paper's lexical document is its title (twice, because titles are strong evidence for "which
-paper did X" lookups) and its abstract. The index is derived state: it lives in
-``LITREV_HOME/lexical`` (also in server mode, next to the client) and is rebuilt from the Chroma
-papers collection whenever it may disagree with it:
-
-- ingest writes a ``STALE`` marker before touching Chroma and rebuilds afterwards, which removes it;
-- :func:`open_lexical` rebuilds when the marker is there, the files are missing or unreadable,
-  a file's SHA-256 differs from the one in ``manifest.json`` (garbage of the same size included),
-  or the paper count differs from Chroma's; a damaged file is named in a warning. When the disk
-  is full the rebuilt index is used from memory and saved next time.
+paper did X" lookups) and its abstract. The index is derived state in ``LITREV_HOME/lexical`` (also
+in server mode, next to the client) that knows the id and content hash of every paper it was built
+from. An ingest records in Chroma that it is writing before its first write and, at its end, reads
+every paper back, rebuilds the index unless it was built from exactly those papers and records their
+digest in Chroma (:meth:`rag.library.Library.refresh_lexical`): running it again repairs a stale
+index even when no paper changed. :func:`open_lexical` trusts a saved index only when Chroma's
+digest is the index's; otherwise it reads every paper and rebuilds unless they match. A damaged
+file (its SHA-256 differs from ``manifest.json``'s) or a manifest of the wrong shape is named in a
+warning and rebuilt; on a full disk the rebuilt index is used from memory and saved next time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
+import os
 import re
 import shutil
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,17 +32,20 @@ from typing import Any
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
+from pydantic import BaseModel, ValidationError
 
 from rag.corpus import Paper
 from rag.errors import IndexDamagedError
+from rag.settings import describe
 from rag.title_names import name_index, named_papers, title_name
 
 _STALE = "STALE"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _MANIFEST = "manifest.json"
-_FORMAT = 2
-"""Version of the saved index; an older one is rebuilt (2: facets carry the title's name)."""
+_FORMAT = 3
+"""Version of the saved index; an older one is rebuilt (2: facets carry the title's name; 3: the
+content hash of each paper, and where the papers came from)."""
 log = logging.getLogger(__name__)
 
 
@@ -68,9 +74,14 @@ class LexicalIndex:
         paper_ids: list[str],
         facets: list[dict[str, Any]],
         doc_freq: dict[str, int] | None = None,
+        content_hashes: list[str] | None = None,
     ) -> None:
         self._retriever = retriever
         self.paper_ids = paper_ids
+        self.content_hashes = content_hashes or [""] * len(paper_ids)
+        """The content hash of each paper as it was indexed (same order as ``paper_ids``)."""
+        self.source = ""
+        """Where the papers were read from (the Chroma index's location and collection)."""
         self.facets = facets
         self.doc_freq = doc_freq or {}
         self._stemmer = _stemmer()
@@ -78,6 +89,11 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.paper_ids)
+
+    @property
+    def digest(self) -> str:
+        """The digest of the papers the index was built from (:func:`papers_digest`)."""
+        return papers_digest(zip(self.paper_ids, self.content_hashes, strict=True))
 
     @classmethod
     def build(cls, papers: Iterable[Paper]) -> LexicalIndex:
@@ -104,7 +120,8 @@ class LexicalIndex:
         ]
         term_of = {index: term for term, index in tokens.vocab.items()}
         doc_freq = Counter(term_of[i] for ids in tokens.ids for i in set(ids))
-        return cls(retriever, [p.id for p in papers], facets, dict(doc_freq))
+        hashes = [p.content_hash for p in papers]
+        return cls(retriever, [p.id for p in papers], facets, dict(doc_freq), hashes)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term no paper uses gets the highest value."""
@@ -238,53 +255,95 @@ class LexicalIndex:
     # -- persistence ----------------------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
+        """Write the index to ``directory``, replacing what is there in one rename (a reader sees
+        the old index, no index, or the new one; never half of one)."""
+        unique = f"{os.getpid()}-{threading.get_ident()}"
+        tmp = directory.with_name(f"{directory.name}.tmp-{unique}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if self._retriever is not None:
-            self._retriever.save(str(tmp / "bm25"), show_progress=False)
-        manifest = {
-            "format": _FORMAT,
-            "paper_ids": self.paper_ids,
-            "facets": self.facets,
-            "doc_freq": self.doc_freq,
-        }
-        manifest["sha256"] = {
-            path.relative_to(tmp).as_posix(): _sha256(path)
-            for path in sorted(tmp.rglob("*"))
-            if path.is_file()
-        }
-        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        # Swap in the new index; the STALE marker of the old directory goes with it.
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            if self._retriever is not None:
+                self._retriever.save(str(tmp / "bm25"), show_progress=False)
+            manifest: dict[str, Any] = {"format": _FORMAT, "source": self.source, "paper_ids": self.paper_ids}
+            manifest |= {
+                "content_hashes": self.content_hashes,
+                "facets": self.facets,
+                "doc_freq": self.doc_freq,
+            }
+            manifest["sha256"] = {
+                path.relative_to(tmp).as_posix(): _sha256(path)
+                for path in sorted(tmp.rglob("*"))
+                if path.is_file()
+            }
+            (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+            # Swap in the new index; the STALE marker of the old directory goes with it. Another
+            # process may be swapping in its own at the same time: then one of the two stays.
+            old = directory.with_name(f"{directory.name}.old-{unique}")
+            with contextlib.suppress(FileNotFoundError):
+                directory.rename(old)
+            try:
+                tmp.rename(directory)
+            except OSError:
+                if not directory.is_dir():  # no other index took the place: a real failure
+                    raise
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
+        """Read a saved index; raises IndexDamagedError when a file or the manifest is damaged."""
         import bm25s
 
-        manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("format") != _FORMAT:
-            raise ValueError(f"the lexical index at {directory} is from an older version")
-        for name, digest in manifest["sha256"].items():
+        path = directory / _MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            version = data.get("format", "paper_ids" in data or None) if isinstance(data, dict) else None
+            if type(version) in (int, bool) and version != _FORMAT:  # version 1 (True) had no "format"
+                raise ValueError(f"the lexical index at {directory} is from an older version")
+            manifest = _Manifest.model_validate(data)
+        except (UnicodeDecodeError, json.JSONDecodeError, ValidationError) as error:
+            detail = describe(error) if isinstance(error, ValidationError) else str(error)
+            raise IndexDamagedError(f"the lexical index file {path} is damaged ({detail})") from None
+        for name, digest in manifest.sha256.items():
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                raise IndexDamagedError(f"the lexical index file {path} is damaged (names {name!r})")
             if _sha256(directory / name) != digest:
                 raise IndexDamagedError(f"the lexical index file {directory / name} is damaged (checksum)")
+        ids = manifest.paper_ids
+        if not len(ids) == len(manifest.content_hashes) == len(manifest.facets):
+            raise IndexDamagedError(f"the lexical index file {path} is damaged (lists differ in length)")
         retriever = None
-        if manifest["paper_ids"]:
+        if ids:
             retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False, verbosity=0)
-        return cls(retriever, manifest["paper_ids"], manifest["facets"], manifest["doc_freq"])
+        index = cls(retriever, ids, manifest.facets, manifest.doc_freq, manifest.content_hashes)
+        index.source = manifest.source
+        return index
+
+
+class _Manifest(BaseModel):
+    """What ``manifest.json`` must hold; valid JSON of another shape is a damaged file."""
+
+    format: int
+    source: str
+    paper_ids: list[str]
+    content_hashes: list[str]
+    facets: list[dict[str, Any]]
+    doc_freq: dict[str, int]
+    sha256: dict[str, str]
+
+
+def papers_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    """SHA-256 over the sorted (paper id, content hash) pairs: equal exactly when the papers are."""
+    digest = hashlib.sha256()
+    for paper_id, content_hash in sorted(pairs):
+        digest.update(f"{paper_id}\t{content_hash}\n".encode())
+    return digest.hexdigest()
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def mark_stale(directory: Path) -> None:
@@ -292,23 +351,43 @@ def mark_stale(directory: Path) -> None:
     (directory / _STALE).touch()
 
 
-def is_stale(directory: Path) -> bool:
-    return (directory / _STALE).exists() or not (directory / _MANIFEST).exists()
+def saved_papers(directory: Path, source: str) -> int:
+    """How many papers the saved index was built from, if it was built from ``source`` (else 0)."""
+    try:
+        manifest = _Manifest.model_validate_json((directory / _MANIFEST).read_bytes())
+    except (OSError, ValidationError):
+        return 0
+    return len(manifest.paper_ids) if manifest.source == source else 0
 
 
-def open_lexical(directory: Path, papers: Any, expected_count: int) -> LexicalIndex:
-    """Load the index, or rebuild it from ``papers()`` (an iterable factory) when out of sync."""
-    if not is_stale(directory):
+def open_lexical(
+    directory: Path, papers: Callable[[], Iterable[Paper]], recorded: str | None = None, *, source: str = ""
+) -> LexicalIndex:
+    """The index of the papers ``papers()`` yields now, from ``source``.
+
+    ``recorded`` is the digest Chroma holds of its papers (None while a write is in progress, after
+    an interrupted one, or for an older index): a saved index built from papers of that digest is
+    used as it is. Otherwise every paper is read, and the saved index is used only when it was built
+    from exactly those; else it is rebuilt from them and saved (from memory when that fails).
+    """
+    saved = None
+    if (directory / _STALE).exists():  # an ingest here began writing: check every paper
+        recorded = None
+    if (directory / _MANIFEST).exists():
         try:
-            index = LexicalIndex.load(directory)
+            saved = LexicalIndex.load(directory)
         except IndexDamagedError as error:
             log.warning("%s; rebuilt it from the Chroma index", error)
-            index = None
-        except (OSError, ValueError, KeyError):  # missing, unreadable or from an older version
-            index = None
-        if index is not None and len(index) == expected_count:
-            return index
-    index = LexicalIndex.build(papers())
+        except (OSError, ValueError, KeyError):  # unreadable or from an older version
+            pass
+    if saved is not None and saved.source == source and saved.digest == recorded:
+        return saved
+    current = list(papers())
+    digest = papers_digest((paper.id, paper.content_hash) for paper in current)
+    if saved is not None and saved.source == source and saved.digest == digest:
+        return saved
+    index = LexicalIndex.build(current)
+    index.source = source
     try:
         index.save(directory)
     except OSError as error:  # a full disk must not stop questions: use it from memory this time

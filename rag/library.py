@@ -14,6 +14,7 @@ once the reads in progress finish; reads that arrive meanwhile wait for it).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -22,30 +23,35 @@ from typing import Any
 
 from rag.chunking import load_spans, save_spans
 from rag.embedding import Embedder, load_embedder
+from rag.errors import IndexMissingError, IndexWriteError
 from rag.generate import Generator, make_generator
 from rag.grounding.judge import Judge
 from rag.grounding.model import load as load_weights
-from rag.lexical import LexicalIndex, open_lexical
+from rag.lexical import LexicalIndex, open_lexical, saved_papers
 from rag.sentence_vectors import SentenceFile, SentenceVectors
 from rag.settings import Settings
-from rag.store import Store
+from rag.store import Store, index_source
+
+logger = logging.getLogger(__name__)
 
 
 class ReadWriteLock:
     """Many readers at once, or one writer alone. A waiting writer holds back readers that arrive
-    after it, so a stream of reads cannot starve an ingest. Not re-entrant: a thread holding it
-    must not take it again."""
+    after it, so a stream of reads cannot starve an ingest. The writer may take it again (an ingest
+    inside a caller's write); a reader must not take it again, nor a reader write."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._readers = 0
-        self._writer = False
+        self._writer: int | None = None
+        """The thread that holds it for writing."""
+        self._depth = 0
         self._writers_waiting = 0
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._changed:
-            self._changed.wait_for(lambda: not self._writer and not self._writers_waiting)
+            self._changed.wait_for(lambda: self._writer is None and not self._writers_waiting)
             self._readers += 1
         try:
             yield
@@ -56,19 +62,24 @@ class ReadWriteLock:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
         with self._changed:
-            self._writers_waiting += 1
-            try:
-                self._changed.wait_for(lambda: not self._writer and not self._readers)
-            finally:
-                self._writers_waiting -= 1
-            self._writer = True
+            if self._writer != me:
+                self._writers_waiting += 1
+                try:
+                    self._changed.wait_for(lambda: self._writer is None and not self._readers)
+                finally:
+                    self._writers_waiting -= 1
+                self._writer = me
+            self._depth += 1
         try:
             yield
         finally:
             with self._changed:
-                self._writer = False
-                self._changed.notify_all()
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._changed.notify_all()
 
     @property
     def readers(self) -> int:
@@ -114,9 +125,19 @@ class Library:
             self._embedder = load_embedder(embedding, home=self.settings.home)
         return self._embedder
 
-    def open_store(self, *, create: bool) -> Store:
+    def open_store(self, *, create: bool, lost_check: bool = True) -> Store:
+        """Open the index (``create``: an empty one if there is none). Unless ``lost_check`` is
+        off, an index that is missing or empty while the state beside it says it held papers is
+        an IndexMissingError saying so, not a new, empty library."""
         with self._opening:
-            self._store = Store(self.settings, model=self.settings.embedding.model, create=create)
+            try:
+                store = Store(self.settings, model=self.settings.embedding.model, create=create)
+            except IndexMissingError as error:
+                lost = lost_index(self.settings, "missing") if lost_check else None
+                raise (lost or error) from None
+            if lost_check and store.paper_count() == 0 and (lost := lost_index(self.settings, "empty")):
+                raise lost
+            self._store = store
             load_spans(self.settings.sentences_path)
             return self._store
 
@@ -176,13 +197,40 @@ class Library:
 
     @property
     def lexical(self) -> LexicalIndex:
+        """The BM25 index, checked against the digest of the papers Chroma recorded."""
         with self._opening:
             if self._lexical is None:
-                papers, count = self.store.iter_papers, self.store.paper_count()
-                self._lexical = open_lexical(self.settings.lexical_dir, papers, count)
+                store = self.store
+                directory, digest = self.settings.lexical_dir, store.recorded_digest()
+                self._lexical = open_lexical(directory, store.iter_papers, digest, source=store.source)
             return self._lexical
 
     def refresh_lexical(self) -> LexicalIndex:
-        """Drop the loaded lexical index so the next use re-checks it against Chroma."""
-        self._lexical = None
-        return self.lexical
+        """After a write: read every paper back, rebuild the lexical index unless it was built from
+        exactly those, and record their digest in Chroma, which readers then check it against."""
+        with self._opening:
+            store = self.store
+            index = open_lexical(self.settings.lexical_dir, store.iter_papers, source=store.source)
+            try:
+                store.record_digest(index.digest)
+            except IndexWriteError as error:  # readers then check every paper until the next ingest
+                logger.warning("%s", error)
+            self._lexical = index
+            return index
+
+
+def lost_index(settings: Settings, state: str) -> IndexMissingError | None:
+    """The error to raise when the index is ``state`` ("missing", "empty") while the lexical index
+    or the sentence vectors beside it say that it held papers; None when nothing says so."""
+    held, where = saved_papers(settings.lexical_dir, index_source(settings)), settings.lexical_dir
+    if not held:
+        sentences = SentenceFile(settings.sentence_vectors_path, settings.embedding.model)
+        held = len({paper_id for paper_id, _ in sentences.stored()}) if sentences.is_complete() else 0
+        where = settings.sentence_vectors_path
+    if not held:
+        return None
+    location = settings.chroma.url or settings.chroma_dir
+    return IndexMissingError(
+        f"the index at {location} is {state}, but {where} says it held {held} papers; rebuild it "
+        "from all your sources with `litrev ingest --rebuild FILES` (they become the whole library)"
+    )

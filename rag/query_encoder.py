@@ -9,6 +9,12 @@ to the model's ``max_seq_length``), mean pooling and L2 normalisation are senten
 own; fp32 throughout (int8 loses too much). :func:`export` checks the exported model against
 torch on probe texts before keeping it; ``litrev bench startup`` reports the agreement.
 
+The export's SHA-256 is kept beside it (``<name>.onnx.json``) and :func:`load` checks it before
+ONNX Runtime reads the file, so a damaged export is found and made again (by the caller, see
+:meth:`rag.embedding.Embedder.query_encoder`). :func:`cannot_export` says why an export should not
+even be tried: too little free space for it (a full disk), or an export of these weights that
+failed before (its reason is kept in ``<name>.onnx.failed``); questions then use torch.
+
 Only models that sentence-transformers runs as transformer, mean pooling and (optionally)
 normalisation are supported; :func:`spec` returns None for others, which then use torch alone.
 """
@@ -19,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.errors import LitrevError
+from rag.errors import IndexDamagedError, LitrevError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -91,7 +98,9 @@ def onnx_path(home: Path, model_dir: Path, name: str) -> Path:
 class OnnxEncoder:
     """Tokenise, run the exported transformer, mean-pool and normalise, all in fp32."""
 
-    def __init__(self, path: Path, model_dir: Path, model_spec: Spec, *, threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path | bytes, model_dir: Path, model_spec: Spec, *, threads: int | None = None
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -103,7 +112,8 @@ class OnnxEncoder:
         options.log_severity_level = 3
         if threads:
             options.intra_op_num_threads = threads
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        model = path if isinstance(path, bytes) else str(path)
+        self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.inputs = {node.name for node in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
@@ -188,9 +198,74 @@ def export(model: SentenceTransformer, model_dir: Path, path: Path, model_spec: 
                 f"the ONNX export of {model_dir} disagrees with torch (least cosine "
                 f"{agreement.min():.6f}, need {MIN_AGREEMENT}); remove {path.parent} and report this"
             )
+        with partial.open("rb") as handle:
+            _write_record(record_path(path), {"sha256": hashlib.file_digest(handle, "sha256").hexdigest()})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def record_path(path: Path) -> Path:
+    """Where the SHA-256 of the export at ``path`` is kept."""
+    return path.with_name(path.name + ".json")
+
+
+def failure_path(path: Path) -> Path:
+    """Where the reason an export to ``path`` failed is kept (so it is not tried again)."""
+    return path.with_name(path.name + ".failed")
+
+
+def _write_record(path: Path, record: dict[str, str]) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def load(path: Path, model_dir: Path, model_spec: Spec, *, threads: int | None = None) -> OnnxEncoder:
+    """The export at ``path``, once its bytes match the SHA-256 kept when it was made; raises
+    IndexDamagedError naming the file when it, or that record, is missing, altered or unreadable."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as runtime
+
+    try:
+        expected = json.loads(record_path(path).read_text(encoding="utf-8"))["sha256"]
+        data = path.read_bytes()
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamagedError(f"the query encoder {path} cannot be checked ({error})") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise IndexDamagedError(f"the query encoder {path} is damaged (its SHA-256 changed)")
+    try:
+        return OnnxEncoder(data, model_dir, model_spec, threads=threads)
+    except (runtime.Fail, runtime.InvalidProtobuf, runtime.InvalidGraph, runtime.InvalidArgument) as error:
+        raise IndexDamagedError(f"the query encoder {path} is damaged ({type(error).__name__})") from None
+
+
+def cannot_export(path: Path, model_dir: Path) -> str | None:
+    """Why an export to ``path`` should not be tried now (None: it may be)."""
+    try:
+        return failure_path(path).read_text(encoding="utf-8").strip() or "it failed before"
+    except OSError:
+        pass
+    folder = next(parent for parent in (path.parent, *path.parents) if parent.exists())
+    weights = sum(p.stat().st_size for p in model_dir.glob("*.safetensors")) or sum(
+        p.stat().st_size for p in model_dir.glob("pytorch_model*.bin")
+    )
+    need = weights + weights // 10 + (16 << 20)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        return f"{free >> 20} MB free on its disk, an export needs about {need >> 20} MB"
+    return None if os.access(folder, os.W_OK) else f"{folder} is not writable"
+
+
+def note_failure(path: Path, reason: str) -> None:
+    """Keep why an export failed, so that the next command does not try again (best effort)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        failure_path(path).write_text(reason + "\n", encoding="utf-8")
+    except OSError:
+        return
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

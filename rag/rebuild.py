@@ -55,3 +55,11 @@ def forget_clients(*folders: Path, stop: bool = True) -> None:
         system = SharedSystemClient._identifier_to_system.pop(str(folder), None)
         if system is not None and stop:
             system.stop()
+
+
+def client_running(folder: Path) -> bool:
+    """Whether this process already runs a chromadb system on ``folder`` (a new client reuses it
+    and loads nothing from disk)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    return str(folder) in SharedSystemClient._identifier_to_system

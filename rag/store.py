@@ -52,6 +52,10 @@ from rag.settings import Settings
 _PAGE = 2_000
 KINDS = ("chunks", "papers")
 """The collections of one index, ``<name>-<kind>``."""
+DIGEST = "papers_digest"
+"""Key of the papers collection's metadata that holds the digest of its papers (see
+:meth:`Store.recorded_digest`), or :data:`_WRITING` while an ingest writes."""
+_WRITING = "writing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,11 @@ class ChunkHit:
     start: int
     end: int
     score: float
+
+
+def index_source(settings: Settings) -> str:
+    """Names the live index: its location and collection (what derived state was built from)."""
+    return f"{settings.chroma.url or settings.chroma_dir}#{settings.chroma.collection}"
 
 
 class Store:
@@ -113,6 +122,11 @@ class Store:
     @property
     def location(self) -> str:
         return self.settings.chroma.url or str(self.path)
+
+    @property
+    def source(self) -> str:
+        """Like :func:`index_source` (equal to it for the live index)."""
+        return f"{self.location}#{self.base}"
 
     def errors(self) -> Any:
         return chroma_errors(self.location, self.path)
@@ -183,6 +197,20 @@ class Store:
                 self.client.delete_collection(name)
 
     # -- papers ---------------------------------------------------------------------------------
+
+    @translated
+    def recorded_digest(self) -> str | None:
+        """The digest of the papers (:func:`rag.lexical.papers_digest`) that the last complete write
+        recorded; None while a write is in progress, after an interrupted one, or when none did."""
+        papers = self.client.get_collection(self._names[1], embedding_function=None)
+        value = (papers.metadata or {}).get(DIGEST)
+        return value if isinstance(value, str) and value != _WRITING else None
+
+    @translated
+    def record_digest(self, digest: str | None) -> None:
+        """Record the papers' digest once a write is complete; None (before a write) clears it."""
+        papers = self.client.get_collection(self._names[1], embedding_function=None)
+        papers.modify(metadata={**(papers.metadata or {}), DIGEST: digest or _WRITING})
 
     @translated
     def paper_count(self) -> int:
@@ -328,7 +356,8 @@ class Store:
         """The ``n`` chunks nearest to ``vector``, best first, scored by cosine similarity.
 
         Only chunks whose paper record exists with the chunk's content hash count: a chunk left
-        by an interrupted ingest is skipped (and more are fetched in its place).
+        by an interrupted ingest, or deleted by an ingest in another process while this one
+        reads, is skipped (and more are fetched in its place).
         """
         if self._chunk_total is None:
             self._chunk_total = self.chunk_count()
@@ -344,9 +373,10 @@ class Store:
                 include=["metadatas", "distances"],
             )
             rows = list(zip(got["ids"][0], got["metadatas"][0], got["distances"][0], strict=True))
+            fetched, rows = len(rows), [row for row in rows if row[1]]  # none: deleted by another process
             hashes = self.content_hashes(list({meta["paper_id"] for _, meta, _ in rows}))
             valid = [row for row in rows if hashes.get(row[1]["paper_id"]) == row[1].get("content_hash")]
-            if len(valid) >= n or len(rows) < want or want >= self._chunk_total:
+            if len(valid) >= n or fetched < want or want >= self._chunk_total:
                 break  # enough, or nothing more to fetch (the filter or the index is exhausted)
             want = min(self._chunk_total, 2 * want)
         return [

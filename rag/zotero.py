@@ -206,19 +206,21 @@ def ingest_zotero(
     read = read_zotero(location, collection)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
     report.conflicts, report.notes = read.conflicts, read.notes
-    report = index_papers(
-        read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
-    )
-    label = source_label(collection)
-    present = {paper.id for paper in read.papers}
-    store = library.open_store(create=True)
-    gone = [paper.id for paper in store.iter_papers() if paper.source == label and paper.id not in present]
-    if gone:
-        mark_stale(library.settings.lexical_dir)
-        store.delete_papers(gone)
-        library.sentence_file.forget(dict.fromkeys(gone))
-        library.refresh_lexical()
-        report.removed = len(gone)
-        report.total_papers = store.paper_count()
+    with library.writing():  # the removals too, before readers see the lexical index again
+        report = index_papers(
+            read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
+        )
+        label = source_label(collection)
+        present = {paper.id for paper in read.papers}
+        store = library.open_store(create=True)
+        gone = [p.id for p in store.iter_papers() if p.source == label and p.id not in present]
+        if gone:
+            mark_stale(library.settings.lexical_dir)
+            store.record_digest(None)
+            store.delete_papers(gone)
+            library.sentence_file.forget(dict.fromkeys(gone))
+            library.refresh_lexical()
+            report.removed = len(gone)
+            report.total_papers = store.paper_count()
     report.seconds = time.perf_counter() - started
     return report

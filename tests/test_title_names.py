@@ -56,5 +56,5 @@ def test_the_lexical_index_keeps_names_and_rebuilds_an_index_saved_without_them(
     for facets in manifest["facets"]:
         del facets["name"]
     (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    reopened = open_lexical(directory, lambda: papers, len(papers))
+    reopened = open_lexical(directory, lambda: papers)
     assert reopened.named("What does VALL-E R improve?") == [target.id]

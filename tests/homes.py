@@ -3,6 +3,7 @@ already made (copied in, so commands there need not make it), and a command in i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -33,3 +34,24 @@ def litrev(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LITREV_HOME": str(home)}
     cli = [sys.executable, "-c", "from rag.cli import main; main()", *args]
     return subprocess.run(cli, env=env, capture_output=True, text=True, timeout=600)
+
+
+def on_small_disk(disk: Path, script: str, *args: str) -> dict:
+    """Run the Python ``script`` with ``disk`` mounted as a 48 MB tmpfs in a private mount
+    namespace (it vanishes with the process, whatever happens; as root the namespace needs no
+    more, otherwise an unprivileged user namespace maps us to root in it). ``script`` gets the disk
+    and ``args`` as ``sys.argv[1:]`` and prints a JSON object as its last line, which is returned."""
+    namespace = (
+        ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
+    )
+    mount = 'mount -t tmpfs -o size=48m litrev-test "$1" && exec "$0" -c "$SCRIPT" "$@"'
+    result = subprocess.run(
+        [*namespace, "sh", "-c", mount, sys.executable, str(disk), *args],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SCRIPT": script},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

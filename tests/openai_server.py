@@ -80,6 +80,17 @@ class ScriptedServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
+    def cli_env(self, home: Any) -> dict[str, str]:
+        """Environment for a CLI run in ``home`` that answers with this server, without retries."""
+        return {
+            "LITREV_HOME": str(home),
+            "LITREV_LLM__PROVIDER": "openai",
+            "LITREV_LLM__BASE_URL": self.url,
+            "LITREV_LLM__MODEL": "scripted",
+            "LITREV_LLM__MAX_RETRIES": "0",
+            "COLUMNS": "400",
+        }
+
     def enqueue(self, **reply: Any) -> None:
         self.replies.append(reply)
 

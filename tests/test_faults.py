@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 import time
 from itertools import pairwise
@@ -36,7 +33,8 @@ from rag.readers import READERS, read_file
 from rag.rebuild import finish_swap, forget_clients
 from rag.retrieve import search
 from rag.settings import Settings
-from tests.helpers import BUNDLED, ROOT
+from tests.helpers import BUNDLED
+from tests.homes import on_small_disk
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -333,22 +331,7 @@ def test_a_disk_that_fills_mid_ingest_keeps_counts_true_and_every_command_to_one
     disk = tmp_path / "small-disk"
     disk.mkdir()
     first = first_papers(tmp_path / "first.jsonl", 40)
-    # A private mount namespace: the tmpfs vanishes with the process, whatever happens. As root
-    # the namespace needs no more; otherwise an unprivileged user namespace maps us to root in it.
-    namespace = (
-        ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
-    )
-    mount = 'mount -t tmpfs -o size=48m litrev-test "$1" && exec "$0" -c "$4" "$1" "$2" "$3"'
-    result = subprocess.run(
-        [*namespace, "sh", "-c", mount, sys.executable, str(disk), str(BUNDLED), str(first), DISK_FULL],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = on_small_disk(disk, DISK_FULL, str(BUNDLED), str(first))
     assert out["first"][0] == 0, out["first"][2]
 
     def error_line(name: str, stderr: str) -> str:

@@ -4,14 +4,10 @@ save the query encoder's export again (it needs more space than the disk has).""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from tests.helpers import ROOT
-from tests.homes import first_papers
+from tests.homes import first_papers, on_small_disk
 
 READS = textwrap.dedent(
     """
@@ -70,20 +66,7 @@ def test_reads_answer_on_a_full_disk_without_retrying_the_encoder_export(tmp_pat
     source = first_papers(tmp_path / "first.jsonl", 30)
     title = json.loads(source.read_text(encoding="utf-8").splitlines()[9])["title"]
     tries = tmp_path / "export-tries"
-    namespace = (
-        ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
-    )
-    mount = 'mount -t tmpfs -o size=48m litrev-test "$1" && exec "$0" -c "$5" "$1" "$2" "$3" "$4"'
-    result = subprocess.run(
-        [*namespace, "sh", "-c", mount, sys.executable, str(disk), str(source), str(tries), title, READS],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = on_small_disk(disk, READS, str(source), str(tries), title)
     assert out["first"][0] == 0, out["first"][2]
     assert out["free"] < 65536
 

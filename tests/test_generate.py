@@ -334,14 +334,7 @@ def test_cli_names_a_malformed_reply_in_one_line(bundled: Library, server: Scrip
     from rag.cli import app
 
     server.enqueue(raw='{"error": "quota exceeded"}', content_type="application/json")
-    env = {
-        "LITREV_HOME": str(bundled.settings.home),
-        "LITREV_LLM__PROVIDER": "openai",
-        "LITREV_LLM__BASE_URL": server.url,
-        "LITREV_LLM__MODEL": "scripted",
-        "LITREV_LLM__MAX_RETRIES": "0",
-        "COLUMNS": "400",
-    }
+    env = server.cli_env(bundled.settings.home)
     result = CliRunner().invoke(app, ["ask", QUESTION], env=env)
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]

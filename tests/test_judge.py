@@ -205,14 +205,7 @@ def test_the_llm_judge_names_a_reply_that_is_no_verdict_and_a_server_that_garble
         assert str(caught.value) == malformed
         for _ in range(8):
             server.enqueue(raw=page, content_type="text/html")
-        env = {
-            "LITREV_HOME": str(bundled.settings.home),
-            "LITREV_LLM__PROVIDER": "openai",
-            "LITREV_LLM__BASE_URL": server.url,
-            "LITREV_LLM__MODEL": "scripted",
-            "LITREV_LLM__MAX_RETRIES": "0",
-            "COLUMNS": "400",
-        }
+        env = server.cli_env(bundled.settings.home)
         result = CliRunner().invoke(app, ["check", str(draft), "--bib", str(bib), "--judge", "llm"], env=env)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [f"error: {malformed}"]

@@ -3,7 +3,7 @@
 The file is made from the real snapshot lines in tests/fixtures (ids made unique, each line given
 one of ten category sets, so a one-category slice keeps a tenth). Each size is read in a fresh
 process so its peak RSS is its own; bounded memory shows as a peak that does not grow with the
-number of lines read. Run: ``python -m eval.bench_arxiv [--lines 200000] [--category cs.CL]``.
+number of lines read. Run: ``python -m litrev_eval.bench_arxiv [--lines 200000] [--category cs.CL]``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def write_dump(path: Path, lines: int) -> None:
 
 def measure(path: Path, category: str) -> dict[str, float]:
     """Read ``path`` sliced to ``category`` in this process; figures for this process only."""
-    from rag.corpus import ReadOptions, read_paths
+    from rag.sources.corpus import ReadOptions, read_paths
 
     started = time.perf_counter()
     report = read_paths([path], ReadOptions(frozenset({category})))
@@ -68,7 +68,7 @@ def run(lines: int, category: str, folder: Path) -> list[dict[str, float]]:
         path = folder / f"arxiv-{size}.jsonl"
         write_dump(path, size)
         done = subprocess.run(
-            [sys.executable, "-m", "eval.bench_arxiv", "--measure", str(path), "--category", category],
+            [sys.executable, "-m", "litrev_eval.bench_arxiv", "--measure", str(path), "--category", category],
             capture_output=True,
             text=True,
             check=True,

@@ -4,7 +4,7 @@ The draft is built from the library itself, deterministically: ``cited`` sentenc
 abstracts, most cited to their own paper and every fourth to the next paper (a wrong citation,
 so suggestions are searched for it too), some uncited findings (abstract sentences with a figure),
 and plain connecting prose up to ``sentences`` in all. It is written as LaTeX with a .bib of the
-cited papers (keys resolved by title), then checked with :func:`rag.check.check_file`, models
+cited papers (keys resolved by title), then checked with :func:`rag.check.verdicts.check_file`, models
 already loaded, so the figure is the check itself. CPU seconds (all threads) and the load average
 are printed too: on a shared machine the wall time says more about the neighbours than the check.
 """
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rag import bibtex
-from rag.check import check_file
-from rag.chunking import sentence_spans
-from rag.library import Library
+from rag.check.verdicts import check_file
+from rag.cite import bibtex
+from rag.index.library import Library
+from rag.sources.sentences import sentence_spans
 
 _PROSE = (
     "We now turn to the next group of methods",

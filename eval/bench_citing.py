@@ -1,6 +1,6 @@
 """``litrev bench citing``: citation lookup and related-work drafts on the dev sets, one run.
 
-- lookup (``lookup.jsonl``): recall@1 and recall@5 of :func:`rag.lookup.lookup`, and the share
+- lookup (``lookup.jsonl``): recall@1 and recall@5 of :func:`rag.cite.lookup.lookup`, and the share
   of claims it reports as matched;
 - off-topic (``unanswerable.jsonl``): the share of off-topic claims it wrongly reports as matched;
 - related work (``related_work.jsonl``, its tune and holdout halves apart): the share of each
@@ -8,7 +8,7 @@
   hybrid retrieval on the description; the precision of the cited papers (in ``must_cite`` or
   ``acceptable``) and how many are cited.
 
-Run it with ``python -m eval.bench_citing`` (uses ``LITREV_HOME``'s library).
+Run it with ``python -m litrev_eval.bench_citing`` (uses ``LITREV_HOME``'s library).
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.datasets import Item, load
-from eval.metrics import recall_at
-from eval.runner import citing_figures
-from rag import bibtex
-from rag.library import Library
-from rag.lookup import lookup
+from litrev_eval.datasets import Item, load
+from litrev_eval.metrics import recall_at
+from litrev_eval.runner import citing_figures
+
+from rag.cite import bibtex
+from rag.cite.lookup import lookup
+from rag.index.library import Library
 from rag.related_work import draft_related_work
-from rag.retrieve import search
+from rag.retrieval.retrieve import search
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 LOOKUP = DATASETS / "lookup.jsonl"

@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rag.chunking import chunk_papers
-from rag.corpus import read_paths
-from rag.ingest import embedding_text, ingest
-from rag.lexical import LexicalIndex
-from rag.library import Library
-from rag.sentence_vectors import texts_of
+from rag.index.chunking import chunk_papers
+from rag.index.ingest import embedding_text, ingest
+from rag.index.lexical import LexicalIndex
+from rag.index.library import Library
+from rag.index.sentence_vectors import texts_of
 from rag.settings import Settings
+from rag.sources.corpus import read_paths
 
 RUNS = 3
 

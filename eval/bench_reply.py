@@ -1,13 +1,13 @@
 """What a model's streamed reply costs to check, by the number of pieces it arrives in.
 
 A model server may stream its reply in pieces of any size. The answer path holds back
-half-written markers (:class:`rag.citations.MarkerFilter`) and half-written sentences
-(:func:`rag.citations.checked_sentences`) until they are complete; this measures that work for a
+half-written markers (:class:`rag.grounding.citations.MarkerFilter`) and half-written sentences
+(:func:`rag.grounding.citations.checked_sentences`) until they are complete; this measures that work for a
 reply of ``n`` five-character pieces that never ends a sentence (the worst case: everything is
 held back to the end), against the same text in one piece. Linear work keeps the per-piece cost
 flat as ``n`` grows.
 
-Run it with ``python -m eval.bench_reply [N ...]`` (no library, model or server needed).
+Run it with ``python -m litrev_eval.bench_reply [N ...]`` (no library, model or server needed).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from rag.citations import MarkerFilter, checked_sentences
+from rag.grounding.citations import MarkerFilter, checked_sentences
 
 PIECE = "abcde"
 COUNTS = (5_000, 10_000, 20_000)

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import load
-from eval.metrics import mean, retrieval_metrics
-from rag.library import Library
-from rag.rerank import FusionOrder, Reranker
-from rag.retrieve import Method, default_reranker, search
+from litrev_eval.datasets import load
+from litrev_eval.metrics import mean, retrieval_metrics
+
+from rag.index.library import Library
+from rag.retrieval.rerank import FusionOrder, Reranker
+from rag.retrieval.retrieve import Method, default_reranker, search
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT = (
@@ -100,7 +101,7 @@ def run(
     query vectors, so their ``median_ms`` leaves the encoding out. With ``retrieval.rerank =
     "llm"`` in the library's settings, a ``hybrid+llm`` row is added.
     ``limit`` keeps the first items of each half (for slow configurations). Every dataset is
-    measured on its tune half and its holdout half apart (:func:`eval.datasets.half`).
+    measured on its tune half and its holdout half apart (:func:`litrev_eval.datasets.half`).
     """
     papers = list(library.store.iter_papers())
     shipped = library.settings.retrieval

@@ -16,14 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.bench_retrieval import DATASETS
-from eval.synthetic import write_synthetic
-from rag.answer import answer
-from rag.corpus import read_paths
-from rag.ingest import ingest
-from rag.library import Library
-from rag.retrieve import search
+from litrev_eval.bench_retrieval import DATASETS
+from litrev_eval.synthetic import write_synthetic
+
+from rag.answers.answer import answer
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 from rag.settings import BUNDLED_CORPUS, Settings
+from rag.sources.corpus import read_paths
 
 BUNDLED = BUNDLED_CORPUS
 

@@ -24,15 +24,15 @@ from typing import Any
 
 SOURCE = Path(__file__).resolve().parents[1]
 QUESTION = "What speed-up does EAGLE report?"
-CLI = "import sys; from rag.cli import main; sys.argv[0] = 'litrev'; main()"
+CLI = "import sys; from rag.cli.commands import main; sys.argv[0] = 'litrev'; main()"
 WARM = """
 import json, sys, time
 marks = {}
 t = time.perf_counter()
-import rag.cli, rag.library
-from rag.answer import answer
+import rag.cli.commands, rag.index.library
+from rag.answers.answer import answer
 marks["imports"] = time.perf_counter() - t
-library = rag.library.Library()
+library = rag.index.library.Library()
 t = time.perf_counter(); library.embedder.embed_query("warm-up")
 marks["embedding model"] = time.perf_counter() - t
 t = time.perf_counter(); library.store.paper_count()

@@ -2,12 +2,12 @@
 
 Reads ``eval/datasets/claims.jsonl`` (sentences citing one or more library papers, labelled
 supported or not) and judges every item with the shipped weights. Figures are given for each half
-(:func:`eval.datasets.half`): *tune*, which the weights and threshold were fitted on, and
+(:func:`litrev_eval.datasets.half`): *tune*, which the weights and threshold were fitted on, and
 *holdout*, which they never saw; a large gap between the two means the fit will not carry over.
 Per half: agreement, precision and recall of "supported", recall of "unsupported", and agreement
 per kind of item (paraphrase, figures in words, wrong figure, contradiction, wrong paper...).
 
-``--fit PATH`` first refits the weights on the tune halves (:mod:`eval.fit_judge`) and writes them
+``--fit PATH`` first refits the weights on the tune halves (:mod:`litrev_eval.fit_judge`) and writes them
 to PATH, then measures with them.
 """
 
@@ -17,11 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.check_task import check_metrics, check_row
-from eval.datasets import HALVES, load
-from eval.metrics import mean_by
+from litrev_eval.check_task import check_metrics, check_row
+from litrev_eval.datasets import HALVES, load
+from litrev_eval.metrics import mean_by
+
 from rag.grounding.judge import Supports
-from rag.library import Library
+from rag.index.library import Library
 
 CLAIMS = Path(__file__).resolve().parent / "datasets" / "claims.jsonl"
 

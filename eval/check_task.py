@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from eval.datasets import Item
-from rag.check import joint_support
-from rag.corpus import Paper
+from litrev_eval.datasets import Item
+
+from rag.check.verdicts import joint_support
 from rag.grounding.judge import Supports
-from rag.latex import clean_latex
+from rag.sources.corpus import Paper
+from rag.sources.latex import clean_latex
 
 
 def check_row(

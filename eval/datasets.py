@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rag.corpus import Paper
 from rag.errors import DatasetError
-from rag.latex import clean_latex
+from rag.sources.corpus import Paper
+from rag.sources.latex import clean_latex
 
 SPLIT_SEED = "litrev-dev-split"
 """Fixed: an item's half depends on its id only, so adding items never moves others."""

@@ -1,7 +1,7 @@
 """Fit the judge's weights on the *tune* halves of the dev sets (``litrev bench support --fit``).
 
 Reads ``claims.jsonl``, ``qa.jsonl``, ``unanswerable.jsonl`` and ``multi.jsonl`` from
-``eval/datasets``, keeps the tune half of each (:func:`eval.datasets.half`; the holdout half is
+``eval/datasets``, keeps the tune half of each (:func:`litrev_eval.datasets.half`; the holdout half is
 never read here) and fits the three models of :mod:`rag.grounding.model`:
 
 - ``support``: logistic regression (L2, C = :data:`C`) on the claims' features; the threshold is
@@ -29,17 +29,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from litrev_eval.datasets import Item, evidence_of, load
 
-from eval.datasets import Item, evidence_of, load
-from rag.answer import evidence_strength
+from rag.answers.answer import evidence_strength
 from rag.grounding.answerability import QUESTION, Reading, question_features
 from rag.grounding.answers import ANSWER
 from rag.grounding.claims import SUPPORT
 from rag.grounding.judge import Judge
 from rag.grounding.model import JudgeModel, Linear, Trees
 from rag.grounding.question import analyse
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 C = 1.0

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.corpus import Paper
 from rag.grounding.judge import Supports
+from rag.sources.corpus import Paper
 
 
 @dataclass(frozen=True)

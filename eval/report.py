@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from eval.metrics import RETRIEVAL_KS
-from eval.runner import EvalResult
+from litrev_eval.metrics import RETRIEVAL_KS
+from litrev_eval.runner import EvalResult
 
 
 def _plt():  # imported lazily: matplotlib is slow to import and needs a headless backend

@@ -4,16 +4,16 @@ Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "ite
 
 - lookup / multi: recall@1/5/10/20, mrr, ndcg@10 of the gold papers in the ranking;
 - qa: the same for the gold paper, plus evidence_hit (a citation's sentence holds one of the item's
-  evidence sentences), citation_recall, citation_precision (:mod:`eval.grounding`) and
+  evidence sentences), citation_recall, citation_precision (:mod:`litrev_eval.grounding`) and
   abstained_rate (here: false abstentions), overall and per ``style`` of question;
 - unanswerable: abstained_rate, overall and, when items carry a ``kind``, per kind
   (``abstained_rate:KIND``; items without one count as ``unlabelled``);
 - related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
   or ``acceptable``), cited (papers cited) and citations_valid;
 - check: accuracy, supported_recall, unsupported_precision, unsupported_recall
-  (:mod:`eval.check_task`), overall and per ``kind``.
+  (:mod:`litrev_eval.check_task`), overall and per ``kind``.
 
-``half`` keeps the tune or the holdout half of a dataset (:func:`eval.datasets.half`).
+``half`` keeps the tune or the holdout half of a dataset (:func:`litrev_eval.datasets.half`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.check_task import check_metrics, check_row
-from eval.datasets import Half, Item, evidence_of, load
-from eval.grounding import Claim, grounding
-from eval.metrics import mean_by, retrieval_metrics
-from rag.answer import Answer, answer
-from rag.citations import markers_in, split_sentences, strip_markers
-from rag.corpus import Paper
+from litrev_eval.check_task import check_metrics, check_row
+from litrev_eval.datasets import Half, Item, evidence_of, load
+from litrev_eval.grounding import Claim, grounding
+from litrev_eval.metrics import mean_by, retrieval_metrics
+
+from rag.answers.answer import Answer, answer
+from rag.grounding.citations import markers_in, split_sentences, strip_markers
 from rag.grounding.judge import Supports
 from rag.grounding.llm_judge import make_judge
-from rag.library import Library
-from rag.retrieve import Method, search
+from rag.index.library import Library
+from rag.retrieval.retrieve import Method, search
+from rag.sources.corpus import Paper
 
 Progress = Callable[[int, int], None]
 

@@ -12,8 +12,8 @@ import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.chunking import sentence_spans
-from rag.corpus import Paper
+from rag.sources.corpus import Paper
+from rag.sources.sentences import sentence_spans
 
 _VENUES = ("ICASSP", "Interspeech", "ACL", "EMNLP", "NeurIPS", "ICLR", "TASLP", None)
 

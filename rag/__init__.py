@@ -10,9 +10,8 @@ The public API::
 
 Every error a user can cause is a :class:`LitrevError` (see :mod:`rag.errors` for the tree).
 Names are imported on first use, so ``import rag`` loads no model, no vector store and no
-machine-learning library. ``answer``, ``lookup`` and ``ingest`` share their names with the modules
-that define them; ``rag.answer`` is always the function (import the module as
-``from rag.answer import ...``).
+machine-learning library. ``rag.search`` is always the function (the stage that defines it is
+the package :mod:`rag.retrieval`).
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rag.answer import Answer, answer
+    from rag.answers.answer import Answer, answer
+    from rag.cite.lookup import LookupResult, lookup
     from rag.errors import (
         CorpusError,
         DatasetError,
@@ -34,25 +34,24 @@ if TYPE_CHECKING:
         SettingsError,
         StoreUnavailableError,
     )
-    from rag.ingest import IngestReport, ingest
-    from rag.library import Library
-    from rag.lookup import LookupResult, lookup
+    from rag.index.ingest import IngestReport, ingest
+    from rag.index.library import Library
     from rag.related_work import Draft, draft_related_work
-    from rag.retrieve import Filters, SearchResult, search
+    from rag.retrieval.retrieve import Filters, SearchResult, search
     from rag.settings import Settings
 
 _WHERE = {
-    "Library": "rag.library",
+    "Library": "rag.index.library",
     "Settings": "rag.settings",
-    "Filters": "rag.retrieve",
-    "ingest": "rag.ingest",
-    "IngestReport": "rag.ingest",
-    "search": "rag.retrieve",
-    "SearchResult": "rag.retrieve",
-    "answer": "rag.answer",
-    "Answer": "rag.answer",
-    "lookup": "rag.lookup",
-    "LookupResult": "rag.lookup",
+    "Filters": "rag.retrieval.retrieve",
+    "ingest": "rag.index.ingest",
+    "IngestReport": "rag.index.ingest",
+    "search": "rag.retrieval.retrieve",
+    "SearchResult": "rag.retrieval.retrieve",
+    "answer": "rag.answers.answer",
+    "Answer": "rag.answers.answer",
+    "lookup": "rag.cite.lookup",
+    "LookupResult": "rag.cite.lookup",
     "draft_related_work": "rag.related_work",
     "Draft": "rag.related_work",
     "LitrevError": "rag.errors",
@@ -103,7 +102,7 @@ def __dir__() -> list[str]:
 
 
 class _PublicAPI(types.ModuleType):
-    """Importing ``rag.answer`` binds the module as the attribute ``answer`` of this package; keep
+    """Importing ``rag.answers.answer`` binds the module as the attribute ``answer`` of this package; keep
     the public names for the functions instead."""
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -1,4 +1,4 @@
-"""Prompt templates live in ``rag/data/prompts/NAME.txt`` (package data) and are rendered strictly by name.
+"""Prompt templates live in ``prompts/NAME.txt`` (shipped in the wheel) and are rendered strictly by name.
 
 Templates use Jinja2 syntax; a variable the template uses but the caller did not pass is an error
 (``StrictUndefined``), and so is a variable passed but not used, so prompts and code cannot drift.
@@ -7,15 +7,15 @@ Templates use Jinja2 syntax; a variable the template uses but the caller did not
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.bundled import prompts_dir
 from rag.errors import LitrevError
 
 if TYPE_CHECKING:
     import jinja2
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "data" / "prompts"
+PROMPTS_DIR = prompts_dir()
 
 
 @cache
@@ -44,7 +44,7 @@ def variables(name: str) -> set[str]:
 
 
 def render(name: str, **values: Any) -> str:
-    """Render ``rag/data/prompts/<name>.txt``; unknown names and missing or extra variables are errors."""
+    """Render ``prompts/<name>.txt``; unknown names and missing or extra variables are errors."""
     import jinja2
 
     if name not in names():

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedding import Embedder, load_embedder
-from rag.ingest import ingest
-from rag.library import Library
+from rag.index.embedding import Embedder, load_embedder
+from rag.index.ingest import ingest
+from rag.index.library import Library
 from rag.settings import EmbeddingSettings, Settings
 from tests.helpers import BUNDLED
 

@@ -8,6 +8,6 @@ from rag.settings import BUNDLED_CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = BUNDLED_CORPUS
-"""The bundled corpus (package data: ``rag/data/papers.jsonl``)."""
+"""The bundled corpus (package data: ``corpus/papers.jsonl``)."""
 RAW = ROOT / "corpus" / "raw"
 """The sources it is converted from (``litrev convert corpus/raw``)."""

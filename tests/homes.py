@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.embedding import Embedder
-from rag.query_encoder import record_path
+from rag.index.embedding import Embedder
+from rag.index.query_encoder import record_path
 from tests.helpers import BUNDLED, ROOT
 
 
@@ -32,7 +32,7 @@ def share_export(embedder: Embedder, home: Path) -> None:
 def litrev(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A command in its own process: a crash in native code shows as a signal, not as a test."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LITREV_HOME": str(home)}
-    cli = [sys.executable, "-c", "from rag.cli import main; main()", *args]
+    cli = [sys.executable, "-c", "from rag.cli.commands import main; main()", *args]
     return subprocess.run(cli, env=env, capture_output=True, text=True, timeout=600)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.answer import answer
-from rag.citations import MarkerFilter, markers_in, resolve
-from rag.library import Library
+from rag.answers.answer import answer
+from rag.grounding.citations import MarkerFilter, markers_in, resolve
+from rag.index.library import Library
 
 SPECULATIVE = "Which papers accelerate LLM inference with speculative decoding?"
 
@@ -66,8 +66,8 @@ def test_marker_filter_never_shows_an_invalid_marker_while_streaming() -> None:
 def test_abstention_separates_unanswerable_from_answerable_holdout_questions(bundled: Library) -> None:
     """On every other item of the holdout halves (never fitted on): a regression guard a little
     below the figures measured when the weights were fitted (README, Evaluation)."""
-    from eval.bench_retrieval import DATASETS
-    from eval.datasets import load
+    from litrev_eval.bench_retrieval import DATASETS
+    from litrev_eval.datasets import load
 
     papers = list(bundled.store.iter_papers())
     unanswerable = load(DATASETS / "unanswerable.jsonl", "unanswerable", papers, which="holdout")[::2]
@@ -130,7 +130,7 @@ def test_extractive_markers_ascend_and_lists_give_title_then_contribution(bundle
 
 
 def test_a_follow_up_is_answered_by_new_sentences_about_it(bundled: Library) -> None:
-    from rag.followup import standalone
+    from rag.answers.followup import standalone
 
     first = answer(SPECULATIVE, library=bundled)
     follow_up = "How do they verify the drafted tokens?"
@@ -144,8 +144,8 @@ def test_a_follow_up_is_answered_by_new_sentences_about_it(bundled: Library) -> 
 
 
 def test_a_model_sentence_with_a_figure_no_cited_abstract_holds_is_flagged(bundled: Library) -> None:
-    from rag.answer import check_sentences
-    from rag.generate import Passage
+    from rag.answers.answer import check_sentences
+    from rag.llm.generate import Passage
 
     eagle = next(p for p in bundled.store.iter_papers() if p.title.startswith("EAGLE:"))
     passages = [Passage(1, eagle)]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from litrev_eval import bench_ingest, bench_scale
+from litrev_eval.synthetic import synthetic_records
 
-from eval import bench_ingest, bench_scale
-from eval.synthetic import synthetic_records
-from rag.corpus import read_paths, title_key
-from rag.library import Library
+from rag.index.library import Library
 from rag.settings import Settings
+from rag.sources.corpus import read_paths, title_key
 from tests.helpers import BUNDLED
 from ui import bench as bench_ui
 

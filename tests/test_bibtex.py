@@ -11,8 +11,8 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.bibtex import assign_keys, base_key, bibliography, entry, escape, last_name, unescape
-from rag.corpus import Paper, paper_id, read_paths
+from rag.cite.bibtex import assign_keys, base_key, bibliography, entry, escape, last_name, unescape
+from rag.sources.corpus import Paper, paper_id, read_paths
 from tests.helpers import BUNDLED
 
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$")
@@ -163,7 +163,7 @@ def test_keys_of_the_bundled_corpus_are_unique_valid_and_stable() -> None:
     ],
 )
 def test_safe_key_keeps_only_key_characters(raw: str, safe: str) -> None:
-    from rag.bibtex import safe_key
+    from rag.cite.bibtex import safe_key
 
     assert safe_key(raw) == safe
     assert KEY.match(safe) and safe_key(safe) == safe
@@ -180,7 +180,7 @@ def test_user_key_that_is_unsafe_is_replaced_and_collisions_suffixed() -> None:
 def test_entry_from_the_users_bib_comes_back_with_its_type_and_fields() -> None:
     from pathlib import Path
 
-    from rag.readers import read_file
+    from rag.sources.readers import read_file
 
     fixture = Path(__file__).parent / "fixtures" / "zotero-export.bib"
     nerf = next(p for p in read_file(fixture).papers if p.bibkey == "mildenhall_nerf_2020")
@@ -204,7 +204,7 @@ def test_entries_from_other_sources_are_typed_and_carry_everything() -> None:
 
 
 def test_urls_are_written_for_url_and_read_back_as_they_were(tmp_path) -> None:
-    from rag.readers import read_file
+    from rag.sources.readers import read_file
 
     url = "https://example.org/a%20b_c?x=1&y={2}#sec^2$"
     written = paper("Linked", url=url, doi="10.1000/x_y%z#1", abstract="An abstract.")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.bibtex import assign_keys, safe_key
-from rag.paper import Paper, paper_id
-from rag.readers import read_file
+from rag.cite.bibtex import assign_keys, safe_key
 from rag.related_work.draft import Draft, Theme
 from rag.related_work.statements import statement
+from rag.sources.paper import Paper, paper_id
+from rag.sources.readers import read_file
 from tests.tex import compile_draft
 
 pytestmark = pytest.mark.skipif(

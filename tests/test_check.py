@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.bibfile import BibEntry, BibFile
-from rag.check import Resolver, check_draft, check_file, states_finding
-from rag.check_report import CheckReport
-from rag.cli import app
-from rag.corpus import Paper, paper_id
-from rag.library import Library
-from rag.manuscript import parse_draft
+from rag.check.bibfile import BibEntry, BibFile
+from rag.check.manuscript import parse_draft
+from rag.check.report import CheckReport
+from rag.check.verdicts import Resolver, check_draft, check_file, states_finding
+from rag.cli.commands import app
+from rag.index.library import Library
+from rag.sources.corpus import Paper, paper_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
 EAGLE = "EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty"

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.bibfile import normal_arxiv, normal_doi, parse_bib
-from rag.check import read_bib
-from rag.manuscript import parse_draft, read_draft
+from rag.check.bibfile import normal_arxiv, normal_doi, parse_bib
+from rag.check.manuscript import parse_draft, read_draft
+from rag.check.verdicts import read_bib
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rag.library import Library
+from rag.index.library import Library
 from tests.ui_server import QUIET_GRADIO, gradio_loops_closed
 from ui.check_tab import check_html
 
@@ -63,9 +63,9 @@ def test_page_has_a_check_tab(bundled: Library, tmp_path: Path) -> None:
 def test_report_leads_with_counts_and_says_why(bundled: Library) -> None:
     from html import escape
 
-    from rag.bibfile import parse_bib
-    from rag.check import check_draft
-    from rag.manuscript import parse_draft
+    from rag.check.bibfile import parse_bib
+    from rag.check.manuscript import parse_draft
+    from rag.check.verdicts import check_draft
     from ui.check_tab import report_html
 
     draft = parse_draft(

@@ -3,9 +3,10 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_paper, sentence_spans
-from rag.corpus import make_paper
+from rag.index.chunking import chunk_paper
 from rag.settings import ChunkingSettings
+from rag.sources.corpus import make_paper
+from rag.sources.sentences import sentence_spans
 
 words = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12

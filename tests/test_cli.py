@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rag.cli import app
+from rag.cli.commands import app
 from tests.helpers import BUNDLED, RAW
 
 runner = CliRunner()

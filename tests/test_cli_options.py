@@ -8,13 +8,13 @@ import socket
 from typing import get_args
 
 import pytest
+from litrev_eval.datasets import TASKS
 from typer.testing import CliRunner
 
-from eval.datasets import TASKS
-from rag.cli import app
-from rag.cli_options import Method, Provider, Task
-from rag.library import Library
-from rag.retrieve import METHODS
+from rag.cli.commands import app
+from rag.cli.options import Method, Provider, Task
+from rag.index.library import Library
+from rag.retrieval.retrieve import METHODS
 from rag.settings import LLMSettings
 
 runner = CliRunner()

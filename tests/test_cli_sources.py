@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.cli import app
-from rag.library import Library
+from rag.cli.commands import app
+from rag.index.library import Library
 from rag.settings import Settings
 from tests.helpers import ROOT
 
@@ -49,7 +49,7 @@ def test_missing_path_is_one_line_the_rest_is_read_and_exit_is_1(tmp_path: Path,
 def litrev(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``litrev ARGS`` as a real process; a read that hangs fails the test instead of the suite."""
     env = {**os.environ, "LITREV_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-c", "from rag.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from rag.cli.commands import main; main()", *args]
     try:
         return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rag.cli import app
-from rag.embedding import Embedder
-from rag.hnsw_files import check_vector_files
-from rag.ingest import ingest
-from rag.library import Library
-from rag.rebuild import forget_clients
-from rag.retrieve import search
+from rag.cli.commands import app
+from rag.index.embedding import Embedder
+from rag.index.hnsw_files import check_vector_files
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.index.rebuild import forget_clients
+from rag.retrieval.retrieve import search
 from rag.settings import Settings
 from tests.homes import first_papers, litrev, share_export
 

@@ -2,11 +2,11 @@ import json
 from pathlib import Path
 
 import pytest
+from litrev_eval.bench_retrieval import DATASETS
+from litrev_eval.datasets import TASKS, evidence_of, half, load
 
-from eval.bench_retrieval import DATASETS
-from eval.datasets import TASKS, evidence_of, half, load
-from rag.corpus import read_paths
 from rag.errors import DatasetError
+from rag.sources.corpus import read_paths
 from tests.helpers import BUNDLED
 
 PAPERS = read_paths([BUNDLED]).papers
@@ -91,7 +91,7 @@ def test_unknown_task_is_refused(tmp_path: Path) -> None:
 
 
 def test_related_work_acceptable_titles_resolve_and_score_precision(tmp_path: Path) -> None:
-    from eval.runner import citing_figures
+    from litrev_eval.runner import citing_figures
 
     items = load(DATASETS / "related_work.jsonl", "related-work", PAPERS)
     assert all(item.acceptable and not set(item.acceptable) & set(item.gold) for item in items)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embedding import Embedder
-from rag.query_encoder import MIN_AGREEMENT, OnnxEncoder, cosine, onnx_path, spec
+from rag.index.embedding import Embedder
+from rag.index.query_encoder import MIN_AGREEMENT, OnnxEncoder, cosine, onnx_path, spec
 from tests.helpers import BUNDLED
 
 TEXTS = [

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import query_encoder
-from rag.embedding import Embedder
-from rag.ingest import ingest
-from rag.library import Library
-from rag.query_encoder import MIN_AGREEMENT, PROBES, cosine, failure_path, record_path
+from rag.index import query_encoder
+from rag.index.embedding import Embedder
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.index.query_encoder import MIN_AGREEMENT, PROBES, cosine, failure_path, record_path
 from rag.settings import Settings
 from tests.homes import first_papers, litrev, share_export
 

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from litrev_eval.bench_retrieval import DATASETS
+from litrev_eval.grounding import Claim, grounding
+from litrev_eval.runner import evaluate
 from typer.testing import CliRunner
 
-from eval.bench_retrieval import DATASETS
-from eval.grounding import Claim, grounding
-from eval.runner import evaluate
-from rag.answer import answer
-from rag.cli import app
-from rag.corpus import Paper
+from rag.answers.answer import answer
+from rag.cli.commands import app
 from rag.grounding.judge import Verdict
-from rag.library import Library
+from rag.index.library import Library
+from rag.sources.corpus import Paper
 
 
 class KeywordJudge:
@@ -115,8 +115,8 @@ def test_cli_eval_schema_error_is_one_line(bundled: Library, tmp_path: Path, mon
 
 
 def test_the_judge_agrees_with_labelled_claims_on_both_halves(bundled: Library, tmp_path: Path) -> None:
-    from eval import bench_support
-    from eval.datasets import half
+    from litrev_eval import bench_support
+    from litrev_eval.datasets import half
 
     lines = (DATASETS / "claims.jsonl").read_text(encoding="utf-8").splitlines()
     sample = [line for line in lines if json.loads(line)["style"] != "abstract-words"][::8]

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.citations import (
+from rag.errors import CorpusError
+from rag.grounding.citations import (
     LONGEST_MARKER,
     MARKER,
     MarkerFilter,
@@ -25,14 +26,13 @@ from rag.citations import (
     sentence_breaks,
     split_sentences,
 )
-from rag.errors import CorpusError
-from rag.ingest import ingest
-from rag.lexical import LexicalIndex
-from rag.library import Library
-from rag.readers import READERS, read_file
-from rag.rebuild import finish_swap, forget_clients
-from rag.retrieve import search
+from rag.index.ingest import ingest
+from rag.index.lexical import LexicalIndex
+from rag.index.library import Library
+from rag.index.rebuild import finish_swap, forget_clients
+from rag.retrieval.retrieve import search
 from rag.settings import Settings
+from rag.sources.readers import READERS, read_file
 from tests.helpers import BUNDLED
 from tests.homes import on_small_disk
 
@@ -130,7 +130,7 @@ def test_duplicate_ids_with_different_content_keep_the_first_and_merge(tmp_path:
         + "\n",
         encoding="utf-8",
     )
-    from rag.corpus import read_paths
+    from rag.sources.corpus import read_paths
 
     report = read_paths([path])
     assert len(report.papers) == 1 and report.duplicates == 1
@@ -160,7 +160,7 @@ def test_html_in_corpus_text_is_inert_in_markdown_exports(library: Library, tmp_
 def test_injected_instructions_and_fake_markers_do_not_change_citations(
     library: Library, tmp_path: Path
 ) -> None:
-    from rag.answer import answer
+    from rag.answers.answer import answer
 
     topic = "neural speech codec that compresses speech at a very low bitrate"
     records = [
@@ -200,7 +200,7 @@ def first_papers(path: Path, n: int) -> Path:
 def test_truncated_chroma_database_is_one_line_and_rebuild_recovers(tmp_path: Path, embedder) -> None:
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from rag.cli.commands import app
 
     settings = Settings(home=tmp_path / "home")
     subset = first_papers(tmp_path / "subset.jsonl", 30)
@@ -253,7 +253,7 @@ def test_garbage_in_a_bm25_file_is_detected_by_its_checksum_and_rebuilt(
         handle.seek(size // 4)
         handle.write(bytes((i * 97 + 13) % 256 for i in range(size // 2)))
 
-    with caplog.at_level("WARNING", logger="rag.lexical"):
+    with caplog.at_level("WARNING", logger="rag.index.lexical"):
         after = lexical_ranking(Library(settings, embedder=embedder), queries)
     assert after == before
     assert f"the lexical index file {largest} is damaged" in caplog.text
@@ -290,7 +290,7 @@ DISK_FULL = textwrap.dedent(
     env = {**os.environ, "LITREV_HOME": str(home), "LITREV_CHUNKING__BATCH_PAPERS": "16"}
 
     def litrev(*args):  # each command in its own process, as a researcher runs them
-        cli = [sys.executable, "-c", "from rag.cli import main; main()", *args]
+        cli = [sys.executable, "-c", "from rag.cli.commands import main; main()", *args]
         done = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=900)
         return [done.returncode, done.stdout[-500:], done.stderr]
 
@@ -308,8 +308,8 @@ DISK_FULL = textwrap.dedent(
     out["freed"] = litrev("papers")
     out["after"] = litrev("ingest", str(bundled))
 
-    from rag.answer import answer
-    from rag.library import Library
+    from rag.answers.answer import answer
+    from rag.index.library import Library
     from rag.settings import Settings
 
     library = Library(Settings(home=home))

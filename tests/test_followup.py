@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from rag import prompts
-from rag.followup import key_terms, leans_on_context, standalone
-from rag.generate import GenerationError
+from rag.answers.followup import key_terms, leans_on_context, standalone
+from rag.llm.generate import GenerationError
 
 FIRST = "Which papers accelerate LLM inference with speculative decoding?"
 

@@ -19,14 +19,14 @@ READS = textwrap.dedent(
     # Each command in its own process, noting in `tries` (off this disk) each export it starts.
     CLI = (
         "import sys\\n"
-        "import rag.query_encoder as encoder\\n"
+        "import rag.index.query_encoder as encoder\\n"
         "real = encoder.export\\n"
         "def export(*args):\\n"
         "    open(sys.argv[1], 'a').write('export\\\\n')\\n"
         "    return real(*args)\\n"
         "encoder.export = export\\n"
         "sys.argv = sys.argv[1:]\\n"
-        "from rag.cli import main\\n"
+        "from rag.cli.commands import main\\n"
         "main()\\n"
     )
 

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.answer import Answer, answer, answer_stream
-from rag.chunking import sentence_spans
-from rag.corpus import make_paper
+from rag.answers.answer import Answer, answer, answer_stream
 from rag.errors import GenerationError
-from rag.generate import OpenAICompatibleGenerator, Passage, render_answer_prompt
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.library import Library
+from rag.llm.generate import OpenAICompatibleGenerator, Passage, render_answer_prompt
+from rag.retrieval.retrieve import search
 from rag.settings import AnswerSettings, LLMSettings
+from rag.sources.corpus import make_paper
+from rag.sources.sentences import sentence_spans
 from tests.openai_server import ScriptedServer
 
 QUESTION = "Which papers accelerate LLM inference with speculative decoding?"
@@ -110,7 +110,7 @@ def test_cli_shows_only_checked_sentences_and_says_what_was_removed(
 ) -> None:
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from rag.cli.commands import app
 
     library = llm_library(bundled, server.url)
     one, two, three = first_sentences(library, 3)
@@ -331,7 +331,7 @@ def test_an_empty_reply_is_called_empty_not_a_failed_citation_check(
 def test_cli_names_a_malformed_reply_in_one_line(bundled: Library, server: ScriptedServer) -> None:
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from rag.cli.commands import app
 
     server.enqueue(raw='{"error": "quota exceeded"}', content_type="application/json")
     env = server.cli_env(bundled.settings.home)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedding import model_path
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.ingest import ingest
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.embedding import model_path
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 from rag.settings import EmbeddingSettings, Settings
 from tests.helpers import BUNDLED
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import answer, answer_stream
-from rag.check import check_file
+from rag.answers.answer import answer, answer_stream
+from rag.check.verdicts import check_file
 from rag.errors import LitrevError
 from rag.grounding.model import load
 from rag.grounding.names import names
-from rag.library import Library
-from rag.sentence_vectors import SentenceVectors
+from rag.index.library import Library
+from rag.index.sentence_vectors import SentenceVectors
 from tests.openai_server import ScriptedServer
 from tests.test_generate import llm_library
 
@@ -177,7 +177,7 @@ def test_the_llm_judge_names_a_reply_that_is_no_verdict_and_a_server_that_garble
     not an event stream stops `litrev check --judge llm` with one line naming the server."""
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from rag.cli.commands import app
     from rag.errors import GenerationError
     from rag.grounding.llm_judge import make_judge
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.latex import MAX_CHARS, MAX_DEPTH, clean_latex, nesting_depth
+from rag.sources.latex import MAX_CHARS, MAX_DEPTH, clean_latex, nesting_depth
 
 
 @pytest.mark.parametrize(

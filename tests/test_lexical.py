@@ -1,7 +1,7 @@
 import bm25s
 
-from rag.corpus import read_paths
-from rag.lexical import LexicalIndex, _stemmer, lexical_text
+from rag.index.lexical import LexicalIndex, _stemmer, lexical_text
+from rag.sources.corpus import read_paths
 from tests.helpers import BUNDLED
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.answer import answer
-from rag.cli import app
-from rag.corpus import read_paths
-from rag.embedding import Embedder
-from rag.ingest import ingest
-from rag.lexical import LexicalIndex
-from rag.library import Library
-from rag.rebuild import forget_clients
-from rag.retrieve import search
+from rag.answers.answer import answer
+from rag.cli.commands import app
+from rag.index.embedding import Embedder
+from rag.index.ingest import ingest
+from rag.index.lexical import LexicalIndex
+from rag.index.library import Library
+from rag.index.rebuild import forget_clients
+from rag.retrieval.retrieve import search
 from rag.settings import Settings
+from rag.sources.corpus import read_paths
 from tests.helpers import ROOT
 from tests.homes import first_papers, share_export
 
@@ -67,7 +67,7 @@ def test_an_ingest_of_changed_abstracts_while_questions_run_leaves_bm25_and_chro
         "LITREV_CHUNKING__BATCH_PAPERS": "2",
     }
     writer = subprocess.Popen(
-        [sys.executable, "-c", "from rag.cli import main; main()", "ingest", str(changed)],
+        [sys.executable, "-c", "from rag.cli.commands import main; main()", "ingest", str(changed)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -136,7 +136,7 @@ def test_a_bm25_manifest_of_another_shape_is_a_damaged_file_and_rebuilt(
         ["ask", "What is speech recognition?"],
     ):
         manifest.write_text(content, encoding="utf-8")
-        with caplog.at_level("WARNING", logger="rag.lexical"):
+        with caplog.at_level("WARNING", logger="rag.index.lexical"):
             result = runner.invoke(app, command, env=env)
         assert result.exit_code == 0 and result.exception is None, result.output
         assert f"the lexical index file {manifest} is damaged" in caplog.text

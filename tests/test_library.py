@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import SettingsError
-from rag.ingest import ingest
-from rag.library import Library
-from rag.rebuild import forget_clients
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.index.rebuild import forget_clients
 from rag.settings import Settings
 
 SERVER = {"provider": "openai", "base_url": "http://127.0.0.1:9/v1"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from rag.library import ReadWriteLock
+from rag.index.library import ReadWriteLock
 
 WAIT = 10
 

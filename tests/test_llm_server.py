@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Answer, answer_stream, check_sentences
-from rag.chunking import sentence_spans
-from rag.citations import markers_in, tidy
-from rag.generate import LocalGenerator, Passage
-from rag.library import Library
-from rag.retrieve import search
+from rag.answers.answer import Answer, answer_stream, check_sentences
+from rag.grounding.citations import markers_in, tidy
+from rag.index.library import Library
+from rag.llm.generate import LocalGenerator, Passage
+from rag.retrieval.retrieve import search
 from rag.settings import AnswerSettings, LLMSettings
+from rag.sources.sentences import sentence_spans
 from tests.openai_server import ScriptedServer
 
 pytestmark = pytest.mark.model_server

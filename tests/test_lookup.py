@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import bibtexparser
 import pytest
+from litrev_eval.bench_citing import LOOKUP, lookup_figures
+from litrev_eval.datasets import load
 
-from eval.bench_citing import LOOKUP, lookup_figures
-from eval.datasets import load
-from rag import bibtex
-from rag.chunking import sentence_spans
+from rag.cite import bibtex
+from rag.cite.lookup import lookup
 from rag.errors import LitrevError
-from rag.library import Library
-from rag.lookup import lookup
+from rag.index.library import Library
+from rag.sources.sentences import sentence_spans
 
 CLAIM = (
     "A small draft model proposes tokens that the large model verifies in parallel, without changing outputs."

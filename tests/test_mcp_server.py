@@ -14,10 +14,10 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
-from rag.citations import markers_in
-from rag.embedding import Embedder
-from rag.ingest import ingest
-from rag.library import Library
+from rag.grounding.citations import markers_in
+from rag.index.embedding import Embedder
+from rag.index.ingest import ingest
+from rag.index.library import Library
 from rag.settings import Settings
 from tests.helpers import BUNDLED, ROOT
 
@@ -53,7 +53,9 @@ def run_client(home: Path, args: list[str], scenario: Callable[[ClientSession], 
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     params = StdioServerParameters(
-        command=sys.executable, args=["-c", "from rag.cli import main; main()", "mcp", *args], env=env
+        command=sys.executable,
+        args=["-c", "from rag.cli.commands import main; main()", "mcp", *args],
+        env=env,
     )
 
     async def main() -> Any:
@@ -200,7 +202,7 @@ def test_add_papers_reads_only_the_allowed_directories(
 def test_allow_ingest_must_name_a_directory(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from rag.cli.commands import app
 
     result = CliRunner().invoke(app, ["mcp", "--allow-ingest", str(tmp_path / "nowhere")])
     assert result.exit_code == 1

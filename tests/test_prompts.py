@@ -1,4 +1,4 @@
-"""Every prompt in rag/data/prompts/ renders, strictly: missing or unexpected variables are errors."""
+"""Every prompt in prompts/ renders, strictly: missing or unexpected variables are errors."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Sample:
 @pytest.mark.parametrize("name", prompts.names())
 def test_every_prompt_renders_with_all_its_variables(name: str) -> None:
     variables = prompts.variables(name)
-    assert variables, f"rag/data/prompts/{name}.txt uses no variables"
+    assert variables, f"prompts/{name}.txt uses no variables"
     text = prompts.render(name, **{variable: Sample(variable) for variable in variables})
     assert "{{" not in text and "{%" not in text
     for variable in variables:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import read_paths, title_key
 from rag.errors import CorpusError
-from rag.readers import read_file
+from rag.sources.corpus import read_paths, title_key
+from rag.sources.readers import read_file
 from tests.helpers import RAW
 
 ABSTRACT = "We propose a method that does something useful for speech recognition. " * 3

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from rag.corpus import ReadOptions, read_paths
-from rag.readers import read_file
+from rag.sources.corpus import ReadOptions, read_paths
+from rag.sources.readers import read_file
 
 ABSTRACT = "We propose a method that does something useful for speech recognition. " * 3
 NESTED = "Deeply nested " + "{" * 300 + "braces" + "}" * 300 + " in an abstract."

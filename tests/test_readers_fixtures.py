@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.paper import Paper
-from rag.readers import ReadOptions, read_file
+from rag.sources.paper import Paper
+from rag.sources.readers import ReadOptions, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEFTOVER = re.compile(r"\\[A-Za-z]+|[{}]")
@@ -148,7 +148,7 @@ def test_arxiv_slice_by_category_and_year(
 
 
 def test_arxiv_slice_benchmark_counts_lines_and_keeps_a_tenth(tmp_path: Path) -> None:
-    from eval import bench_arxiv
+    from litrev_eval import bench_arxiv
 
     path = tmp_path / "dump.jsonl"
     bench_arxiv.write_dump(path, 1_000)

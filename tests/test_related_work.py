@@ -8,15 +8,13 @@ import re
 import bibtexparser
 import numpy as np
 import pytest
+from litrev_eval.bench_citing import RELATED_WORK, related_work_figures
+from litrev_eval.datasets import load
 
-from eval.bench_citing import RELATED_WORK, related_work_figures
-from eval.datasets import load
-from rag import bibtex
-from rag.chunking import sentence_spans
-from rag.citations import markers_in
-from rag.corpus import Paper
+from rag.cite import bibtex
 from rag.errors import LitrevError
-from rag.library import Library
+from rag.grounding.citations import markers_in
+from rag.index.library import Library
 from rag.related_work import (
     Draft,
     Theme,
@@ -27,6 +25,8 @@ from rag.related_work import (
     statement,
     third_person,
 )
+from rag.sources.corpus import Paper
+from rag.sources.sentences import sentence_spans
 
 DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.library import Library
+from rag.index.library import Library
 from rag.related_work import draft_related_work, facet_groups, gather
 from rag.related_work.facets import MAX_FACETS, content_words, facets
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from litrev_eval.bench_citing import RELATED_WORK
 
-from eval.bench_citing import RELATED_WORK
-from rag.chunking import sentence_spans
-from rag.citations import markers_in
-from rag.library import Library
+from rag.grounding.citations import markers_in
+from rag.index.library import Library
 from rag.related_work import Draft, draft_related_work, draft_related_work_stream
 from rag.settings import LLMSettings
+from rag.sources.sentences import sentence_spans
 from tests.openai_server import ScriptedServer
 
 DESCRIPTION = json.loads(RELATED_WORK.read_text(encoding="utf-8").splitlines()[0])["paper_description"]

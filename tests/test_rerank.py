@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rag.corpus import make_paper
-from rag.generate import GenerationError
-from rag.rerank import LLMReranker, parse_order
-from rag.retrieve import Hit
+from rag.llm.generate import GenerationError
+from rag.retrieval.rerank import LLMReranker, parse_order
+from rag.retrieval.retrieve import Hit
+from rag.sources.corpus import make_paper
 
 ABSTRACT = "We propose a method for speech. It works well on many benchmarks."
 

@@ -11,22 +11,22 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from rag.answer import answer
-from rag.chunking import chunk_papers
-from rag.corpus import read_paths
-from rag.ingest import ingest
-from rag.library import Library
-from rag.rebuild import forget_clients
-from rag.retrieve import search
+from rag.answers.answer import answer
+from rag.index.chunking import chunk_papers
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.index.rebuild import forget_clients
+from rag.retrieval.retrieve import search
 from rag.settings import ChunkingSettings, Settings
+from rag.sources.corpus import read_paths
 from tests.helpers import BUNDLED
 
 SCRIPT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from rag.ingest import ingest
-    from rag.library import Library
+    from rag.index.ingest import ingest
+    from rag.index.library import Library
     from rag.settings import ChunkingSettings, Settings
 
     settings = Settings(home=Path(sys.argv[1]), chunking=ChunkingSettings(batch_papers=16))
@@ -75,8 +75,8 @@ KILLED_AFTER_FIRST_WRITE = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from chromadb.api.models.Collection import Collection
-    from rag.ingest import ingest
-    from rag.library import Library
+    from rag.index.ingest import ingest
+    from rag.index.library import Library
     from rag.settings import Settings
 
     real_upsert = Collection.upsert

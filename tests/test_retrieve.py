@@ -6,18 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from litrev_eval import bench_retrieval
+from litrev_eval.metrics import ndcg_at, recall_at, reciprocal_rank
 
-from eval import bench_retrieval
-from eval.metrics import ndcg_at, recall_at, reciprocal_rank
-from rag.chunking import sentence_spans
-from rag.corpus import read_paths
 from rag.grounding.question import is_list_question
-from rag.ingest import ingest
-from rag.lexical import LexicalIndex
-from rag.library import Library
-from rag.retrieve import METHODS, Filters, best_sentence, paper_dense_scores, search
+from rag.index.ingest import ingest
+from rag.index.lexical import LexicalIndex
+from rag.index.library import Library
+from rag.index.store import ChunkHit
+from rag.retrieval.retrieve import METHODS, Filters, best_sentence, paper_dense_scores, search
 from rag.settings import RetrievalSettings
-from rag.store import ChunkHit
+from rag.sources.corpus import read_paths
+from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
 
 SPECULATIVE = "Which papers accelerate LLM inference with speculative decoding?"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import StoreUnavailableError
-from rag.ingest import ingest
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 from rag.settings import ChromaSettings, Settings
 from tests.chroma_server import ChromaServer, free_port
 from tests.helpers import BUNDLED

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.library import Library
+from rag.index.library import Library
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "sentence_transformers", "llama_index", "nltk", "gradio", "matplotlib", "openai")
 PROBE = """
 import json, sys
-from rag.cli import app
+from rag.cli.commands import app
 try:
     app(sys.argv[1:], standalone_mode=False)
 finally:
@@ -37,7 +37,7 @@ def loaded(args: list[str], home: Path) -> set[str]:
 def test_help_and_convert_load_no_model_store_or_ui(tmp_path: Path) -> None:
     for args in (["--help"], ["convert", str(ROOT / "corpus" / "raw"), "-o", str(tmp_path / "out.jsonl")]):
         modules = loaded(args, tmp_path)
-        assert not modules & {*HEAVY, "chromadb", "ui", "eval", "onnxruntime"}, args
+        assert not modules & {*HEAVY, "chromadb", "ui", "litrev_eval", "onnxruntime"}, args
 
 
 @pytest.mark.parametrize(
@@ -49,4 +49,4 @@ def test_queries_load_neither_torch_nor_the_splitter(args: list[str], bundled: L
     bundled.embedder.query_encoder()  # the export exists once the library is ingested
     modules = loaded(args, bundled.settings.home)
     assert "chromadb" in modules  # the probe does run the command
-    assert not modules & {*HEAVY, "ui", "eval"}, args
+    assert not modules & {*HEAVY, "ui", "litrev_eval"}, args

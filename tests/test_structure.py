@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -109,5 +111,63 @@ def test_the_core_does_not_import_the_ui_or_the_evaluation_code(name: str) -> No
 
 
 def test_the_cli_has_one_error_boundary() -> None:
-    sources = [path.read_text(encoding="utf-8") for path in (ROOT / "rag").glob("cli*.py")]
+    sources = [path.read_text(encoding="utf-8") for path in (ROOT / "rag" / "cli").glob("*.py")]
     assert sum(len(re.findall(r"except\s*\(?[^:]*\bLitrevError\b", text)) for text in sources) == 1
+
+
+def stage(module: str) -> str:
+    """The package a module belongs to: ``rag.index`` for ``rag.index.store``; the root modules of
+    ``rag`` (settings, errors, ...) are the package ``rag``; ``ui`` and ``eval`` are one each."""
+    parts = module.split(".")
+    if parts[0] == "rag" and len(parts) > 1 and (ROOT / "rag" / parts[1]).is_dir():
+        return f"rag.{parts[1]}"
+    return parts[0]
+
+
+def package_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        graph.setdefault(stage(module), set()).update(stage(t) for t in targets if stage(t) != stage(module))
+    return graph
+
+
+def test_no_package_imports_one_that_imports_it() -> None:
+    graph = package_graph()
+    reached: dict[str, set[str]] = {}
+
+    def reach(package: str) -> set[str]:
+        if package not in reached:
+            reached[package] = set()
+            for target in graph.get(package, ()):
+                reached[package] |= {target, *reach(target)}
+        return reached[package]
+
+    cycles = sorted(package for package in graph if package in reach(package))
+    assert not cycles, f"packages that import themselves through others: {cycles}"
+
+
+def test_the_root_modules_import_no_stage() -> None:
+    """Settings, errors and the other root modules sit under every stage: they import none."""
+    assert package_graph().get("rag", set()) <= {"rag"}
+
+
+def test_the_package_check_sees_a_package_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = {"rag.index.store": {"rag.retrieval.retrieve"}, "rag.retrieval.retrieve": {"rag.index.library"}}
+    monkeypatch.setattr(sys.modules[__name__], "import_graph", lambda: graph)
+    with pytest.raises(AssertionError, match=r"rag\.index"):
+        test_no_package_imports_one_that_imports_it()
+
+
+def test_every_package_of_the_checkout_is_in_the_wheel() -> None:
+    """``pyproject.toml`` lists the packages by hand (two folders are mapped into ``rag``): a new
+    package folder must be added there, or the wheel would ship without it."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("__init__.py")
+    }
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+    assert "litrev_eval" in listed and {"rag.bundled.prompts", "rag.bundled.corpus"} <= listed

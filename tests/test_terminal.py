@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rag.cli import app
-from rag.cli_output import markup_free
-from rag.ingest import ingest
-from rag.library import Library
+from rag.cli.commands import app
+from rag.cli.output import markup_free
+from rag.index.ingest import ingest
+from rag.index.library import Library
 from rag.terminal import one_line, printable, writable
 
 CLEAR = "\x1b[2J\x1b[H"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import read_paths
-from rag.lexical import LexicalIndex, open_lexical
-from rag.title_names import MAX_SHARED, name_index, named_papers, title_name
+from rag.index.lexical import LexicalIndex, open_lexical
+from rag.sources.corpus import read_paths
+from rag.sources.title_names import MAX_SHARED, name_index, named_papers, title_name
 from tests.helpers import BUNDLED
 
 

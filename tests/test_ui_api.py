@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from rag.library import Library
+from rag.index.library import Library
 from tests.ui_server import QUIET_GRADIO, listening_on, serving
 
 pytestmark = QUIET_GRADIO

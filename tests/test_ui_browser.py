@@ -16,13 +16,13 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
-from rag.chunking import sentence_spans
-from rag.embedding import Embedder
-from rag.ingest import ingest
-from rag.latex import clean_latex
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.embedding import Embedder
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 from rag.settings import LLMSettings, Settings
+from rag.sources.latex import clean_latex
+from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
 from tests.openai_server import ScriptedServer
 from tests.ui_server import QUIET_GRADIO, serving

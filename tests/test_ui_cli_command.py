@@ -1,4 +1,4 @@
-"""``litrev ui``, registered on a Typer app the way rag/cli.py registers it."""
+"""``litrev ui``, registered on a Typer app the way rag/cli/commands.py registers it."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_port_in_use_is_one_line_and_exit_1() -> None:
 
 
 def test_readers_limit_the_read_events_and_writes_stay_one_at_a_time(tmp_path) -> None:
-    from rag.library import Library
+    from rag.index.library import Library
     from rag.settings import Settings
     from ui.app import create_app
 
@@ -57,7 +57,7 @@ def test_readers_limit_the_read_events_and_writes_stay_one_at_a_time(tmp_path) -
 
 
 def test_litrev_ui_takes_readers() -> None:
-    from rag.cli import app
+    from rag.cli.commands import app
 
     result = CliRunner().invoke(app, ["ui", "--help"])
     assert result.exit_code == 0 and "--readers" in result.output

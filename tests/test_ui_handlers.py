@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.answer import Answer, Citation, SentenceCheck
-from rag.chunking import sentence_spans
-from rag.corpus import Paper
+from rag.answers.answer import Answer, Citation, SentenceCheck
 from rag.errors import LitrevError
-from rag.ingest import IngestReport
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.ingest import IngestReport
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
+from rag.sources.corpus import Paper
+from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
 from tests.openai_server import ScriptedServer
 from ui import chat, chat_html, handlers, render, shelf

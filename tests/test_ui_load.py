@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import sentence_spans
-from rag.ingest import ingest
-from rag.library import Library
-from rag.retrieve import search
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.retrieve import search
 from rag.settings import LLMSettings, Settings
+from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
 from tests.openai_server import ScriptedServer
 from tests.ui_server import QUIET_GRADIO, serving

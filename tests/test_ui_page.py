@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from rag.library import Library
+from rag.index.library import Library
 from tests.ui_server import QUIET_GRADIO, gradio_loops_closed
 from ui import render
 

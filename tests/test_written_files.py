@@ -20,9 +20,9 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from rag.cli import app
-from rag.embedding import Embedder
-from rag.library import Library
+from rag.cli.commands import app
+from rag.index.embedding import Embedder
+from rag.index.library import Library
 from rag.settings import Settings
 from tests.tex import compile_draft
 

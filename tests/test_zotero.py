@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from rag.errors import CorpusError
-from rag.library import Library
-from rag.retrieve import Filters, search
-from rag.zotero import ingest_zotero, read_zotero
+from rag.index.library import Library
+from rag.index.zotero_ingest import ingest_zotero
+from rag.retrieval.retrieve import Filters, search
+from rag.sources.zotero import read_zotero
 from ui.handlers import Options, find_sources
 
 SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.library import Library
+from rag.index.library import Library
 
 QUIET_GRADIO = [
     # gradio's queue summarises its own (local) event statistics with pandas calls pandas 3 deprecates

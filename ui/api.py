@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.library import Library
+from rag.index.library import Library
 from ui import chat, handlers
 from ui.boundary import shielded
 from ui.panel import Options

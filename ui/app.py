@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.library import Library
+from rag.index.library import Library
 from rag.offline import go_offline
-from rag.readers import SUFFIXES
+from rag.sources.readers import SUFFIXES
 from ui import chat, chat_html, check_tab, handlers, render, shelf
 from ui.api import add_api
 

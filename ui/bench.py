@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from rag.ingest import ingest
-from rag.library import Library
+from rag.index.ingest import ingest
+from rag.index.library import Library
 from rag.settings import Settings
 
 QUESTIONS = [

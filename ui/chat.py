@@ -1,6 +1,6 @@
 """The Ask tab: a conversation of cited answers, streamed as they are written.
 
-A follow-up is first rewritten into a standalone query (:func:`rag.followup.standalone`), by the
+A follow-up is first rewritten into a standalone query (:func:`rag.answers.followup.standalone`), by the
 chosen model if there is one. Everything here reads the library under its read lock, so any
 number of questions run at once while an ingest waits for them.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rag.answer import Answer, answer_stream
+from rag.answers.answer import Answer, answer_stream
+from rag.answers.followup import Rewrite, standalone
 from rag.errors import LitrevError
-from rag.filter_note import excluded_note
-from rag.followup import Rewrite, standalone
-from rag.generate import Generator
-from rag.library import Library
+from rag.index.library import Library
+from rag.llm.generate import Generator
+from rag.retrieval.filter_note import excluded_note
 from ui import chat_html
 from ui.boundary import shielded
 from ui.conversation import Turn
@@ -87,7 +87,7 @@ def ask(
 
 
 def answer_json(question: str, *, library: Library, options: Options | Sequence[Any]) -> dict:
-    """One standalone question answered, as the JSON of :class:`rag.answer.Answer` (plus
+    """One standalone question answered, as the JSON of :class:`rag.answers.answer.Answer` (plus
     ``filter_note`` when the year filter left papers out of an abstention)."""
     if not (question or "").strip():
         raise LitrevError("the question is empty")

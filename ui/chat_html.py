@@ -13,9 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from rag.answer import Answer, Citation, SentenceCheck
-from rag.citations import MARKER, split_sentences
-from rag.corpus import Paper
+from rag.answers.answer import Answer, Citation, SentenceCheck
+from rag.grounding.citations import MARKER, split_sentences
+from rag.sources.corpus import Paper
 from ui.conversation import Turn
 from ui.render import card_values, render
 

@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.bibfile import BibFile, parse_bib
-from rag.check import check_draft, read_bib
-from rag.check_report import CheckReport
-from rag.library import Library
-from rag.manuscript import parse_draft, read_draft
+from rag.check.bibfile import BibFile, parse_bib
+from rag.check.manuscript import parse_draft, read_draft
+from rag.check.report import CheckReport
+from rag.check.verdicts import check_draft, read_bib
+from rag.index.library import Library
 from ui.boundary import shielded
 
 if TYPE_CHECKING:

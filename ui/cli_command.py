@@ -1,4 +1,4 @@
-"""``litrev ui``: serve the web UI (register with ``app.command()(ui)`` in :mod:`rag.cli`)."""
+"""``litrev ui``: serve the web UI (register with ``app.command()(ui)`` in :mod:`rag.cli.commands`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def ui(
 ) -> None:
     """Open the web UI: ask with citations, draft related work, find sources, manage the library."""
     from rag.errors import LitrevError
-    from rag.library import Library
+    from rag.index.library import Library
     from ui.app import create_app, launch
 
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.answer import Answer
-from rag.corpus import Paper
+from rag.answers.answer import Answer
+from rag.sources.corpus import Paper
 
 
 @dataclass

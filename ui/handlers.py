@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag.cite.lookup import LookupResult, lookup
 from rag.errors import LitrevError
-from rag.filter_note import excluded_note
-from rag.library import Library
-from rag.lookup import LookupResult, lookup
+from rag.index.library import Library
 from rag.related_work import Draft, draft_related_work, draft_related_work_stream
+from rag.retrieval.filter_note import excluded_note
 from ui import render
 from ui.boundary import shielded
 from ui.panel import Options
@@ -43,7 +43,7 @@ def find_sources(claim: str, *, library: Library, options: Options) -> LookupRes
 
 
 def cite_json(claim: str, *, library: Library, options: Options | Sequence[Any]) -> dict:
-    """Ranked papers for ``claim`` as the JSON of :class:`rag.lookup.LookupResult`."""
+    """Ranked papers for ``claim`` as the JSON of :class:`rag.cite.lookup.LookupResult`."""
     options = Options.of(options)
     with library.reading():
         return find_sources(claim, library=library, options=options).model_dump(mode="json")

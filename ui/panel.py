@@ -1,5 +1,5 @@
 """The settings panel: what it says, as :class:`Options` (the answer writer it picks comes from
-:meth:`rag.library.Library.generator_for`)."""
+:meth:`rag.index.library.Library.generator_for`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from rag.errors import LitrevError
-from rag.generate import NO_SERVER, Generator
-from rag.library import Library
-from rag.retrieve import Filters
+from rag.index.library import Library
+from rag.llm.generate import NO_SERVER, Generator
+from rag.retrieval.retrieve import Filters
 
 Provider = Literal["extractive", "openai", "local"]
 PROVIDERS: tuple[str, ...] = get_args(Provider)

@@ -22,9 +22,9 @@ from urllib.parse import quote, urlparse
 
 import jinja2
 
-from rag.corpus import Paper
-from rag.ingest import IngestReport
-from rag.lookup import LookupResult
+from rag.cite.lookup import LookupResult
+from rag.index.ingest import IngestReport
+from rag.sources.corpus import Paper
 from rag.words import count
 
 if TYPE_CHECKING:

@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.corpus import Paper
 from rag.errors import IndexMissingError
-from rag.filter_note import excluded_note
-from rag.ingest import ingest
-from rag.library import Library
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.retrieval.filter_note import excluded_note
+from rag.sources.corpus import Paper
 from ui import render
 from ui.boundary import shielded
 from ui.panel import year

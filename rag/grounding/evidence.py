@@ -1,7 +1,7 @@
 """What the judge reads: a paper's sentences with their vectors, and the library's vocabulary.
 
 :class:`PaperSentences` is one paper's abstract cut into sentences, each with its embedding (stored
-at ingest, :mod:`rag.sentence_vectors`), and what the judge reads off the text once and keeps: the
+at ingest, :mod:`rag.index.sentence_vectors`), and what the judge reads off the text once and keeps: the
 figures of each sentence, the terms, the names the title and abstract state. Windows of two
 adjacent sentences are embedded as the length-weighted mean of their two sentences' vectors (the
 encoder mean-pools its tokens, so the mean of two sentences is close to the vector of both).
@@ -26,11 +26,11 @@ RARE_SHARE = 0.05
 """A name used by at most this share of the library's papers is rare."""
 
 if TYPE_CHECKING:
-    from rag.corpus import Paper
+    from rag.sources.corpus import Paper
 
 
 class Vocabulary(Protocol):
-    """The library's term statistics (``rag.lexical.LexicalIndex`` is one)."""
+    """The library's term statistics (``rag.index.lexical.LexicalIndex`` is one)."""
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, stop-word-free terms."""
@@ -101,7 +101,7 @@ class PaperSentences:
 
 
 class SentenceSource(Protocol):
-    """Gives papers' sentences with their vectors (:class:`rag.sentence_vectors.SentenceVectors`)."""
+    """Gives papers' sentences with their vectors (:class:`rag.index.sentence_vectors.SentenceVectors`)."""
 
     def sentences(self, papers: Sequence[Paper]) -> list[PaperSentences]: ...
 

@@ -29,7 +29,7 @@ from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
 
 if TYPE_CHECKING:
-    from rag.corpus import Paper
+    from rag.sources.corpus import Paper
 
 MIN_SUBJECT_WORDS = 3
 """A subject shorter than this is not taken out of the question to find what is asked."""

@@ -1,7 +1,7 @@
 """The judgement of support asked of the configured LLM instead of the fitted judge.
 
 Opt-in (``litrev check --judge llm``, ``litrev eval --judge llm``, ``litrev bench support --judge
-llm``): each claim goes to the model with its cited abstracts (``rag/data/prompts/support_judge.txt``)
+llm``): each claim goes to the model with its cited abstracts (``prompts/support_judge.txt``)
 and a YES reply is support; a reply that is neither YES nor NO is not, and its reason quotes it. A
 reply the server garbles (not a stream, an error body) is :class:`rag.errors.GenerationError`, one
 line naming the server. The evidence shown is the fitted judge's (the sentence closest to the
@@ -19,8 +19,8 @@ from rag.grounding.judge import Judge, Verdict
 from rag.terminal import one_line
 
 if TYPE_CHECKING:
-    from rag.corpus import Paper
-    from rag.library import Library
+    from rag.index.library import Library
+    from rag.sources.corpus import Paper
 
 
 class LLMJudge:

@@ -11,7 +11,7 @@ One module per stage, run in order by :func:`draft_related_work`:
 4. :mod:`~rag.related_work.draft`: the :class:`Draft` and its Markdown, LaTeX and BibTeX.
 
 Themes are ordered by the mean fused score of their papers and papers within a theme likewise.
-Without an LLM this is the only mode; the prompt for the LLM mode is ``rag/data/prompts/related_work.txt``.
+Without an LLM this is the only mode; the prompt for the LLM mode is ``prompts/related_work.txt``.
 """
 
 from __future__ import annotations
@@ -22,20 +22,20 @@ from typing import cast
 
 import numpy as np
 
-from rag import bibtex
-from rag.answer import abstention_text
-from rag.citations import tidy
+from rag.answers.answer import abstention_text
+from rag.cite import bibtex
 from rag.errors import LitrevError
-from rag.generate import ExtractiveGenerator, GenerationError, Generator
+from rag.grounding.citations import tidy
 from rag.grounding.judge import Supports
-from rag.library import Library
+from rag.index.library import Library
+from rag.llm.generate import ExtractiveGenerator, GenerationError, Generator
 from rag.related_work import prose
 from rag.related_work.draft import Draft, Theme
 from rag.related_work.gather import N_PAPERS, Gathered, Retrieved, gather
 from rag.related_work.prose import Writer
 from rag.related_work.statements import Statement, closest_sentences, rewrite, statement, third_person
 from rag.related_work.themes import MAX_THEMES, PAPERS_PER_THEME, cluster, label, theme_title
-from rag.retrieve import Filters
+from rag.retrieval.retrieve import Filters
 
 __all__ = [
     "Draft",
@@ -67,7 +67,7 @@ def draft_related_work(
 ) -> Draft:
     """Draft a related-work section for the paper ``description`` (see the module docstring).
 
-    ``keys`` maps paper ids to citation keys; by default :func:`rag.bibtex.assign_keys` over the
+    ``keys`` maps paper ids to citation keys; by default :func:`rag.cite.bibtex.assign_keys` over the
     whole library, so a key is the same here as in ``litrev cite``. ``generator`` defaults to the
     library's: a model writes prose, the extractive generator the annotated list.
     """

@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag import bibtex
-from rag.answer import SentenceCheck
-from rag.citations import MARKER, markers_in, split_sentences
-from rag.corpus import Paper
+from rag.answers.answer import SentenceCheck
+from rag.cite import bibtex
+from rag.grounding.citations import MARKER, markers_in, split_sentences
 from rag.related_work.statements import Statement
+from rag.sources.corpus import Paper
 from rag.terminal import one_line, writable
 
 UNCITED_LISTED = 10

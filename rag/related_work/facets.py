@@ -15,7 +15,7 @@ import re
 
 from bm25s.stopwords import STOPWORDS_EN
 
-from rag.chunking import sentence_spans
+from rag.sources.sentences import sentence_spans
 
 MIN_WORDS = 4
 """Content words (not stop words, three letters or more) a facet needs to stand alone."""

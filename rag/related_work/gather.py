@@ -2,7 +2,7 @@
 
 Hybrid search on the whole description, on each of its sentences and on each of its facets
 (:func:`rag.related_work.facets.facets`). Every facet the library covers (its evidence strength,
-:func:`rag.answer.evidence_strength`, reaches the answers' threshold) first gets its best
+:func:`rag.answers.answer.evidence_strength`, reaches the answers' threshold) first gets its best
 :data:`FACET_QUOTA` papers whose score is at least :data:`FLOOR` of its top paper's, so that one
 facet's many near matches cannot drown another facet; the rest of the ``n_papers`` places go to
 the best papers of the pooled ranking (weighted reciprocal rank over the description and its
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.answer import evidence_strength
-from rag.chunking import sentence_spans
-from rag.corpus import Paper
-from rag.library import Library
+from rag.answers.answer import evidence_strength
+from rag.index.library import Library
 from rag.related_work.facets import facets
-from rag.retrieve import Filters, Hit, search
+from rag.retrieval.retrieve import Filters, Hit, search
+from rag.sources.corpus import Paper
+from rag.sources.sentences import sentence_spans
 
 N_PAPERS = 20
 """Most papers cited by default."""
@@ -63,7 +63,7 @@ class Gathered:
     left_out: list[Retrieved]
     """The other retrieved papers, best first."""
     evidence_strength: float
-    """The best :func:`rag.answer.evidence_strength` of the queries: a description is covered
+    """The best :func:`rag.answers.answer.evidence_strength` of the queries: a description is covered
     when the library covers it as a whole or any one of its facets."""
     facets: list[str] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)

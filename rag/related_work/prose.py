@@ -1,10 +1,10 @@
 """Stage 5, with a model: one paragraph of prose per theme, held to the answers' citation check.
 
-Each theme is one call of ``rag/data/prompts/related_work.txt`` with the description, the theme's papers
+Each theme is one call of ``prompts/related_work.txt`` with the description, the theme's papers
 (numbered with the draft's own markers) and the names of the other themes. While a paragraph
-streams, markers naming a paper outside its theme are removed (:class:`rag.citations.MarkerFilter`),
+streams, markers naming a paper outside its theme are removed (:class:`rag.grounding.citations.MarkerFilter`),
 so a paragraph can only cite the papers it was given. Afterwards each sentence is scored against
-the abstracts it cites by the judge (:func:`rag.answer.check_sentences`): uncited or
+the abstracts it cites by the judge (:func:`rag.answers.answer.check_sentences`): uncited or
 unsupported sentences are flagged; the orchestrator falls back to the extractive draft when too
 few are supported.
 """
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rag import prompts
-from rag.answer import SentenceCheck, check_sentences
-from rag.citations import MarkerFilter, tidy
-from rag.generate import Passage, neutralise_markers
+from rag.answers.answer import SentenceCheck, check_sentences
+from rag.grounding.citations import MarkerFilter, tidy
 from rag.grounding.judge import Supports
+from rag.llm.generate import Passage, neutralise_markers
 from rag.related_work.draft import Theme
 
 

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import bibtex
-from rag.chunking import sentence_spans
-from rag.corpus import Paper
-from rag.generate import Passage, rank_sentences
-from rag.library import Library
+from rag.cite import bibtex
+from rag.index.library import Library
+from rag.llm.generate import Passage, rank_sentences
+from rag.sources.corpus import Paper
+from rag.sources.sentences import sentence_spans
 
 
 def word_set(*lines: str) -> frozenset[str]:

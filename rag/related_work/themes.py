@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rag.corpus import Paper
-from rag.library import Library
+from rag.index.library import Library
 from rag.related_work.statements import word_set
+from rag.sources.corpus import Paper
 
 PAPERS_PER_THEME = 5
 MAX_THEMES = 6

@@ -1,0 +1,80 @@
+"""The extractive answer: quote the sentences the judge found answering the question, one per paper.
+
+Input: the judge's :class:`~rag.grounding.judge.Answerability` (the paper the question is about,
+and each retrieved paper's best answering sentence) and the evidence passages. Rules:
+
+- a question about one thing (a figure, a method, a detail) quotes its subject paper's answering
+  sentence first, then any other paper the judge finds answering it just as well (its probability
+  of answering at least the answer threshold), at most ``answer.max_sentences`` in all;
+- a list question ("which papers ...") quotes the best sentence of every retrieved paper whose
+  sentence is close enough to the question (``answer.sentence_floor``), at most
+  ``answer.max_sentences``; each line is the paper's title, then that sentence;
+- lines are in ascending marker order, so the markers read [1] [2] [5], never [1] [5] [2].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.grounding.judge import Answerability, Judge
+from rag.grounding.question import Question
+from rag.llm.generate import Passage, neutralise_markers
+from rag.settings import AnswerSettings
+from rag.sources.corpus import Paper
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One sentence of one evidence paper's abstract, with the paper's marker."""
+
+    marker: int
+    paper: Paper
+    span: tuple[int, int]
+
+    @property
+    def text(self) -> str:
+        return self.paper.abstract[self.span[0] : self.span[1]]
+
+
+def choose(
+    found: Answerability, passages: Sequence[Passage], settings: AnswerSettings, judge: Judge
+) -> list[Quote]:
+    """The sentences to quote, in marker order (see the module docstring)."""
+    threshold = judge.model.answerable.threshold
+    listing = found.question.kind == "list"
+    question_vector = judge.sentences.embed([found.question.text])[0] if listing else None
+    order = sorted(found.sentences, key=lambda s: s.candidate) if listing else found.sentences
+    chosen: list[Quote] = []
+    for scored in order:
+        passage = passages[scored.candidate]
+        sentences = judge.sentences.sentences([passage.paper])[0]
+        quote = Quote(passage.marker, passage.paper, sentences.spans[scored.index])
+        if question_vector is not None:
+            if float(np.dot(sentences.vectors[scored.index], question_vector)) < settings.sentence_floor:
+                continue
+        elif scored.candidate != found.subject and scored.answers < threshold:
+            continue
+        chosen.append(quote)
+        if len(chosen) == settings.max_sentences:
+            break
+    return sorted(chosen, key=lambda quote: quote.marker)
+
+
+def _short_title(title: str) -> str | None:
+    head, colon, _ = title.partition(":")
+    return head.strip() if colon and len(head) <= 40 else None
+
+
+def lines(question: Question, chosen: Sequence[Quote]) -> Iterator[str]:
+    """The answer text, one ``- ... [n]`` line per chosen sentence."""
+    for quote in chosen:
+        if question.kind == "list":
+            lead = f"{quote.paper.title}: "
+        else:
+            short = _short_title(quote.paper.title)
+            lead = f"{short}: " if short else ""
+        # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
+        yield f"- {neutralise_markers(lead + quote.text)} [{quote.marker}]\n"

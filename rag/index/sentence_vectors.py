@@ -1,0 +1,223 @@
+"""Sentence vectors of the library's abstracts, computed once at ingest and read back for the judge.
+
+Ingest embeds every sentence of every new or changed abstract with the same model as the chunks
+and keeps the vectors in ``LITREV_HOME/sentences.sqlite3`` (:class:`SentenceFile`), one row per
+paper version (paper id, content hash, model) with its sentence spans and float16 vectors, written
+before the batch's paper records reach Chroma. So judging a question or a claim embeds only the
+question or the claim itself.
+
+The file is derived state beside the index, like the BM25 index (and, with a Chroma server, kept
+on the client): no nearest-neighbour search runs over sentences, so they need no vector index, and
+a file that cannot be read is set aside and refilled rather than trusted. :class:`SentenceVectors`
+reads it for the papers the judge looks at; a paper whose vectors are not there (an index built
+before they were stored, a damaged file, a paper from a .bib) has its sentences embedded on the
+spot, so the judgement is the same either way, only slower. The next ingest stores what is missing.
+The papers read last are kept in memory (:data:`CACHED_PAPERS`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rag.errors import IndexWriteError
+from rag.grounding.evidence import PaperSentences
+from rag.sources.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from rag.index.embedding import Embedder
+    from rag.sources.corpus import Paper
+
+logger = logging.getLogger(__name__)
+
+CACHED_PAPERS = 2_048
+"""Papers whose sentences (and what the judge read off them) are kept in memory."""
+_SCHEMA = """
+create table if not exists sentences (
+    paper_id text not null, content_hash text not null, model text not null,
+    spans text not null, vectors blob not null, primary key (paper_id, content_hash, model)
+);
+create table if not exists complete (model text primary key)
+"""
+
+
+def spans_of(paper: Paper) -> list[tuple[int, int]]:
+    """The sentence spans of the abstract (the whole abstract when it has no sentence break)."""
+    return sentence_spans(paper.abstract) or ([(0, len(paper.abstract))] if paper.abstract else [])
+
+
+def texts_of(papers: Sequence[Paper]) -> list[str]:
+    """Every sentence of these papers' abstracts, in order."""
+    return [paper.abstract[s:e] for paper in papers for s, e in spans_of(paper)]
+
+
+class SentenceFile:
+    """The stored sentence vectors of one library (see the module docstring)."""
+
+    def __init__(self, path: Path, model: str) -> None:
+        self.path = path
+        self.model = model
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.executescript(_SCHEMA)
+        return connection
+
+    def put(self, papers: Sequence[Paper], vectors: np.ndarray) -> None:
+        """Store the sentences of ``papers`` (``vectors``: one row per sentence, in order)."""
+        rows, at = [], 0
+        for paper in papers:
+            spans = spans_of(paper)
+            block = np.asarray(vectors[at : at + len(spans)], dtype=np.float16)
+            at += len(spans)
+            rows.append((paper.id, paper.content_hash, self.model, json.dumps(spans), block.tobytes()))
+        try:
+            with self._lock, self._connect() as connection:
+                connection.executemany("insert or replace into sentences values (?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as error:
+            raise IndexWriteError(f"cannot write the sentence vectors to {self.path}: {error}") from None
+
+    def get(self, papers: Sequence[Paper]) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
+        """Stored spans and vectors of these papers' current versions (the others are left out)."""
+        if not papers or not self.path.exists():
+            return {}
+        wanted = {paper.id: paper.content_hash for paper in papers}
+        marks = ",".join("?" * len(wanted))
+        try:
+            with self._lock, self._connect() as connection:
+                rows = connection.execute(
+                    "select paper_id, content_hash, spans, vectors from sentences "
+                    f"where model = ? and paper_id in ({marks})",
+                    [self.model, *wanted],
+                ).fetchall()
+        except sqlite3.Error as error:
+            self._set_aside(error)
+            return {}
+        found = {}
+        for paper_id, content_hash, spans, blob in rows:
+            if wanted.get(paper_id) == content_hash:
+                vectors = (
+                    np.frombuffer(blob, dtype=np.float16)
+                    .astype(np.float32)
+                    .reshape(len(json.loads(spans)), -1)
+                )
+                found[paper_id] = ([(int(s), int(e)) for s, e in json.loads(spans)], vectors)
+        return found
+
+    def stored(self) -> set[tuple[str, str]]:
+        """(paper id, content hash) of every stored paper version for this model."""
+        if not self.path.exists():
+            return set()
+        try:
+            with self._lock, self._connect() as connection:
+                return set(
+                    connection.execute(
+                        "select paper_id, content_hash from sentences where model = ?", [self.model]
+                    )
+                )
+        except sqlite3.Error as error:
+            self._set_aside(error)
+            return set()
+
+    def forget(self, current: dict[str, str | None]) -> None:
+        """Delete the rows of these papers other than their current version (None: all of them)."""
+        rows = [(pid, digest or "", self.model) for pid, digest in current.items()]
+        self._write("delete from sentences where paper_id = ? and content_hash != ? and model = ?", rows)
+
+    def is_complete(self) -> bool:
+        """Whether every indexed paper was known to have its sentences stored (:meth:`mark_complete`)."""
+        if not self.path.exists():
+            return False
+        try:
+            with self._lock, self._connect() as connection:
+                return (
+                    connection.execute("select 1 from complete where model = ?", [self.model]).fetchone()
+                    is not None
+                )
+        except sqlite3.Error as error:
+            self._set_aside(error)
+            return False
+
+    def mark_complete(self) -> None:
+        self._write("insert or replace into complete values (?)", [(self.model,)])
+
+    def _write(self, statement: str, rows: list[tuple[str, ...]]) -> None:
+        try:
+            with self._lock, self._connect() as connection:
+                connection.executemany(statement, rows)
+        except sqlite3.Error as error:
+            raise IndexWriteError(f"cannot update the sentence vectors in {self.path}: {error}") from None
+
+    def _set_aside(self, error: sqlite3.Error) -> None:
+        """A file that cannot be read is moved aside (it is derived state) and refilled by ingest."""
+        damaged = self.path.with_name(self.path.name + ".damaged")
+        logger.warning(
+            "sentence vectors at %s unreadable (%s); set aside as %s", self.path, error, damaged.name
+        )
+        try:
+            self.path.replace(damaged)
+        except OSError:
+            return
+
+
+class SentenceVectors:
+    """Papers' sentences with vectors: from the file, else embedded now (see the module docstring)."""
+
+    def __init__(self, embedder: Embedder, file: SentenceFile | None = None) -> None:
+        self.embedder = embedder
+        self.file = file
+        self._cache: OrderedDict[tuple[str, str], PaperSentences] = OrderedDict()
+        self._lock = threading.Lock()
+        self.embedded_now = 0
+        """Sentences embedded at question time because the file had no vectors for them."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(list(texts))
+
+    def sentences(self, papers: Sequence[Paper]) -> list[PaperSentences]:
+        found: dict[tuple[str, str], PaperSentences] = {}
+        with self._lock:
+            for paper in papers:
+                key = (paper.id, paper.content_hash)
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    found[key] = self._cache[key]
+        missing = list(
+            {(p.id, p.content_hash): p for p in papers if (p.id, p.content_hash) not in found}.values()
+        )
+        if missing:
+            kept = self.file.get(missing) if self.file is not None else {}
+            absent = [paper for paper in missing if paper.id not in kept]
+            for paper in missing:
+                if paper.id in kept:
+                    spans, vectors = kept[paper.id]
+                    found[(paper.id, paper.content_hash)] = PaperSentences(paper, spans, vectors)
+            for paper, item in zip(absent, self._embed_now(absent), strict=True):
+                found[(paper.id, paper.content_hash)] = item
+            with self._lock:
+                for paper in missing:
+                    key = (paper.id, paper.content_hash)
+                    self._cache[key] = found[key]
+                while len(self._cache) > CACHED_PAPERS:
+                    self._cache.popitem(last=False)
+        return [found[(paper.id, paper.content_hash)] for paper in papers]
+
+    def _embed_now(self, papers: Sequence[Paper]) -> list[PaperSentences]:
+        texts = texts_of(papers)
+        vectors = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        self.embedded_now += len(texts)
+        out, at = [], 0
+        for paper in papers:
+            spans = spans_of(paper)
+            out.append(PaperSentences(paper, spans, vectors[at : at + len(spans)]))
+            at += len(spans)
+        return out

@@ -32,7 +32,7 @@ import numpy as np
 from litrev_eval.datasets import Item, evidence_of, load
 
 from rag.answers.answer import evidence_strength
-from rag.grounding.answerability import QUESTION, Reading, question_features
+from rag.grounding.answerability import QUESTION, Reading, question_features, question_words
 from rag.grounding.answers import ANSWER
 from rag.grounding.claims import SUPPORT
 from rag.grounding.judge import Judge
@@ -148,7 +148,8 @@ def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) 
     question = analyse(item.text)
     result = search(item.text, library=library, k=CANDIDATES)
     papers = [(hit.paper, hit.score) for hit in result.hits]
-    candidates, rows, where = judge.question_features(question, papers)
+    words = question_words(question, judge.vocabulary)
+    candidates, rows, where = judge.question_features(question, papers, words)
     evidence = evidence_of(item)
     gold = np.array(
         [
@@ -196,7 +197,8 @@ def _question_row(q: QuestionRows, ranker: Linear, judge: Judge) -> np.ndarray:
     scores = ranker.logits(q.rows)
     reading: Reading = read(q.rows, q.where, scores)
     question, candidates, strength = q.features
-    return question_features(question, reading, candidates, strength, judge.vocabulary)
+    words = question_words(question, judge.vocabulary)
+    return question_features(question, reading, candidates, strength, words, judge.vocabulary)
 
 
 def fit_answers(

@@ -210,3 +210,51 @@ def test_the_llm_judge_names_a_reply_that_is_no_verdict_and_a_server_that_garble
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [f"error: {malformed}"]
     assert result.stdout == ""
+
+
+class CountingVocabulary:
+    """The library's vocabulary, counting what question analysis asks of it."""
+
+    def __init__(self, vocabulary: object) -> None:
+        self.inner = vocabulary
+        self.calls: dict[str, int] = {}
+        self.term_texts: list[str] = []
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    def statistics(self, texts):  # the one read question analysis makes
+        self._count("statistics")
+        return self.inner.statistics(texts)
+
+    def terms(self, text: str) -> list[str]:
+        self._count("terms")
+        self.term_texts.append(text)
+        return self.inner.terms(text)
+
+    def idf(self, term: str) -> float:
+        self._count("idf")
+        return self.inner.idf(term)
+
+    def share(self, term: str) -> float:
+        self._count("share")
+        return self.inner.share(term)
+
+
+def test_question_analysis_reads_the_vocabulary_once(bundled: Library) -> None:
+    """The judge reads the library's term statistics for a question in one call, not one IDF or
+    share look-up per word; the vocabulary otherwise only cuts the papers' sentences into terms."""
+    from rag.grounding.judge import Judge
+    from rag.retrieval.retrieve import search
+
+    question = "What speed-up does PARD report on LLaMA3.1-8B, the largest model it was tried on?"
+    counting = CountingVocabulary(bundled.lexical)
+    judge = Judge(bundled.judge.sentences, counting, bundled.judge.model)
+    hits = search(question, library=bundled, k=8).hits
+    verdict = judge.answer(question, [(hit.paper, hit.score) for hit in hits], 0.5)
+    assert verdict.answerable and hits[verdict.subject].paper.title == PARD
+    assert counting.calls.get("statistics") == 1
+    assert "idf" not in counting.calls and "share" not in counting.calls
+    sentences = {text for hit in hits for text in [hit.paper.abstract, hit.paper.title]}
+    assert question not in counting.term_texts
+    assert all(any(text in whole for whole in sentences) for text in counting.term_texts)

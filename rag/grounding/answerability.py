@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.grounding.answers import ANSWER, PRESENTS, Candidate, share_of, states
-from rag.grounding.evidence import PaperSentences, Vocabulary, is_rare
+from rag.grounding.evidence import PaperSentences, TermStatistics, TermWeights, Vocabulary, is_rare
 from rag.grounding.names import prepared
 from rag.grounding.question import Question
 
@@ -100,17 +100,19 @@ def question_features(
     reading: Reading,
     candidates: Sequence[Candidate],
     strength: float,
+    words: TermStatistics,
     vocabulary: Vocabulary,
 ) -> np.ndarray:
-    """The :data:`QUESTION` features."""
+    """The :data:`QUESTION` features. ``words`` are the question's term statistics, read once
+    (:func:`question_words`); the vocabulary only cuts the papers' sentences into terms."""
     row = reading.rows[reading.best]
     column = {name: float(row[ANSWER.index(name)]) for name in ANSWER}
     paper = candidates[reading.subject].sentences
     best = reading.where[reading.best][1]
     missing = [name for name in question.names if not any(c.sentences.named.states(name) for c in candidates)]
     own = [i for i, (c, _) in enumerate(reading.where) if c == reading.subject]
-    main = main_names(question, vocabulary)
-    conditions = [name for name in question.names if name not in main and is_rare(name, vocabulary)]
+    main = main_names(question, words)
+    conditions = [name for name in question.names if name not in main and is_rare(name, words)]
     fitting = [reading.where[i][1] for i in own if reading.rows[i, ANSWER.index("figure_fits")] > 0]
     kind = question.kind
     return np.array(
@@ -118,7 +120,7 @@ def question_features(
             column["sim_question"],
             strength,
             column["names_paper"],
-            float(sum(is_rare(name, vocabulary) for name in missing)),
+            float(sum(is_rare(name, words) for name in missing)),
             float(bool(main) and kind != "proposed" and not _own_work(question, paper, best, main)),
             share_of([not paper.named.states(name) for name in conditions]) if conditions else 0.0,
             float(kind == "figure" and not fitting),
@@ -136,8 +138,8 @@ def question_features(
             float(kind == "proposed" and not _own_work(question, paper, best)),
             float(kind == "list"),
             1.0 if kind == "figure" else float(reading.rows[own, ANSWER.index("asked_terms")].max()),
-            _asked_share(question, vocabulary),
-            _rare_missing(question, paper, vocabulary),
+            _asked_share(question, words),
+            _rare_missing(question, paper, words, vocabulary),
             float(reading.rows[own, ANSWER.index("sim_rest")].max()),
             float(reading.rows[own, ANSWER.index("sim_asked")].max()) if question.asked else 1.0,
         ],
@@ -149,18 +151,30 @@ _SELECTING = re.compile(r"\w+est\b|\bmost\b|\bleast\b", re.IGNORECASE)
 """Superlatives pick one of several ("the largest model"); an abstract need not use the word."""
 
 
-def _rare_missing(question: Question, paper: PaperSentences, vocabulary: Vocabulary) -> float:
-    terms = set(vocabulary.terms(question.text))
-    total = sum(vocabulary.idf(term) for term in terms)
-    selecting = set(vocabulary.terms(" ".join(_SELECTING.findall(question.text))))
-    rare = {term for term in terms - selecting if vocabulary.share(term) <= RARE_WORD_SHARE}
+def question_words(question: Question, vocabulary: Vocabulary) -> TermStatistics:
+    """The library's statistics for every piece of the question the judge weighs (its text, what
+    it asks, its names, its superlatives), in one call of the vocabulary."""
+    return vocabulary.statistics([question.text, question.asked, *question.names, _selecting(question)])
+
+
+def _selecting(question: Question) -> str:
+    return " ".join(_SELECTING.findall(question.text))
+
+
+def _rare_missing(
+    question: Question, paper: PaperSentences, words: TermStatistics, vocabulary: Vocabulary
+) -> float:
+    terms = set(words.terms(question.text))
+    total = sum(words.idf(term) for term in terms)
+    selecting = set(words.terms(_selecting(question)))
+    rare = {term for term in terms - selecting if words.share(term) <= RARE_WORD_SHARE}
     missing = rare - paper.all_terms(vocabulary)
-    return sum(vocabulary.idf(term) for term in missing) / total if total else 0.0
+    return sum(words.idf(term) for term in missing) / total if total else 0.0
 
 
-def _asked_share(question: Question, vocabulary: Vocabulary) -> float:
-    terms = vocabulary.terms(question.asked) if question.asked else []
-    return float(np.mean([vocabulary.share(term) for term in terms])) if terms else 1.0
+def _asked_share(question: Question, words: TermStatistics) -> float:
+    terms = words.terms(question.asked) if question.asked else []
+    return float(np.mean([words.share(term) for term in terms])) if terms else 1.0
 
 
 def _window(paper: PaperSentences, index: int) -> str:
@@ -178,7 +192,7 @@ PRESENT_REACH = 10
 """A name presented as the paper's own comes within this many words of the presenting verb."""
 
 
-def main_names(question: Question, vocabulary: Vocabulary) -> list[str]:
+def main_names(question: Question, vocabulary: TermWeights) -> list[str]:
     """The rare names of the question's subject phrase ("PARD" in "What speed-up does PARD achieve
     on Llama-2-13B?"); a name many papers use ("TTS", "LLM") names a field, not a paper, and a
     question whose subject was not found has none."""

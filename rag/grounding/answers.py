@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.grounding import figures as figure_reading
-from rag.grounding.evidence import PaperSentences, Vocabulary, coverage
+from rag.grounding.evidence import PaperSentences, TermStatistics, Vocabulary, coverage
 from rag.grounding.names import names, prepared
 from rag.grounding.question import Measure, Question
 
@@ -105,13 +105,16 @@ def answer_features(
     question: Question,
     vectors: QuestionVectors,
     candidates: Sequence[Candidate],
+    words: TermStatistics,
     vocabulary: Vocabulary,
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The :data:`ANSWER` features of every sentence of every candidate, with (candidate, sentence)."""
+    """The :data:`ANSWER` features of every sentence of every candidate, with (candidate, sentence).
+    ``words`` are the question's term statistics (read once, :func:`question_words`); the
+    vocabulary only cuts the papers' sentences into terms."""
     question_vector, rest_vector, asked_vector = vectors.question, vectors.rest, vectors.asked
     asked_names = {name.lower() for name in names(question.text)}
-    question_terms = set(vocabulary.terms(question.text))
-    asked_terms = set(vocabulary.terms(question.asked)) if question.asked else set()
+    question_terms = set(words.terms(question.text))
+    asked_terms = set(words.terms(question.asked)) if question.asked else set()
     rows: list[list[float]] = []
     where: list[tuple[int, int]] = []
     for number, candidate in enumerate(candidates):
@@ -145,16 +148,16 @@ def answer_features(
                     candidate.score,
                     named_paper,
                     named_here,
-                    coverage(question_terms, terms, vocabulary),
-                    coverage(question_terms, paper_terms, vocabulary),
-                    coverage(asked_terms, terms, vocabulary) if asked_terms else 1.0,
+                    coverage(question_terms, terms, words),
+                    coverage(question_terms, paper_terms, words),
+                    coverage(asked_terms, terms, words) if asked_terms else 1.0,
                     float(fitting),
                     float(question.kind == "figure" and not any(not f.named for f in figures)),
                     float(BOILERPLATE.search(text) is not None),
                     min(len(fresh), 3) / 3,
                     float(PRESENTS.search(text) is not None),
                     index / max(len(paper.spans) - 1, 1),
-                    residual_share := coverage(residual, terms, vocabulary) if residual else 0.0,
+                    residual_share := coverage(residual, terms, words) if residual else 0.0,
                     float(index == described),
                     float(question.kind == "proposed" and PRESENTS.search(text) is not None),
                     residual_share if question.kind in ("explanation", "yes-no", "which", "other") else 0.0,

@@ -12,7 +12,7 @@ sentences, and a :class:`Vocabulary` with the library's term statistics (``Lexic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from rag.sources.corpus import Paper
 
 
-class Vocabulary(Protocol):
-    """The library's term statistics (``rag.index.lexical.LexicalIndex`` is one)."""
+class TermWeights(Protocol):
+    """Terms of a text and their weights in the library: what :func:`coverage` and :func:`is_rare` read."""
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, stop-word-free terms."""
@@ -41,6 +41,41 @@ class Vocabulary(Protocol):
     def share(self, term: str) -> float:
         """The share of the library's papers that use ``term`` (0 to 1)."""
         ...
+
+
+class Vocabulary(TermWeights, Protocol):
+    """The library's term statistics (``rag.index.lexical.LexicalIndex`` is one)."""
+
+    def statistics(self, texts: Iterable[str]) -> TermStatistics:
+        """The terms of each of ``texts`` with their IDF and share, read at once."""
+        ...
+
+
+@dataclass(frozen=True)
+class TermStatistics:
+    """The library's statistics for the words of a few texts (a question's), read in one call of
+    :meth:`Vocabulary.statistics`. It answers for those texts and their terms only: asking it about
+    any other text is a KeyError, so question analysis cannot drift back to one lookup per word."""
+
+    terms_of: Mapping[str, tuple[str, ...]]
+    idfs: Mapping[str, float]
+    shares: Mapping[str, float]
+
+    @classmethod
+    def read(cls, vocabulary: TermWeights, texts: Iterable[str]) -> TermStatistics:
+        """The statistics of ``texts`` from any :class:`TermWeights` (the vocabulary's own way)."""
+        terms_of = {text: tuple(vocabulary.terms(text)) for text in dict.fromkeys(texts)}
+        every = {term for terms in terms_of.values() for term in terms}
+        return cls(terms_of, {t: vocabulary.idf(t) for t in every}, {t: vocabulary.share(t) for t in every})
+
+    def terms(self, text: str) -> list[str]:
+        return list(self.terms_of[text])
+
+    def idf(self, term: str) -> float:
+        return self.idfs[term]
+
+    def share(self, term: str) -> float:
+        return self.shares[term]
 
 
 @dataclass(eq=False)
@@ -126,7 +161,7 @@ class Unit:
 
 
 def coverage(
-    terms: frozenset[str] | set[str], found: frozenset[str] | set[str], vocabulary: Vocabulary
+    terms: frozenset[str] | set[str], found: frozenset[str] | set[str], vocabulary: TermWeights
 ) -> float:
     total = sum(vocabulary.idf(term) for term in terms)
     if not total:
@@ -134,7 +169,7 @@ def coverage(
     return sum(vocabulary.idf(term) for term in terms & found) / total
 
 
-def is_rare(name: str, vocabulary: Vocabulary) -> bool:
+def is_rare(name: str, vocabulary: TermWeights) -> bool:
     parts = vocabulary.terms(name)
     return not parts or min(vocabulary.share(part) for part in parts) <= RARE_SHARE
 

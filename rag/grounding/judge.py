@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from rag.grounding import reasons
-from rag.grounding.answerability import Reading, question_features, read
+from rag.grounding.answerability import Reading, question_features, question_words, read
 from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features
 from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
-from rag.grounding.evidence import PaperSentences, SentenceSource, Unit, Vocabulary
+from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
 from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
 
@@ -180,25 +180,26 @@ class Judge:
         """Whether ``papers`` (retrieved for the question, best first, with their fused scores)
         answer ``question``; ``strength`` is retrieval's evidence strength."""
         asked = question if isinstance(question, Question) else analyse(question)
-        candidates, rows, where = self.question_features(asked, papers)
+        words = question_words(asked, self.vocabulary)
+        candidates, rows, where = self.question_features(asked, papers, words)
         if not len(rows):
             return Answerability(asked, False, 0.0, None, [])
         scores = self.model.ranker.logits(rows)
         reading = read(rows, where, scores)
-        row = question_features(asked, reading, candidates, strength, self.vocabulary)
+        row = question_features(asked, reading, candidates, strength, words, self.vocabulary)
         model = self.model.answerable
         probability = float(model.probabilities(row)[0])
-        sentences = self._per_paper(asked, rows, where, scores, candidates, strength, reading.subject)
+        sentences = self._per_paper(asked, words, rows, where, scores, candidates, strength, reading.subject)
         missing = [n for n in asked.names if not any(c.sentences.named.states(n) for c in candidates)]
         return Answerability(
             asked, probability >= model.threshold, probability, reading.subject, sentences, missing
         )
 
     def question_features(
-        self, question: Question, papers: Sequence[tuple[Paper, float]]
+        self, question: Question, papers: Sequence[tuple[Paper, float]], words: TermStatistics
     ) -> tuple[list[Candidate], np.ndarray, list[tuple[int, int]]]:
         """The candidates and the :data:`~rag.grounding.answers.ANSWER` features of their
-        sentences, with (candidate, sentence) for each row."""
+        sentences, with (candidate, sentence) for each row; ``words``: :func:`question_words`."""
         if not papers:
             return [], np.zeros((0, len(ANSWER)), dtype=np.float32), []
         best = max(score for _, score in papers) or 1.0
@@ -208,7 +209,7 @@ class Judge:
                 zip(self.sentences.sentences([paper for paper, _ in papers]), papers, strict=True), start=1
             )
         ]
-        rows, where = answer_features(question, self._vectors(question), candidates, self.vocabulary)
+        rows, where = answer_features(question, self._vectors(question), candidates, words, self.vocabulary)
         return candidates, rows, where
 
     def _vectors(self, question: Question) -> QuestionVectors:
@@ -224,6 +225,7 @@ class Judge:
     def _per_paper(
         self,
         question: Question,
+        words: TermStatistics,
         rows: np.ndarray,
         where: list[tuple[int, int]],
         scores: np.ndarray,
@@ -243,7 +245,7 @@ class Judge:
         out = []
         for candidate, row in best.items():
             reading = Reading(rows, where, scores, candidate, row)
-            features = question_features(question, reading, candidates, strength, self.vocabulary)
+            features = question_features(question, reading, candidates, strength, words, self.vocabulary)
             probability = float(self.model.answerable.probabilities(features)[0])
             out.append(Scored(candidate, where[row][1], float(scores[row]), probability))
         return sorted(out, key=lambda s: (s.candidate != subject, -s.score))

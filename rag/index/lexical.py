@@ -35,6 +35,7 @@ from bm25s.stopwords import STOPWORDS_EN
 from pydantic import BaseModel, ValidationError
 
 from rag.errors import IndexDamagedError
+from rag.grounding.evidence import TermStatistics
 from rag.settings import describe
 from rag.sources.corpus import Paper
 from rag.sources.title_names import name_index, named_papers, title_name
@@ -145,6 +146,11 @@ class LexicalIndex:
             (sum(self.idf(t) for t in terms.intersection(self.terms(text))) / total for text in texts),
             default=0.0,
         )
+
+    def statistics(self, texts: Iterable[str]) -> TermStatistics:
+        """The terms of each of ``texts`` with their IDF and share, read at once (the judge's
+        question analysis asks this once per question)."""
+        return TermStatistics.read(self, texts)
 
     def terms(self, text: str) -> list[str]:
         """The stemmed, stop-word-free terms of ``text``, exactly as ``bm25s.tokenize`` makes them."""

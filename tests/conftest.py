@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.index.embedding import Embedder, load_embedder
-from rag.index.ingest import ingest
+from rag.index.ingest import IngestReport, ingest
 from rag.index.library import Library
 from rag.settings import EmbeddingSettings, Settings
 from tests.helpers import BUNDLED
@@ -37,8 +37,14 @@ def library(tmp_path: Path, embedder: Embedder) -> Library:
 
 
 @pytest.fixture(scope="session")
-def bundled(bundled_home: Path, embedder: Embedder) -> Library:
-    """The bundled corpus, ingested once for the whole session. Tests must not write to it."""
+def bundled_ingest(bundled_home: Path, embedder: Embedder) -> tuple[Library, IngestReport]:
+    """The bundled corpus ingested into an empty home, once for the whole session, with the
+    report of that first ingest."""
     library = Library(Settings(home=bundled_home), embedder=embedder)
-    ingest([BUNDLED], library=library)
-    return library
+    return library, ingest([BUNDLED], library=library)
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_ingest: tuple[Library, IngestReport]) -> Library:
+    """The bundled corpus, ingested once for the whole session. Tests must not write to it."""
+    return bundled_ingest[0]

@@ -119,7 +119,7 @@ def ingest(
         err.print(f"note: {shown(str(note), line=True)}")
     for title in report.conflicts:
         err.print(f"duplicate title with a different abstract (the first is kept): {shown(title, line=True)}")
-    out.print(f"{report.summary} ({report.chunks} chunks embedded in {report.seconds:.1f} s)")
+    out.print(report.line)
     if report.skipped_paths:
         raise typer.Exit(1)
 

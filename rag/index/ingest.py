@@ -81,6 +81,11 @@ class IngestReport:
             )
         return text + f". Library: {self.total_papers} papers."
 
+    @property
+    def line(self) -> str:
+        """What ``litrev ingest`` prints: the summary and the embedding time."""
+        return f"{self.summary} ({self.chunks} chunks embedded in {self.seconds:.1f} s)"
+
 
 def ingest(
     paths: Iterable[Path],

@@ -5,7 +5,7 @@ to (one entry per paper, the same abstract as in the PDF, the DOI or arXiv id pr
 Two dev sets ask about them: ``fulltext_qa.jsonl`` (questions only the body answers, each with the
 page and section that state it) and ``fulltext_unanswerable.jsonl`` (details neither the abstract
 nor the body states). Their items split into tune and holdout halves with
-:func:`eval.datasets.half`, by id.
+:func:`litrev_eval.datasets.half`, by id.
 
 An answerable item has ``id``, ``question``, ``paper`` (the library key), ``page`` (1-based, the one
 page of the PDF that prints the answer), ``section`` (the heading, without its number, of the section
@@ -21,7 +21,7 @@ The papers are two-column with a running header, footnotes, a table, an equation
 ends and a reference list; half carry an arXiv margin stamp on page 1 and half a DOI. Compiling is
 deterministic (``SOURCE_DATE_EPOCH``), so the same source gives the same PDF bytes.
 
-``python -m eval.fulltext_papers DIR`` writes the PDFs into DIR.
+``python -m litrev_eval.fulltext_papers DIR`` writes the PDFs into DIR.
 """
 
 from __future__ import annotations
@@ -109,10 +109,10 @@ def _compile(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m eval.fulltext_papers DIR``: write the PDFs into DIR and list them."""
+    """``python -m litrev_eval.fulltext_papers DIR``: write the PDFs into DIR and list them."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m eval.fulltext_papers DIR", file=sys.stderr)
+        print("usage: python -m litrev_eval.fulltext_papers DIR", file=sys.stderr)
         return 2
     try:
         pdfs = compile_papers(Path(args[0]))

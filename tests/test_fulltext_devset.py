@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
 import bibtexparser
+import pypdfium2 as pdfium
 import pytest
+from litrev_eval.datasets import half
+from litrev_eval.fulltext_papers import LIBRARY_BIB, PAPERS, QA, UNANSWERABLE, compile_papers, pdf_name
 
-from eval.datasets import half
-from eval.fulltext_papers import LIBRARY_BIB, PAPERS, QA, UNANSWERABLE, compile_papers, pdf_name
 from rag.errors import DatasetError
-
-pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 reads the compiled PDFs")
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdflatex") is None, reason="pdflatex comes from texlive (make test installs it)"
-)
 
 
 def _rows(path: Path) -> list[dict]:

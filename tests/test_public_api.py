@@ -30,10 +30,19 @@ def test_the_api_names_the_verbs_and_the_errors() -> None:
     assert "GenerationError" in errors
 
 
-def test_importing_a_module_does_not_shadow_the_function_of_the_same_name() -> None:
-    for name in ("answer", "lookup", "ingest"):
-        module = importlib.import_module(f"rag.{name}")
-        assert getattr(rag, name) is getattr(module, name)
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [
+        ("answer", "rag.answers.answer"),
+        ("lookup", "rag.cite.lookup"),
+        ("ingest", "rag.index.ingest"),
+        ("search", "rag.retrieval.retrieve"),
+    ],
+)
+def test_importing_the_defining_module_keeps_the_public_function(name: str, where: str) -> None:
+    module = importlib.import_module(where)
+    assert getattr(rag, name) is getattr(module, name)
+    assert callable(getattr(rag, name))
 
 
 def test_unknown_names_are_attribute_errors() -> None:

@@ -1,0 +1,45 @@
+"""The PDFs the PDF tests read, compiled once per test session into a temporary folder.
+
+Test modules import the fixtures they use by name (``from tests.pdf_fixtures import paper_pdf``).
+Without pdflatex (texlive) they are skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.sources.pdf import PdfDocument, read_pdf
+from tests import pdfs
+
+
+@pytest.fixture(scope="session")
+def pdf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex comes from texlive (make test installs it)")
+    return tmp_path_factory.mktemp("pdfs")
+
+
+@pytest.fixture(scope="session")
+def paper_pdf(pdf_folder: Path) -> Path:
+    """The two-column test paper (:func:`tests.pdfs.paper_tex`)."""
+    return pdfs.compile_tex(pdf_folder / "paper", pdfs.paper_tex())
+
+
+@pytest.fixture(scope="session")
+def paper_document(paper_pdf: Path) -> PdfDocument:
+    return read_pdf(paper_pdf)
+
+
+@pytest.fixture(scope="session")
+def interleaved_pdf(pdf_folder: Path) -> Path:
+    """A page whose two columns the PDF draws row by row."""
+    return pdfs.compile_tex(pdf_folder / "interleaved", pdfs.interleaved_tex())
+
+
+@pytest.fixture(scope="session")
+def old_stamp_pdf(pdf_folder: Path) -> Path:
+    """The test paper with an old-style arXiv stamp (``cond-mat/0211034``)."""
+    return pdfs.compile_tex(pdf_folder / "old_stamp", pdfs.paper_tex(stamp=pdfs.OLD_STAMP))

@@ -43,3 +43,9 @@ def interleaved_pdf(pdf_folder: Path) -> Path:
 def old_stamp_pdf(pdf_folder: Path) -> Path:
     """The test paper with an old-style arXiv stamp (``cond-mat/0211034``)."""
     return pdfs.compile_tex(pdf_folder / "old_stamp", pdfs.paper_tex(stamp=pdfs.OLD_STAMP))
+
+
+@pytest.fixture(scope="session")
+def ligatures_pdf(pdf_folder: Path) -> Path:
+    """A page in T1 fonts without a Unicode map (ligatures as control characters)."""
+    return pdfs.compile_tex(pdf_folder / "ligatures", pdfs.ligatures_tex())

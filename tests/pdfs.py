@@ -54,6 +54,10 @@ APPENDIX_SENTENCE = (
     "The appendix repeats the recognition experiment with a smaller decoder and finds the "
     "same ordering of the five systems."
 )
+LIST_ITEMS = (
+    "The first listed finding concerns the masking ratio used during pretraining",
+    "The second listed finding concerns the size of the light decoder",
+)
 FOOTNOTE = "Code and trained weights are released under the MIT licence."
 TABLE_CAPTION = "Table 1: Word error rates of the five systems on the noisy test set."
 FIGURE_CAPTION = "Figure 1: The masking schedule over the course of pretraining."
@@ -256,6 +260,10 @@ Ours & 9.8 \\
 \appendix
 \section{{Additional Results}}
 {APPENDIX_SENTENCE} {filler(rng, 5)}
+\begin{{itemize}}
+\item {LIST_ITEMS[0]}
+\item {LIST_ITEMS[1]}
+\end{{itemize}}
 \end{{document}}
 """
     )
@@ -334,5 +342,24 @@ def interleaved_tex() -> str:
 \noindent\begin{{tabular}}{{@{{}}p{{0.46\textwidth}}@{{\hspace{{0.08\textwidth}}}}p{{0.46\textwidth}}@{{}}}}
 {body}
 \end{{tabular}}
+\end{{document}}
+"""
+
+
+LIGATURE_SENTENCE = (
+    "The first official offer fluffed the efficient baffle, and the affluent filmmaker scoffed at "
+    "its fine flow."
+)
+
+
+def ligatures_tex() -> str:
+    """A page set in TeX's T1 fonts without a Unicode map (bitmap fonts when cm-super is not
+    installed): PDFium gives their ligatures (fi, fl, ff, ffi, ffl) as control characters."""
+    return rf"""\documentclass[10pt]{{article}}
+\usepackage[T1]{{fontenc}}
+\pagestyle{{empty}}
+\begin{{document}}
+\section{{Introduction}}
+{LIGATURE_SENTENCE} {LIGATURE_SENTENCE}
 \end{{document}}
 """

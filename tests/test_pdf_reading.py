@@ -17,7 +17,13 @@ from rag.sources.pdf.pages import read_pages
 from rag.sources.pdf.passages import sentence_spans
 from rag.sources.pdf.running_lines import running_keys, split_running
 from tests import pdfs
-from tests.pdf_fixtures import interleaved_pdf, paper_document, paper_pdf, pdf_folder  # noqa: F401
+from tests.pdf_fixtures import (  # noqa: F401
+    interleaved_pdf,
+    ligatures_pdf,
+    paper_document,
+    paper_pdf,
+    pdf_folder,
+)
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -37,7 +43,8 @@ def _raw_pages(path: Path) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"[\s\-\ufffe\u00ad]+", "", text)
+    """Letters and digits only (PDFium's text has no bullets and marks line-end hyphens)."""
+    return re.sub(r"[\W_]+", "", text)
 
 
 @pytest.mark.parametrize(
@@ -132,8 +139,9 @@ def _source_words() -> set[str]:
             words.update(word.casefold() for word in _WORD.findall(phrase))
     for name in dir(pdfs):
         value = getattr(pdfs, name)
-        if name.isupper() and isinstance(value, str):
-            words.update(word.casefold() for word in _WORD.findall(value))
+        if name.isupper() and isinstance(value, str | tuple):
+            text = value if isinstance(value, str) else " ".join(value)
+            words.update(word.casefold() for word in _WORD.findall(text))
     return words
 
 
@@ -181,6 +189,19 @@ def test_the_vocabulary_leaves_out_the_words_a_line_end_cuts() -> None:
     lines = ["the configu\u00ad", "ration of the zero-shot", "model"]
     assert vocabulary(lines) == {"the", "of", "zero-shot", "model"}
     assert join_lines(lines, vocabulary(lines)) == "the configuration of the zero-shot model"
+
+
+def test_ligatures_of_fonts_without_a_unicode_map_are_written_out(ligatures_pdf: Path) -> None:  # noqa: F811
+    assert "\x1c" in _raw_pages(ligatures_pdf)[0], "the PDF must give its ligatures as control characters"
+    document = read_pdf(ligatures_pdf)
+    assert [p.text for p in document.passages] == [f"{pdfs.LIGATURE_SENTENCE} {pdfs.LIGATURE_SENTENCE}"]
+
+
+def test_list_items_keep_their_bullet(paper_document: PdfDocument) -> None:  # noqa: F811
+    """LaTeX's bullet comes from a symbol font without a Unicode map: it is written as one."""
+    text = " ".join(p.text for p in paper_document.passages)
+    first, second = pdfs.LIST_ITEMS
+    assert f"\u2022 {first} \u2022 {second}" in text
 
 
 def test_running_headers_and_page_numbers_are_gone(paper_document: PdfDocument, paper_pdf: Path) -> None:  # noqa: F811

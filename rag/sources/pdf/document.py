@@ -12,8 +12,9 @@ the file (encrypted, damaged, truncated, no pages, not a PDF, no text layer). Th
 5. body and appendix sections are cut into passages (:mod:`.passages`).
 
 The title is the largest text in the upper part of page 1 (the lines set in the largest size,
-read in order); when page 1 has no text larger than its body text, its first line of two words or
-more. The abstract is the text of the Abstract section up to a "Keywords", "Index Terms" or "DOI"
+read in order); when page 1 has no text larger than its body text, its first bold line of two
+words or more, else its first line of two words or more, running lines left out. The abstract is
+the text of the Abstract section up to a "Keywords", "Index Terms" or "DOI"
 line; without an Abstract heading, the longest paragraph before the first heading, if it has
 :data:`MIN_FRONT_ABSTRACT` characters. Identifiers are looked for on page 1 (its margin stamp
 included) and in the running lines of every page, never in the reference list.
@@ -87,7 +88,6 @@ def read_pdf(path: str | Path, *, settings: PassageSettings | None = None) -> Pd
         pages.append(page if page.number == 1 else dataclasses.replace(page, text=""))
     if not any(page.lines for page in pages):
         raise CorpusError(path, "has no text layer (scanned?); text recognition (OCR) is not done")
-    title_lines = _title_lines(pages[0])
     keys = running_keys(pages)
     stripped: list[LaidOutPage] = []
     running: list[str] = []
@@ -95,6 +95,7 @@ def read_pdf(path: str | Path, *, settings: PassageSettings | None = None) -> Pd
         kept, dropped = split_running(page, keys)
         stripped.append(kept)
         running += dropped
+    title_lines = _title_lines(pages[0], stripped[0])
     words = vocabulary(line.text for page in stripped for line in page.lines)
     sections, reference_lines = find_sections(stripped, words)
     identifiers = "\n".join([pages[0].text, *running])
@@ -111,7 +112,8 @@ def read_pdf(path: str | Path, *, settings: PassageSettings | None = None) -> Pd
     )
 
 
-def _title_lines(page: LaidOutPage) -> list[str]:
+def _title_lines(page: LaidOutPage, stripped: LaidOutPage) -> list[str]:
+    """The lines of the title on page 1 (``stripped``: without its running lines)."""
     upper = [
         line
         for line in page.lines
@@ -121,7 +123,8 @@ def _title_lines(page: LaidOutPage) -> list[str]:
         return []
     largest = max(line.size for line in upper)
     if largest < TITLE_LARGER * page.body_size:
-        first = next((line for line in upper if len(line.text.split()) >= 2), None)
+        candidates = [line for line in stripped.lines if len(line.text.split()) >= 2 and line in upper]
+        first = next((line for line in candidates if line.bold), candidates[0] if candidates else None)
         return [first.text] if first else []
     picked: list[str] = []
     for line in page.lines:

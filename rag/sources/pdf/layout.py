@@ -5,12 +5,13 @@ the order a person reads them, whatever order the PDF draws them in:
 
 1. Rotated text (a run much taller than wide, such as arXiv's margin stamp) is set aside: it is
    not prose. Superscript footnote marks (small raised digits or symbols after a word) are dropped.
-2. Runs on the same baseline that touch (a gap under :data:`JOIN_GAP` ems) become one line.
+2. Runs chain into lines left to right: a run joins the line that ends just before it (a gap
+   under :data:`JOIN_GAP` ems, narrower than a column gap) and that it sits level with.
 3. The page is one column when most lines cross the middle of the text block; else it has two
    columns. On a two-column page, a line that crosses the middle (a title, a wide figure's caption)
    cuts the page into bands; each band is read left column top to bottom, then right column.
 4. A line starts a paragraph when it is indented, follows a gap larger than the usual line
-   spacing, or follows a short line that ended a sentence.
+   spacing, follows a short line that ended a sentence, or opens with a bullet.
 5. Footnotes (the last lines of a column, set smaller than the page's body text) move to the end
    of the page, so they do not cut the sentence that runs on into the next column.
 """
@@ -31,7 +32,8 @@ PARAGRAPH_GAP = 1.6
 FOOTNOTE_SIZE = 0.88
 """Lines this much smaller than the body text at a column's foot are footnotes."""
 _FULL, _LEFT, _RIGHT = 0, 1, 2
-_ROWS_BACK = 6
+_BULLETS = frozenset("\u2022\u25e6\u25aa\u25b8\u2023\u2043")
+_CLOSING = frozenset(",.;:!?)]}\u2019\u201d")
 _MARKS = frozenset("0123456789*\u2020\u2021\u00a7\u00b6,")
 
 
@@ -104,40 +106,63 @@ def _footnote_mark(piece: Piece, pieces: list[Piece]) -> bool:
 
 
 def _lines(pieces: list[Piece]) -> list[Line]:
-    """Join runs that share a baseline and touch into lines (left to right)."""
-    rows: list[list[Piece]] = []
-    for piece in sorted(pieces, key=lambda p: -(p.y0 + p.y1)):
-        row = next((row for row in reversed(rows[-_ROWS_BACK:]) if _same_row(row, piece)), None)
-        if row is None:
-            rows.append([piece])
+    """Chain runs into lines, left to right: a run goes on the line whose last run ends just
+    before it (a gap under :data:`JOIN_GAP` ems, so never across a column gap) and whose tallest
+    run it sits level with (the middle of one within the other's height, so a comma or a
+    superscript joins its line). Runs that overlap across the page (a fraction's numerator and
+    denominator) are on two lines."""
+    chains: list[list[Piece]] = []
+    tallest: list[Piece] = []
+    for piece in sorted(pieces, key=lambda p: p.x0):
+        best, best_offset = -1, 0.0
+        for index, chain in enumerate(chains):
+            gap = piece.x0 - chain[-1].x1
+            if not -1.0 <= gap <= JOIN_GAP * max(chain[-1].size, piece.size, 1.0):
+                continue
+            anchor = tallest[index]
+            if not (_within(piece, anchor) or _within(anchor, piece)):
+                continue
+            offset = abs((piece.y0 + piece.y1) - (anchor.y0 + anchor.y1))
+            if best < 0 or offset < best_offset:
+                best, best_offset = index, offset
+        if best < 0:
+            chains.append([piece])
+            tallest.append(piece)
         else:
-            row.append(piece)
-    lines = []
-    for row in rows:
-        row.sort(key=lambda p: p.x0)
-        segment = [row[0]]
-        for piece in row[1:]:
-            if piece.x0 - segment[-1].x1 > JOIN_GAP * max(segment[-1].size, piece.size, 1.0):
-                lines.append(_line(segment))
-                segment = []
-            segment.append(piece)
-        lines.append(_line(segment))
-    return lines
+            chains[best].append(piece)
+            if piece.height > tallest[best].height:
+                tallest[best] = piece
+    return [_line(chain) for chain in chains]
 
 
-def _same_row(row: list[Piece], piece: Piece) -> bool:
-    """Whether ``piece`` shares the baseline of ``row`` (its first run) and overlaps none of it."""
-    anchor = row[0]
-    overlap = min(anchor.y1, piece.y1) - max(anchor.y0, piece.y0)
-    if overlap <= 0.5 * min(anchor.height, piece.height):
-        return False
-    return all(min(other.x1, piece.x1) - max(other.x0, piece.x0) < 1.0 for other in row)
+def _within(piece: Piece, line: Piece) -> bool:
+    middle = (piece.y0 + piece.y1) / 2
+    slack = 0.25 * line.height
+    return line.y0 - slack <= middle <= line.y1 + slack
+
+
+def _top_to_bottom(lines: list[Line]) -> list[Line]:
+    """``lines`` from the top of the page down; lines level with each other, left to right."""
+    ordered = sorted(lines, key=lambda line: -(line.y0 + line.y1))
+    out: list[Line] = []
+    group: list[Line] = []
+    for line in ordered:
+        if group and (group[0].y0 + group[0].y1) / 2 - (line.y0 + line.y1) / 2 > 0.3 * _height(group[0]):
+            out += sorted(group, key=lambda item: item.x0)
+            group = []
+        group.append(line)
+    return out + sorted(group, key=lambda item: item.x0)
+
+
+def _height(line: Line) -> float:
+    return line.y1 - line.y0
 
 
 def _line(row: list[Piece]) -> Line:
     text = row[0].text
     for before, piece in itertools.pairwise(row):
-        space = "" if piece.x0 - before.x1 < 0.15 * max(piece.size, 1.0) else " "
+        tight = piece.x0 - before.x1 < 0.15 * max(piece.size, 1.0) or piece.text[0] in _CLOSING
+        space = "" if tight else " "
         text += space + piece.text
     main = max(row, key=lambda p: len(p.text))
     return Line(
@@ -159,10 +184,12 @@ def _reading_order(lines: list[Line], body_size: float) -> list[Line]:
     columns = [_column(line, middle) for line in lines]
     long_lines = [c for c, line in zip(columns, lines, strict=True) if len(line.text) > 20]
     if long_lines and long_lines.count(_FULL) > len(long_lines) / 2:
-        return _flush({_LEFT: sorted(lines, key=lambda line: (-line.y1, line.x0)), _RIGHT: []}, body_size)
+        return _flush({_LEFT: _top_to_bottom(lines), _RIGHT: []}, body_size)
     ordered: list[Line] = []
     band: dict[int, list[Line]] = {_LEFT: [], _RIGHT: []}
-    for line, column in sorted(zip(lines, columns, strict=True), key=lambda pair: -pair[0].y1):
+    column_of = {id(line): column for line, column in zip(lines, columns, strict=True)}
+    for line in _top_to_bottom(lines):
+        column = column_of[id(line)]
         if column == _FULL:
             ordered += _flush(band, body_size)
             ordered += _paragraphs([line], body_size)
@@ -206,7 +233,11 @@ def _paragraphs(lines: list[Line], body_size: float, column: int = _FULL) -> lis
     spacing = statistics.median(spacings) if spacings else 1.2 * em
     out = []
     previous: Line | None = None
+    bullet = ""
     for line in lines:
+        if line.text in _BULLETS:  # a bullet set apart from its item's first line
+            bullet = line.text
+            continue
         if previous is None:
             starts = 0.5 * em < line.x0 - left < 4 * em
         else:
@@ -214,6 +245,9 @@ def _paragraphs(lines: list[Line], body_size: float, column: int = _FULL) -> lis
             indented = 0.5 * em < line.x0 - left < 4 * em
             short_end = previous.x1 < right - 2 * em and previous.text.rstrip().endswith((".", ":", "?", "!"))
             starts = indented or gap > PARAGRAPH_GAP * spacing or short_end or gap < 0
+        if bullet:
+            line = replace(line, text=f"{bullet} {line.text}")
+        starts = starts or bool(bullet) or line.text[:1] in _BULLETS
         out.append(replace(line, paragraph=starts, column=column))
-        previous = line
+        previous, bullet = line, ""
     return out

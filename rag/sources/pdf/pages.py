@@ -15,7 +15,9 @@ a PDF at all.
 from __future__ import annotations
 
 import ctypes
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,10 @@ BOLD_WEIGHT = 500
 GUTTER = 4.0
 """A line with no character this close (points) to the middle of the page is two columns' lines."""
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "medi", "cmbx", "bx1", "-bd")
+Rect = tuple[float, float, float, float]
+_T1_LIGATURES = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"}
+_LIGATURE_TABLE = str.maketrans(_T1_LIGATURES)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MAGIC = b"%PDF-"
 _HEAD_BYTES = 1024
 # PDFium's error codes (fpdfview.h, FPDF_ERR_*).
@@ -159,28 +165,55 @@ def _read_page(path: Path, document: pdfium.PdfDocument, index: int) -> RawPage:
 def _pieces(textpage: pdfium.PdfTextPage) -> Iterator[Piece]:
     rects = [textpage.get_rect(index) for index in range(textpage.count_rects())]
     firsts = [_first_char(textpage, rect) for rect in rects]
-    texts = _range_texts(textpage, firsts) or [textpage.get_text_bounded(*rect) for rect in rects]
+    texts = _texts(textpage, rects, firsts)
     upright = [rect for rect in rects if rect[3] - rect[1] <= 3 * (rect[2] - rect[0])]
     middle = (min(r[0] for r in upright) + max(r[2] for r in upright)) / 2 if upright else 0.0
-    name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
     for rect, char, raw in zip(rects, firsts, texts, strict=True):
-        size, bold = 0.0, False
-        if char >= 0:
-            size = float(pdfium_raw.FPDFText_GetFontSize(textpage.raw, char))
-            weight = pdfium_raw.FPDFText_GetFontWeight(textpage.raw, char)
-            pdfium_raw.FPDFText_GetFontInfo(textpage.raw, char, name, len(name), ctypes.byref(flags))
-            font = name.value.decode("latin-1").casefold()
-            bold = weight >= BOLD_WEIGHT or any(mark in font for mark in _BOLD_NAMES)
+        size, bold = _font(textpage, char if char >= 0 else _any_char(textpage, rect))
         for (x0, y0, x1, y1), part in _split_at_gutter(textpage, rect, raw, middle):
-            text = " ".join(part.replace("\x02", LINE_END_HYPHEN).replace("\ufffe", LINE_END_HYPHEN).split())
+            text = clean_text(part)
             if text:
                 yield Piece(text, x0, y0, x1, y1, size, bold)
 
 
+def clean_text(text: str) -> str:
+    """A run's text as PDFium gives it, made plain: its line-end hyphen as
+    :data:`LINE_END_HYPHEN`, spacing collapsed, the ligatures of TeX's T1 fonts that have no
+    Unicode map written out ("\\x1c" is "fi"), other control characters dropped, and a run that
+    is one such character alone (a list's bullet drawn from a symbol font) written as a bullet."""
+    text = text.replace("\x02", LINE_END_HYPHEN).replace("\ufffe", LINE_END_HYPHEN).strip(" \r\n\t")
+    if len(text) == 1 and _CONTROL.fullmatch(text) and text not in _T1_LIGATURES:
+        return "\u2022"
+    return " ".join(_CONTROL.sub("", text.translate(_LIGATURE_TABLE)).split())
+
+
+def _any_char(textpage: pdfium.PdfTextPage, rect: Rect) -> int:
+    x0, y0, x1, y1 = rect
+    char = textpage.get_index((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
+    return -1 if char is None else char
+
+
+def _font(textpage: pdfium.PdfTextPage, char: int) -> tuple[float, bool]:
+    """The size (points, as printed: the font's size scaled by its matrix) and boldness of the
+    font of character ``char``; (0, False) when there is no such character."""
+    if char < 0:
+        return 0.0, False
+    matrix = pdfium_raw.FS_MATRIX()
+    scale = 1.0
+    if pdfium_raw.FPDFText_GetMatrix(textpage.raw, char, ctypes.byref(matrix)):
+        scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+    size = float(pdfium_raw.FPDFText_GetFontSize(textpage.raw, char)) * scale
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    weight = pdfium_raw.FPDFText_GetFontWeight(textpage.raw, char)
+    pdfium_raw.FPDFText_GetFontInfo(textpage.raw, char, name, len(name), ctypes.byref(flags))
+    font = name.value.decode("latin-1").casefold()
+    return size, weight >= BOLD_WEIGHT or any(mark in font for mark in _BOLD_NAMES)
+
+
 def _split_at_gutter(
-    textpage: pdfium.PdfTextPage, rect: tuple[float, float, float, float], text: str, middle: float
-) -> list[tuple[tuple[float, float, float, float], str]]:
+    textpage: pdfium.PdfTextPage, rect: Rect, text: str, middle: float
+) -> list[tuple[Rect, str]]:
     """A rectangle that runs across an empty gutter in the middle of the page, cut in two.
 
     PDFium joins the text on one baseline when the PDF draws it in one go; a PDF that draws two
@@ -196,7 +229,7 @@ def _split_at_gutter(
     ]
 
 
-def _first_char(textpage: pdfium.PdfTextPage, rect: tuple[float, float, float, float]) -> int:
+def _first_char(textpage: pdfium.PdfTextPage, rect: Rect) -> int:
     """The index of the first character of a text rectangle, or -1 when it cannot be told."""
     x0, y0, x1, y1 = rect
     if y1 - y0 > 3 * (x1 - x0):  # rotated text: every character starts at x0
@@ -209,11 +242,30 @@ def _first_char(textpage: pdfium.PdfTextPage, rect: tuple[float, float, float, f
     return char if starts_there else -1
 
 
-def _range_texts(textpage: pdfium.PdfTextPage, firsts: list[int]) -> list[str] | None:
-    """The text of each rectangle as the run of characters from its first to the next one's (one
-    call per line instead of a scan of the page per line); None when a first character is not
-    known for sure (rotated text), and the page is read rectangle by rectangle instead."""
-    if any(first < 0 for first in firsts) or len(set(firsts)) != len(firsts):
-        return None
-    ends = dict(zip(sorted(firsts), [*sorted(firsts)[1:], textpage.count_chars()], strict=True))
-    return [textpage.get_text_range(first, ends[first] - first) for first in firsts]
+def _texts(textpage: pdfium.PdfTextPage, rects: list[Rect], firsts: list[int]) -> list[str]:
+    """The text of each rectangle.
+
+    Rectangles are runs of consecutive characters, so a rectangle's text is the run from its first
+    character to the next rectangle's first (one call per line, where asking for the text inside a
+    box scans the whole page each time). The run is checked: its last character must lie in the
+    rectangle. A rectangle whose first character is not known for sure (rotated text), or whose
+    run fails the check, is read by its box instead."""
+    seen = Counter(firsts)
+    known = sorted(first for first in firsts if first >= 0 and seen[first] == 1)
+    ends = dict(zip(known, [*known[1:], textpage.count_chars()], strict=True))
+    texts = []
+    for rect, first in zip(rects, firsts, strict=True):
+        text = textpage.get_text_range(first, ends[first] - first) if first in ends else None
+        if text is None or not _ends_inside(textpage, rect, first, text):
+            text = textpage.get_text_bounded(*rect)
+        texts.append(text)
+    return texts
+
+
+def _ends_inside(textpage: pdfium.PdfTextPage, rect: Rect, first: int, text: str) -> bool:
+    last = first + len(text.rstrip()) - 1
+    if last < first:
+        return False
+    left, bottom, right, top = textpage.get_charbox(last)
+    x0, y0, x1, y1 = rect
+    return x0 - 1.0 <= (left + right) / 2 <= x1 + 1.0 and y0 - 1.0 <= (bottom + top) / 2 <= y1 + 1.0

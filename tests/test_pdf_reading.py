@@ -13,7 +13,7 @@ import pytest
 from rag.sources.pdf import PassageSettings, PdfDocument, read_pdf
 from rag.sources.pdf.hyphenation import join_lines, join_pair, vocabulary
 from rag.sources.pdf.layout import lay_out
-from rag.sources.pdf.pages import read_pages
+from rag.sources.pdf.pages import Piece, RawPage, read_pages
 from rag.sources.pdf.passages import sentence_spans
 from rag.sources.pdf.running_lines import running_keys, split_running
 from tests import pdfs
@@ -202,6 +202,23 @@ def test_list_items_keep_their_bullet(paper_document: PdfDocument) -> None:  # n
     text = " ".join(p.text for p in paper_document.passages)
     first, second = pdfs.LIST_ITEMS
     assert f"\u2022 {first} \u2022 {second}" in text
+
+
+def test_the_line_numbers_of_a_review_copy_are_dropped() -> None:
+    """Numbers alone beside the text go; a number inside the text block (a table's cell) stays."""
+    lines = ["We study masked modelling of speech", "spectrograms and find that most of it", "can be hidden."]
+    pieces = []
+    for index, text in enumerate(lines):
+        y = 700.0 - 12 * index
+        pieces.append(Piece(f"{index + 1:03d}", 30.0, y, 45.0, y + 7, 8.0, False))
+        pieces.append(Piece(text, 72.0, y, 300.0, y + 7, 10.0, False))
+        pieces.append(Piece(f"{index + 40:03d}", 560.0, y, 575.0, y + 7, 8.0, False))
+    pieces += [
+        Piece("Baseline", 72.0, 600.0, 110.0, 607.0, 10.0, False),
+        Piece("12", 250.0, 600.0, 260.0, 607.0, 10.0, False),
+    ]
+    page = lay_out(RawPage(1, 612.0, 792.0, tuple(pieces), ""))
+    assert [line.text for line in page.lines] == [*lines, "Baseline", "12"]
 
 
 def test_running_headers_and_page_numbers_are_gone(paper_document: PdfDocument, paper_pdf: Path) -> None:  # noqa: F811

@@ -4,7 +4,8 @@ Takes a :class:`~rag.sources.pdf.pages.RawPage`; gives a :class:`LaidOutPage` wh
 the order a person reads them, whatever order the PDF draws them in:
 
 1. Rotated text (a run much taller than wide, such as arXiv's margin stamp) is set aside: it is
-   not prose. Superscript footnote marks (small raised digits or symbols after a word) are dropped.
+   not prose. Superscript footnote marks (small raised digits or symbols after a word) are
+   dropped, and so are the line numbers of a review copy (numbers alone beside the text).
 2. Runs chain into lines left to right: a run joins the line that ends just before it (a gap
    under :data:`JOIN_GAP` ems, narrower than a column gap) and that it sits level with.
 3. The page is one column when most lines cross the middle of the text block; else it has two
@@ -19,6 +20,7 @@ the order a person reads them, whatever order the PDF draws them in:
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -32,6 +34,11 @@ PARAGRAPH_GAP = 1.6
 FOOTNOTE_SIZE = 0.88
 """Lines this much smaller than the body text at a column's foot are footnotes."""
 _FULL, _LEFT, _RIGHT = 0, 1, 2
+_LINE_NUMBER = re.compile(r"\d{1,4}")
+_BUCKET = 4.0
+"""Points: lines are looked up by the height of their middle in bands this tall."""
+_TALLEST = 60.0
+"""Points: a run taller than this (a rotated word, a big initial) is not looked for lines beside."""
 _BULLETS = frozenset("\u2022\u25e6\u25aa\u25b8\u2023\u2043")
 _CLOSING = frozenset(",.;:!?)]}\u2019\u201d")
 _MARKS = frozenset("0123456789*\u2020\u2021\u00a7\u00b6,")
@@ -74,9 +81,20 @@ def lay_out(page: RawPage) -> LaidOutPage:
     """``page``'s lines in reading order."""
     pieces = [piece for piece in page.pieces if not _rotated(piece)]
     body_size = _body_size(pieces)
-    lines = _lines([p for p in pieces if not _footnote_mark(p, pieces)])
+    lines = _without_line_numbers(_lines([p for p in pieces if not _footnote_mark(p, pieces)]))
     ordered = _reading_order(lines, body_size)
     return LaidOutPage(page.number, page.width, page.height, tuple(ordered), page.text, body_size)
+
+
+def _without_line_numbers(lines: list[Line]) -> list[Line]:
+    """``lines`` without the numbers a review copy prints beside each line: lines that are a
+    number alone, left or right of all the other text of the page."""
+    numbers = {id(line) for line in lines if _LINE_NUMBER.fullmatch(line.text)}
+    if not numbers or len(numbers) == len(lines):
+        return lines
+    text = [line for line in lines if id(line) not in numbers]
+    left, right = min(line.x0 for line in text), max(line.x1 for line in text)
+    return [line for line in lines if id(line) not in numbers or (left < line.x1 and line.x0 < right)]
 
 
 def _rotated(piece: Piece) -> bool:
@@ -113,25 +131,35 @@ def _lines(pieces: list[Piece]) -> list[Line]:
     denominator) are on two lines."""
     chains: list[list[Piece]] = []
     tallest: list[Piece] = []
+    near: dict[int, list[int]] = {}  # chains by the height of their tallest run's middle
+    tallest_run = min(max((p.height for p in pieces), default=1.0), _TALLEST)
     for piece in sorted(pieces, key=lambda p: p.x0):
+        middle = (piece.y0 + piece.y1) / 2
+        reach = 0.75 * max(piece.height, tallest_run) + 1.0
         best, best_offset = -1, 0.0
-        for index, chain in enumerate(chains):
-            gap = piece.x0 - chain[-1].x1
-            if not -1.0 <= gap <= JOIN_GAP * max(chain[-1].size, piece.size, 1.0):
-                continue
-            anchor = tallest[index]
-            if not (_within(piece, anchor) or _within(anchor, piece)):
-                continue
-            offset = abs((piece.y0 + piece.y1) - (anchor.y0 + anchor.y1))
-            if best < 0 or offset < best_offset:
-                best, best_offset = index, offset
+        for bucket in range(int((middle - reach) // _BUCKET), int((middle + reach) // _BUCKET) + 1):
+            for index in near.get(bucket, ()):
+                last, anchor = chains[index][-1], tallest[index]
+                gap = piece.x0 - last.x1
+                if not -1.0 <= gap <= JOIN_GAP * max(last.size, piece.size, 1.0):
+                    continue
+                if not (_within(piece, anchor) or _within(anchor, piece)):
+                    continue
+                offset = abs(middle - (anchor.y0 + anchor.y1) / 2)
+                if best < 0 or offset < best_offset:
+                    best, best_offset = index, offset
         if best < 0:
+            best = len(chains)
             chains.append([piece])
             tallest.append(piece)
-        else:
-            chains[best].append(piece)
-            if piece.height > tallest[best].height:
-                tallest[best] = piece
+            near.setdefault(int(middle // _BUCKET), []).append(best)
+            continue
+        chains[best].append(piece)
+        anchor = tallest[best]
+        if piece.height > anchor.height:
+            near[int((anchor.y0 + anchor.y1) / 2 // _BUCKET)].remove(best)
+            near.setdefault(int(middle // _BUCKET), []).append(best)
+            tallest[best] = piece
     return [_line(chain) for chain in chains]
 
 

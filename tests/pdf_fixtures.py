@@ -1,12 +1,15 @@
 """The PDFs the PDF tests read, compiled once per test session into a temporary folder.
 
 Test modules import the fixtures they use by name (``from tests.pdf_fixtures import paper_pdf``).
-Without pdflatex (texlive) they are skipped.
+pytest keeps a fixture imported into several modules once per module, so each PDF is compiled
+only if the session's folder does not hold it yet, and each is read once. Without pdflatex
+(texlive) the tests that need them are skipped.
 """
 
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,33 +22,45 @@ from tests import pdfs
 def pdf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex comes from texlive (make test installs it)")
-    return tmp_path_factory.mktemp("pdfs")
+    folder = tmp_path_factory.getbasetemp() / "pdfs"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _compiled(folder: Path, tex: str) -> Path:
+    pdf = folder / "paper.pdf"
+    return pdf if pdf.exists() else pdfs.compile_tex(folder, tex)
+
+
+@cache
+def _read(path: Path) -> PdfDocument:
+    return read_pdf(path)
 
 
 @pytest.fixture(scope="session")
 def paper_pdf(pdf_folder: Path) -> Path:
     """The two-column test paper (:func:`tests.pdfs.paper_tex`)."""
-    return pdfs.compile_tex(pdf_folder / "paper", pdfs.paper_tex())
+    return _compiled(pdf_folder / "paper", pdfs.paper_tex())
 
 
 @pytest.fixture(scope="session")
 def paper_document(paper_pdf: Path) -> PdfDocument:
-    return read_pdf(paper_pdf)
+    return _read(paper_pdf)
 
 
 @pytest.fixture(scope="session")
 def interleaved_pdf(pdf_folder: Path) -> Path:
     """A page whose two columns the PDF draws row by row."""
-    return pdfs.compile_tex(pdf_folder / "interleaved", pdfs.interleaved_tex())
+    return _compiled(pdf_folder / "interleaved", pdfs.interleaved_tex())
 
 
 @pytest.fixture(scope="session")
 def old_stamp_pdf(pdf_folder: Path) -> Path:
     """The test paper with an old-style arXiv stamp (``cond-mat/0211034``)."""
-    return pdfs.compile_tex(pdf_folder / "old_stamp", pdfs.paper_tex(stamp=pdfs.OLD_STAMP))
+    return _compiled(pdf_folder / "old_stamp", pdfs.paper_tex(stamp=pdfs.OLD_STAMP))
 
 
 @pytest.fixture(scope="session")
 def ligatures_pdf(pdf_folder: Path) -> Path:
     """A page in T1 fonts without a Unicode map (ligatures as control characters)."""
-    return pdfs.compile_tex(pdf_folder / "ligatures", pdfs.ligatures_tex())
+    return _compiled(pdf_folder / "ligatures", pdfs.ligatures_tex())

@@ -76,6 +76,8 @@ class Heading:
     kind: Kind
     lettered: bool = False
     """Numbered with a capital letter ("A Proofs"): an appendix when it follows the references."""
+    numbered: bool = False
+    """Numbered ("3 Method"), not a known name alone; only such a heading may run on a second line."""
 
 
 def _styled(line: Line, body_size: float) -> bool:
@@ -101,7 +103,7 @@ def read_heading(line: Line, body_size: float) -> tuple[Heading, str] | None:
     if numbered and _styled(line, body_size) and _title_like(numbered.group("title")):
         number = numbered.group("number").rstrip(".")
         kind = _known(numbered.group("title")) or "body"
-        return Heading(bare, kind, lettered=number.isalpha() and len(number) == 1), ""
+        return Heading(bare, kind, lettered=number.isalpha() and len(number) == 1, numbered=True), ""
     run_in = _RUN_IN.fullmatch(text)
     if run_in and (line.bold_start or run_in.group("name").isupper()):
         return Heading(run_in.group("name").capitalize(), "abstract"), run_in.group("rest")

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.sources.pdf.headings import Heading, Kind, read_heading
+from rag.sources.pdf.headings import LARGER, Heading, Kind, read_heading
 from rag.sources.pdf.hyphenation import ends_hyphenated, join_lines_at
 from rag.sources.pdf.layout import LaidOutPage, Line
 
@@ -102,7 +102,8 @@ def find_sections(
     for page, line in _lines(pages):
         section = sections[-1]
         found = read_heading(line, page.body_size)
-        if found is None and heading_line is not None and _heading_goes_on(heading_line, line):
+        goes_on = heading_line is not None and _heading_goes_on(heading_line, line, page.body_size)
+        if found is None and goes_on:
             section.heading = join_lines_at([section.heading, line.text], words)[0]
             heading_line = line
             continue
@@ -116,7 +117,7 @@ def find_sections(
             seen_references = seen_references or kind == "references"
             sections.append(Section(heading.text, kind, page.number))
             raw.append([_Open("text", [(page.number, rest)])] if rest else [])
-            heading_line = None if rest else line
+            heading_line = line if heading.numbered and not rest else None
             continue
         _add_line(raw[-1], page.number, line)
     for section, paragraphs in zip(sections, raw, strict=True):
@@ -130,11 +131,13 @@ def _lines(pages: Sequence[LaidOutPage]) -> Iterator[tuple[LaidOutPage, Line]]:
             yield page, line
 
 
-def _heading_goes_on(heading: Line, line: Line) -> bool:
-    """Whether ``line`` is the second line of a heading: set like it, right under it."""
+def _heading_goes_on(heading: Line, line: Line, body_size: float) -> bool:
+    """Whether ``line`` is the second line of a numbered heading: set like it (in bold or larger
+    than the text), right under it."""
+    styled = heading.bold or heading.size >= LARGER * body_size
     same_style = heading.bold == line.bold and abs(heading.size - line.size) <= 0.2
     under = -1.0 <= heading.y0 - line.y1 < 0.8 * max(heading.size, 1.0) and heading.column == line.column
-    return same_style and under and (heading.bold or line.size > heading.size - 0.2) and len(line.text) < 80
+    return styled and same_style and under and len(line.text) < 80
 
 
 def _kind(heading: Heading, current: Kind, seen_references: bool) -> Kind:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import read_paths
-from rag.paper import Paper, make_paper
+from rag.sources.corpus import read_paths
+from rag.sources.paper import Paper, make_paper
 from rag.sources.pdf import PdfDocument, match_document, match_paper, read_pdf, title_similarity
 from rag.sources.pdf.identifiers import find_arxiv_ids, find_dois, normal_arxiv, normal_doi
 from rag.sources.pdf.matching import TITLE_THRESHOLD, same_words

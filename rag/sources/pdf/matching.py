@@ -9,7 +9,7 @@ or written.
 2. ``arxiv``: an arXiv id found in the PDF (its margin stamp first) equals a paper's arXiv id,
    version ignored.
 3. ``title``: the PDF's first-page title and a paper's title, both normalised
-   (:func:`rag.paper.title_key`: accents, case, punctuation and spacing ignored), are at least
+   (:func:`rag.sources.paper.title_key`: accents, case, punctuation and spacing ignored), are at least
    :data:`TITLE_THRESHOLD` similar (difflib's ratio: twice the matched characters over the
    total), and no word of one is missing from the other unless spelt almost alike
    (:func:`same_words`). The most similar paper wins; a tie between two papers matches neither.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from rag.paper import Paper, title_key
+from rag.sources.paper import Paper, title_key
 from rag.sources.pdf.document import PdfDocument
 from rag.sources.pdf.identifiers import normal_arxiv, normal_doi
 

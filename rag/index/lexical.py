@@ -133,11 +133,8 @@ class LexicalIndex:
         return self.doc_freq.get(term, 0) / max(len(self.paper_ids), 1)
 
     def coverage(self, query: str, texts: Iterable[str]) -> float:
-        """The largest share of the query's IDF weight that any one of ``texts`` contains.
-
-        Low when the question hinges on words no candidate paper uses, which is what separates
-        "near the field but not covered" questions from answerable ones.
-        """
+        """The largest share of the query's IDF weight that any one of ``texts`` contains: low when
+        the question hinges on words no candidate paper uses ("near the field but not covered")."""
         terms = set(self.terms(query))
         total = sum(self.idf(term) for term in terms)
         if total == 0:
@@ -148,8 +145,7 @@ class LexicalIndex:
         )
 
     def statistics(self, texts: Iterable[str]) -> TermStatistics:
-        """The terms of each of ``texts`` with their IDF and share, read at once (the judge's
-        question analysis asks this once per question)."""
+        """The terms of each of ``texts`` with their IDF and share, read at once (per question)."""
         return TermStatistics.read(self, texts)
 
     def terms(self, text: str) -> list[str]:

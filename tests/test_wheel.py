@@ -104,3 +104,39 @@ def test_ingest_and_ask_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     answer = json.loads(asked.stdout)
     assert not answer["abstained"]
     assert any("EAGLE" in citation["title"] for citation in answer["citations"])
+
+
+DRAFT = r"""\section{Related work}
+EAGLE drafts at the level of features, not tokens, and so accelerates decoding without loss~\cite{eagle}.
+"""
+BIB = """@inproceedings{eagle,
+  title = {EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty},
+  year = {2024}
+}
+"""
+
+
+def test_check_related_work_and_the_evaluation_code_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """The judge's weights, the prompts, the bundled corpus and the evaluation package travel in
+    the wheel: a check, a related-work draft and the judge's benchmark run from it alone."""
+    home = tmp_path / "home"
+    assert run(installed, "ingest", home=home).returncode == 0
+    (tmp_path / "draft.tex").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    verdicts = tmp_path / "verdicts.json"
+    checked = run(
+        installed, "check", str(tmp_path / "draft.tex"), "--bib", str(tmp_path / "refs.bib"),
+        "--json", str(verdicts), home=home,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert (
+        '"eagle"' in verdicts.read_text(encoding="utf-8") and "1 supported, 0 unsupported" in checked.stdout
+    )
+    drafted = run(installed, "related-work", "speculative decoding with a small draft model", home=home)
+    assert drafted.returncode == 0, drafted.stderr
+    assert "[1]" in drafted.stdout and "speculative" in drafted.stdout.lower()
+    where = subprocess.run(
+        [installed / "python", "-c", "import litrev_eval.runner, rag.bundled as b; print(b.corpus_file())"],
+        capture_output=True, text=True, check=True, cwd=installed.parent, env=clean_environment(),
+    ).stdout.strip()  # fmt: skip
+    assert Path(where).is_relative_to(installed.parent) and Path(where).is_file()

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from rag.terminal import writable
+from rag.words import count
 
 Verdict = Literal["supported", "unsupported", "not_in_library", "no_abstract"]
 VERDICTS: tuple[str, ...] = ("supported", "unsupported", "not_in_library", "no_abstract")
@@ -127,9 +128,10 @@ class CheckReport(BaseModel):
     def headline(self) -> str:
         s = self.summary()
         return (
-            f"{s['sentences']} sentences, {s['citations']} citations: {s['supported']} supported, "
-            f"{s['unsupported']} unsupported, {s['not_in_library'] + s['no_abstract']} cannot be checked; "
-            f"{s['uncited_findings']} uncited findings; {len(self.problems)} problems "
+            f"{count(s['sentences'], 'sentence')}, {count(s['citations'], 'citation')}: "
+            f"{s['supported']} supported, {s['unsupported']} unsupported, "
+            f"{s['not_in_library'] + s['no_abstract']} cannot be checked; "
+            f"{count(s['uncited_findings'], 'uncited finding')}; {count(len(self.problems), 'problem')} "
             f"({s['seconds']:.1f} s, judge {self.judge})"
         )
 

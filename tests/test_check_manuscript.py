@@ -7,9 +7,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.check.bibfile import normal_arxiv, normal_doi, parse_bib
+from rag.check.bibfile import parse_bib
 from rag.check.manuscript import parse_draft, read_draft
 from rag.check.verdicts import read_bib
+from rag.sources.identifiers import normal_arxiv, normal_doi
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rag.sources.corpus import read_paths
+from rag.sources.identifiers import find_arxiv_ids, find_dois, normal_arxiv, normal_doi
 from rag.sources.paper import Paper, make_paper
 from rag.sources.pdf import PdfDocument, match_document, match_paper, read_pdf, title_similarity
-from rag.sources.pdf.identifiers import find_arxiv_ids, find_dois, normal_arxiv, normal_doi
 from rag.sources.pdf.matching import TITLE_THRESHOLD, same_words
 from tests import pdfs
 from tests.pdf_fixtures import old_stamp_pdf, paper_document, paper_pdf, pdf_folder  # noqa: F401

@@ -16,31 +16,14 @@ import bibtexparser
 
 from rag.errors import DraftError
 from rag.sources.corpus import Paper, make_paper
+from rag.sources.identifiers import normal_arxiv, normal_doi
 from rag.sources.latex import clean_latex
 
 _BRACES = re.compile(r"(?<!\\)[{}]")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
-_ARXIV = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
 def _plain(value: str) -> str:
     return " ".join(_BRACES.sub("", clean_latex(value)).split())
-
-
-def normal_doi(value: str | None) -> str | None:
-    """A DOI without its resolver prefix, lowercased (DOIs are case-insensitive)."""
-    if not value:
-        return None
-    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
-    return doi or None
-
-
-def normal_arxiv(value: str | None) -> str | None:
-    """An arXiv identifier without ``arXiv:``, URL or version (``2302.01318``)."""
-    if not value:
-        return None
-    match = _ARXIV.search(value)
-    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.check.bibfile import BibEntry, BibFile, normal_arxiv, normal_doi, parse_bib
+from rag.check.bibfile import BibEntry, BibFile, parse_bib
 from rag.check.manuscript import Draft, Sentence, decode_draft, read_draft
 from rag.check.report import CheckReport, CitationCheck, SentenceCheck, Suggestion
 from rag.check.report import Verdict as CitationVerdict
@@ -40,6 +40,7 @@ from rag.grounding.judge import Supports, Verdict
 from rag.grounding.llm_judge import make_judge
 from rag.index.library import Library
 from rag.sources.corpus import Paper, title_key
+from rag.sources.identifiers import normal_arxiv, normal_doi
 
 SUGGESTIONS = 3
 """Most papers suggested for one sentence."""

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.sources.identifiers import find_arxiv_ids, find_dois
 from rag.sources.pdf.hyphenation import join_lines, vocabulary
-from rag.sources.pdf.identifiers import find_arxiv_ids, find_dois
 from rag.sources.pdf.layout import LaidOutPage, lay_out
 from rag.sources.pdf.pages import read_pages
 from rag.sources.pdf.passages import Passage, PassageSettings, make_passages

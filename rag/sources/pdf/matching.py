@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
+from rag.sources.identifiers import normal_arxiv, normal_doi
 from rag.sources.paper import Paper, title_key
 from rag.sources.pdf.document import PdfDocument
-from rag.sources.pdf.identifiers import normal_arxiv, normal_doi
 
 TITLE_THRESHOLD = 0.9
 """How similar (0 to 1) a PDF's title and a paper's title must be to match."""

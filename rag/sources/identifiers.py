@@ -1,4 +1,4 @@
-"""Find DOIs and arXiv identifiers in a PDF's text, and write them one way for comparing.
+"""DOIs and arXiv identifiers in text (a PDF, a .bib field, a record), written one way for comparing.
 
 Takes text; gives identifiers, normalised: a DOI lowercased without its resolver
 (``10.5555/abc.42``), an arXiv id without ``arXiv:``, URL or version (``2401.01234``,

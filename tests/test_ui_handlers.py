@@ -265,7 +265,8 @@ def test_related_work_draft_is_shown_and_written_as_three_files(bundled: Library
     assert [path.name for path in view.files] == ["related_work.md", "related_work.tex", "references.bib"]
     assert view.files[0].read_text(encoding="utf-8") == view.markdown
     assert "\\cite{" in view.latex and view.bibtex.startswith("@")
-    assert "<strong>References</strong>" in view.html
+    assert '<div class="sources-title">References</div>' in view.html  # the cited papers' cards
+    assert 'class="cite" data-target="draft-c1"' in view.html and 'id="draft-c1"' in view.html
     empty = handlers.related_work(" ", library=bundled, options=Options(), out_dir=tmp_path / "no")
     assert not empty.files and not (tmp_path / "no").exists()
 

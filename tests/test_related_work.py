@@ -53,7 +53,7 @@ def test_every_sentence_cites_the_paper_it_describes(draft: Draft) -> None:
     paragraphs = draft.markdown().split("\n\n")
     assert len(paragraphs) == len(draft.themes) + 3  # themes, references heading and list, closing
     for theme, paragraph in zip(draft.themes, paragraphs, strict=False):
-        assert paragraph.startswith(f"**{theme.title}.** ")
+        assert paragraph.startswith(f"**{theme.title}**\n")  # a name, not a sentence
         # One marker per statement, in order: the one of the paper it describes.
         assert markers_in(paragraph) == [markers[said.paper.id] for said in theme.statements]
         for said in theme.statements:

@@ -85,7 +85,7 @@ def test_prose_streams_per_theme_and_cites_only_that_themes_papers(
     assert [theme.title for theme in draft.themes] == [theme.title for theme in extractive.themes]
     paragraphs = streamed.strip().split("\n\n")
     assert len(paragraphs) == len(extractive.themes)
-    assert paragraphs[0].startswith(f"**{draft.themes[0].title}.** ")
+    assert paragraphs[0].startswith(f"**{draft.themes[0].title}**\n")
     own = {markers[said.paper.id] for said in extractive.themes[0].statements}
     assert set(markers_in(paragraphs[0])) == own  # the other theme's marker and [99] never showed
     assert sorted(draft.dropped_markers) == sorted([outside, 99])

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rag.answers.answer import Answer, Citation, SentenceCheck
-from rag.errors import LitrevError
+from rag.errors import IndexMissingError, LitrevError
 from rag.index.ingest import IngestReport
 from rag.index.library import Library
 from rag.retrieval.retrieve import search
@@ -265,7 +265,8 @@ def test_related_work_draft_is_shown_and_written_as_three_files(bundled: Library
     assert [path.name for path in view.files] == ["related_work.md", "related_work.tex", "references.bib"]
     assert view.files[0].read_text(encoding="utf-8") == view.markdown
     assert "\\cite{" in view.latex and view.bibtex.startswith("@")
-    assert "<strong>References</strong>" in view.html
+    assert '<div class="sources-title">References</div>' in view.html  # the cited papers' cards
+    assert 'class="cite" data-target="draft-c1"' in view.html and 'id="draft-c1"' in view.html
     empty = handlers.related_work(" ", library=bundled, options=Options(), out_dir=tmp_path / "no")
     assert not empty.files and not (tmp_path / "no").exists()
 
@@ -368,9 +369,40 @@ def test_upload_progress_moves_per_batch(library: Library, tmp_path: Path) -> No
         [source], library=library, progress=lambda done, total: calls.append((done, total))
     )
     total = len(records)
-    assert calls == [(0, total), (32, total), (64, total), (total, total)]
+    batch = shelf.UPLOAD_BATCH
+    assert calls == [(0, total), (batch, total), (2 * batch, total), (total, total)]
     assert _count_rows(page)[0] == f"{total} papers added"
     assert library.store.paper_count() == total and library.settings.chunking.batch_papers == batch_before
+
+
+def test_a_small_bib_upload_moves_the_progress_bar_as_it_goes(library: Library, tmp_path: Path) -> None:
+    entries = [
+        f"@article{{wombat{n},\n  title = {{Burrow Acoustics Study {n}}},\n"
+        f"  abstract = {{We measure burrow resonance number {n} with buried microphones.}},\n}}"
+        for n in range(12)
+    ]
+    source = tmp_path / "small.bib"
+    source.write_text("\n\n".join(entries) + "\n", encoding="utf-8")
+    steps: list[tuple[float, str, int]] = []
+
+    def stage(share: float, what: str) -> None:  # what a gr.Progress bar is given
+        try:
+            indexed = library.store.paper_count()
+        except IndexMissingError:  # before the first batch is written
+            indexed = 0
+        steps.append((share, what, indexed))
+
+    page = shelf.add_files([source], library=library, stage=stage)
+    assert _count_rows(page)[0] == "12 papers added"
+    shares = [share for share, _, _ in steps]
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
+    moving = [step for step in steps if 0.0 < step[0] < 1.0]
+    assert len({share for share, _, _ in moving}) >= 4, steps  # not 0% until the end
+    said = [what for _, what, _ in steps]
+    assert said[0] == "Loading the embedding model" and "Reading the files" in said
+    assert "Embedding papers: 8 of 12" in said and "Updating the search index" in said
+    halfway = next(step for step in steps if step[1] == "Embedding papers: 8 of 12")
+    assert 0 < halfway[0] < 0.9 and halfway[2] == 8  # the bar moved while papers were still to come
 
 
 def test_one_rejected_record_reads_right(library: Library, tmp_path: Path) -> None:
@@ -422,7 +454,18 @@ ALLOWED_TAGS = {
     "td",
     "br",
 }
-ALLOWED_ATTRIBUTES = {"class", "id", "title", "type", "data-target", "href", "target", "rel", "open"}
+ALLOWED_ATTRIBUTES = {
+    "class",
+    "id",
+    "title",
+    "type",
+    "data-target",
+    "data-label",
+    "href",
+    "target",
+    "rel",
+    "open",
+}
 
 
 def assert_inert(markup: str) -> None:

@@ -57,6 +57,7 @@ def test_text_colours_reach_4_5_to_1() -> None:
         contrast(light["--button-primary-text-color"], light["--button-primary-background-fill-hover"]) >= 4.5
     )
     assert "var(--litrev-marker-color" in _rule(answers, "& button.cite")["color"]
+    assert "var(--litrev-marker-color" in _rule(page, '.gradio-container [role="tab"].selected')["color"]
     for verdict in ("supported", "unsupported", "unknown", "finding"):  # Check's verdict marks
         look = _rule(answers, f"& .v-{verdict}")
         assert contrast(look["color"], look["background"]) >= 4.5, verdict
@@ -95,3 +96,16 @@ def test_question_is_labelled_and_best_match_comes_first(library: Library, tmp_p
     assert "a.skip-link" in render.static("page.css") and 'skip.href = "#question"' in render.static(
         "page.js"
     )
+
+
+def test_one_complete_font_for_every_weight() -> None:
+    """Gradio's bundled semibold face holds 55 glyphs, so bold text mixed two fonts: the theme
+    names the system's UI fonts instead, and nothing loads a bundled face."""
+    from ui.app import FONT, theme
+
+    css = theme()._get_theme_css()
+    assert "@font-face" not in css and "Source Sans" not in css and "IBM Plex" not in css
+    assert f"--font: {', '.join(FONT)};" in css and FONT[0] == "system-ui" and FONT[-1] == "sans-serif"
+    for name in ("page.css", "answers.css"):
+        sheet = render.static(name)
+        assert "@font-face" not in sheet and "Source Sans" not in sheet and "font-family" not in sheet

@@ -5,7 +5,9 @@ loopback with share links, analytics and server-side rendering off. Nothing happ
 gradio itself is imported only inside these functions, after :func:`rag.offline.go_offline`.
 
 Events that read the library (ask, cite, related work, browse) run in parallel; an upload is
-queued alone and holds the library's write lock while it ingests (:mod:`ui.shelf`). The named
+queued alone and holds the library's write lock while it ingests (:mod:`ui.shelf`). Within one
+page, questions are answered in the order asked (:func:`ui.chat.ask_in_turn`): the question box
+stays free while an answer is written, and a question asked then waits, shown as waiting. The named
 API endpoints are in :mod:`ui.api`; handlers in :mod:`ui.chat`, :mod:`ui.handlers`,
 :mod:`ui.shelf`; HTML in :mod:`ui.render` and ``ui/templates/``; CSS and JS in ``ui/static/``.
 """
@@ -21,6 +23,7 @@ from rag.offline import go_offline
 from rag.sources.readers import SUFFIXES
 from ui import chat, chat_html, check_tab, handlers, render, shelf
 from ui.api import add_api
+from ui.conversation import Conversation
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -36,6 +39,36 @@ PROVIDER_CHOICES = [
 ]
 WRITES: dict[str, Any] = {"concurrency_id": "write", "concurrency_limit": 1}
 """Uploads: one at a time (each also waits for the reads in progress, under the write lock)."""
+FONT = [
+    "system-ui",
+    "-apple-system",
+    "Segoe UI",
+    "Roboto",
+    "Noto Sans",
+    "Liberation Sans",
+    "Arial",
+    "sans-serif",
+]
+"""The page's text in the system's UI font, whole in every weight: gradio's bundled semibold face
+holds a few dozen glyphs, so its bold text mixed two fonts ("PARD: Accelerating")."""
+FONT_MONO = [
+    "ui-monospace",
+    "SFMono-Regular",
+    "Menlo",
+    "Consolas",
+    "Liberation Mono",
+    "DejaVu Sans Mono",
+    "monospace",
+]
+ASK, ASK_NEXT = "Ask", "Ask after this one"
+"""The Ask button's words, and its words while an answer is written (a question asked then waits)."""
+
+
+def theme() -> Any:
+    """gradio's default theme in system fonts (no bundled face is loaded)."""
+    import gradio as gr
+
+    return gr.themes.Default(font=FONT, font_mono=FONT_MONO)
 
 
 def create_app(
@@ -89,9 +122,9 @@ def create_app(
             elem_id="title",
         )
         library_line = html(elem_id="library-line")
-        with gr.Tabs():
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):  # every tab one tap away on a phone
             with gr.Tab("Ask", id="ask"):
-                turns = gr.State([])
+                talk = gr.State(Conversation())
                 conversation = html(
                     chat_html.conversation([]),
                     elem_id="chat",
@@ -109,7 +142,7 @@ def create_app(
                         elem_id="question",
                     )
                     ask_button = gr.Button(
-                        "Ask", variant="primary", scale=0, min_width=110, elem_id="ask-button"
+                        ASK, variant="primary", scale=0, min_width=110, elem_id="ask-button"
                     )
                     new_button = gr.Button("New chat", scale=0, min_width=150)
                 gr.Examples(EXAMPLES, inputs=[question], label="Try")
@@ -122,7 +155,7 @@ def create_app(
                     elem_id="description",
                 )
                 draft_button = gr.Button("Draft related work", variant="primary", elem_id="draft-button")
-                with gr.Tabs():
+                with gr.Tabs(overflow_behavior="wrap"):
                     with gr.Tab("Preview"):
                         draft_view = html(
                             render.note_html("The draft appears here, every sentence cited."),
@@ -132,12 +165,13 @@ def create_app(
                             min_height=80,
                             max_height=480,
                         )
+                    shown: dict[str, Any] = {"show_label": False, "interactive": False, "wrap_lines": True}
                     with gr.Tab("Markdown"):
-                        draft_markdown = gr.Code(language="markdown", show_label=False, interactive=False)
+                        draft_markdown = gr.Code(language="markdown", **shown)
                     with gr.Tab("LaTeX"):
-                        draft_latex = gr.Code(language="latex", show_label=False, interactive=False)
+                        draft_latex = gr.Code(language="latex", **shown)
                     with gr.Tab("BibTeX"):
-                        draft_bib = gr.Code(language=None, show_label=False, interactive=False)
+                        draft_bib = gr.Code(language=None, **shown)
                 with gr.Row():
                     downloads = [
                         gr.DownloadButton(f"Download {name}", interactive=False, size="md")
@@ -159,6 +193,7 @@ def create_app(
                     interactive=False,
                     visible=False,
                     lines=4,
+                    wrap_lines=True,  # whole on a phone's width
                     elem_id="best-bib",
                 )
                 cite_view = html(
@@ -200,15 +235,29 @@ def create_app(
 
         # -- Ask --------------------------------------------------------------------------------
 
-        def on_ask(text: str, history: list, *values: Any) -> Any:
-            for page, state in chat.ask(text, history, library=library, options=values):
-                yield page, state, ""
+        def on_ask(text: str, talking: Conversation, *values: Any) -> Any:
+            box: Any = ""  # the question leaves the box once; what is typed next stays
+            for page in chat.ask_in_turn(text, talking, library=library, options=values):
+                yield page, box, gr.Button(ASK_NEXT if talking.busy else ASK)
+                box = gr.skip()
+            yield gr.skip(), box, gr.Button(ASK_NEXT if talking.busy else ASK)
 
-        for trigger in (question.submit, ask_button.click):
-            trigger(on_ask, [question, turns, *panel], [conversation, turns, question], **reads, **private)
-        new_button.click(
-            lambda: (chat_html.conversation([]), []), None, [conversation, turns], api_visibility="private"
-        )
+        for trigger in (question.submit, ask_button.click):  # a second question waits, never dropped
+            trigger(
+                on_ask,
+                [question, talk, *panel],
+                [conversation, question, ask_button],
+                trigger_mode="multiple",
+                show_progress_on=[conversation],
+                **reads,
+                **private,
+            )
+
+        def on_new(talking: Conversation) -> Any:
+            talking.turns, talking.chat = [], talking.chat + 1
+            return chat_html.conversation([], waiting=talking.waiting)
+
+        new_button.click(on_new, [talk], [conversation], api_visibility="private")
 
         # -- Related work -----------------------------------------------------------------------
 
@@ -246,12 +295,9 @@ def create_app(
             return counts, rows, gr.Dropdown(choices=choices, value=chosen or ""), shelf.header(library)
 
         def on_add(files: list[str] | None, *shown: Any, progress: Any = gr.Progress()) -> Any:
-            def step(done: int, total: int) -> None:
-                if total:
-                    progress((done, total), desc="Embedding papers", unit="papers")
-
-            progress(0, desc="Reading files")
-            outcome = shelf.add_files(files or [], library=library, progress=step)
+            outcome = shelf.add_files(
+                files or [], library=library, stage=lambda share, what: progress(share, desc=what)
+            )
             return outcome, *on_browse(*shown), None
 
         browse_outputs = [stats, table, source, library_line]
@@ -289,5 +335,6 @@ def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860) 
         quiet=True,
         css=render.static("page.css"),
         js=render.static("page.js"),
+        theme=theme(),
     )
     return url

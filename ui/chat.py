@@ -2,7 +2,9 @@
 
 A follow-up is first rewritten into a standalone query (:func:`rag.answers.followup.standalone`), by the
 chosen model if there is one. Everything here reads the library under its read lock, so any
-number of questions run at once while an ingest waits for them.
+number of questions run at once while an ingest waits for them. Within one page, questions are
+answered in the order asked (:func:`ask_in_turn`): one asked while an answer is written waits,
+shown as waiting, and the question box stays free to type in.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rag.llm.generate import Generator
 from rag.retrieval.filter_note import excluded_note
 from ui import chat_html
 from ui.boundary import shielded
-from ui.conversation import Turn
+from ui.conversation import Conversation, Turn
 from ui.panel import Options
 from ui.shelf import all_papers
 
@@ -47,22 +49,24 @@ def ask(
     *,
     library: Library,
     options: Options | Sequence[Any],
+    waiting: Sequence[str] = (),
 ) -> Iterator[Update]:
-    """Answer ``question`` in the conversation ``turns``: yields (chat HTML, turns) as it streams."""
+    """Answer ``question`` in the conversation ``turns``: yields (chat HTML, turns) as it streams;
+    the questions ``waiting`` for it are shown below it (read at each yield)."""
     question = " ".join((question or "").split())
     turns = list(turns)
     if not question:
-        yield chat_html.conversation(turns, note=EMPTY_QUESTION), turns
+        yield chat_html.conversation(turns, note=EMPTY_QUESTION, waiting=waiting), turns
         return
     turn = Turn(question=question, query=question)
     turns.append(turn)
-    yield chat_html.conversation(turns), turns  # the question shows at once, before any model call
+    yield chat_html.conversation(turns, waiting=waiting), turns  # shown at once, before any model call
     options = Options.of(options)
     with library.reading():
         generator = options.generator(library)
         rewrite = _rewrite(question, turns[:-1], generator)
         turn.query, turn.rewrite = rewrite.query, rewrite.method
-        yield chat_html.conversation(turns), turns
+        yield chat_html.conversation(turns, waiting=waiting), turns
         asked = question if rewrite.method == "terms" else None  # quote sentences about the follow-up
         for event in answer_stream(
             turn.query,
@@ -76,14 +80,39 @@ def ask(
                 turn.answer = event
             else:
                 turn.text += event
-                yield chat_html.conversation(turns), turns
+                yield chat_html.conversation(turns, waiting=waiting), turns
         if turn.answer is None:
             raise LitrevError("the answer stream ended without an answer")
         shown = [c.paper_id for c in turn.answer.citations] + [e.paper_id for e in turn.answer.evidence[:3]]
         turn.papers = library.store.get_papers(shown)
         if turn.answer.abstained:
             turn.note = excluded_note(all_papers(library), options.year_from, options.year_to)
-    yield chat_html.conversation(turns), turns
+    yield chat_html.conversation(turns, waiting=waiting), turns
+
+
+def ask_in_turn(
+    question: str, conversation: Conversation, *, library: Library, options: Options | Sequence[Any]
+) -> Iterator[str]:
+    """Answer ``question`` in the page's ``conversation`` once the answers asked before it are
+    done: yields the chat HTML, first with the question shown as waiting if one is being answered.
+    The conversation's turns are updated as the answer streams."""
+    question = " ".join((question or "").split())
+    if not question:
+        yield chat_html.conversation(conversation.turns, note=EMPTY_QUESTION, waiting=conversation.waiting)
+        return
+    conversation.waiting.append(question)
+    if conversation.lock.locked():
+        yield chat_html.conversation(conversation.turns, waiting=conversation.waiting)
+    with conversation.lock:
+        conversation.waiting.remove(question)
+        chat = conversation.chat
+        for page, turns in ask(
+            question, conversation.turns, library=library, options=options, waiting=conversation.waiting
+        ):
+            if conversation.chat != chat:
+                return  # "New chat" was pressed: this answer belongs to the old one
+            conversation.turns = turns
+            yield page
 
 
 def answer_json(question: str, *, library: Library, options: Options | Sequence[Any]) -> dict:

@@ -118,9 +118,9 @@ def answer_html(answer: Answer, papers: Mapping[str, Paper], prefix: str, note: 
     )
 
 
-def conversation(turns: Sequence[Turn], note: str | None = None) -> str:
-    """The whole chat, oldest turn first (the last one may still be streaming), and ``note``
-    (say, for a question that was empty) below it."""
+def conversation(turns: Sequence[Turn], note: str | None = None, waiting: Sequence[str] = ()) -> str:
+    """The whole chat, oldest turn first (the last one may still be streaming), the questions
+    ``waiting`` for it to finish, and ``note`` (say, for a question that was empty) below it."""
     views = []
     for number, turn in enumerate(turns, start=1):
         long = len(turn.question) > FOLD_AT
@@ -139,4 +139,4 @@ def conversation(turns: Sequence[Turn], note: str | None = None) -> str:
                 ),
             }
         )
-    return render("conversation.html", turns=views, note=note)
+    return render("conversation.html", turns=views, note=note, waiting=list(waiting))

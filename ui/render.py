@@ -208,17 +208,75 @@ def markdown_paragraphs(text: str) -> list[list[list[tuple[str, str]]]]:
 
 def markdown_html(text: str) -> str:
     """Draft Markdown as HTML: only the tags of the subset above can appear."""
-    return render("draft.html", notice=None, note=None, paragraphs=markdown_paragraphs(text))
+    return render(
+        "draft.html", notice=None, note=None, paragraphs=markdown_paragraphs(text), cards=[], closing=[]
+    )
+
+
+_DRAFT_MARKER = re.compile(r"(?<!\\)\[(\d+(?:,\s*\d+)*)\]")
+"""A marker of the draft itself: a "[3]" of a title or abstract is written "\\[3\\]" or "(3)"."""
+
+
+def _as_text(text: str) -> str:
+    """Draft.markdown() writes angle brackets as entities and link syntax backslash-escaped, for
+    Markdown viewers; here the template escapes text and makes no links, so both go back to
+    characters (else a "<" in a title shows as "&lt;", a "[" as "\\[")."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", text).replace("&lt;", "<").replace("&gt;", ">")
+
+
+def _draft_paragraphs(text: str, titles: Mapping[int, str]) -> list[list[list[tuple[str, Any]]]]:
+    """The draft's Markdown as paragraphs of pieces, each ``[n]`` marker of the draft a "cite"
+    piece that opens the card of paper n (``titles``: marker -> title)."""
+    paragraphs = markdown_paragraphs(text)
+    for lines in paragraphs:
+        for number, line in enumerate(lines):
+            pieces: list[tuple[str, Any]] = []
+            for kind, piece in line:
+                position = 0
+                for match in _DRAFT_MARKER.finditer(piece) if kind == "text" else ():
+                    pieces.append(("text", _as_text(piece[position : match.start()])))
+                    for marker in (int(n) for n in match.group(1).split(",")):
+                        if marker in titles:
+                            cite = {"number": marker, "target": f"draft-c{marker}", "title": titles[marker]}
+                            pieces.append(("cite", cite))
+                        else:
+                            pieces.append(("text", f"[{marker}]"))
+                    position = match.end()
+                pieces.append((kind, _as_text(piece[position:])))
+            lines[number] = [piece for piece in pieces if piece[1]]
+    return paragraphs
 
 
 def draft_html(draft: Draft, note: str | None = None) -> str:
+    """The draft as the Markdown download writes it, its markers buttons that open the cited
+    paper's card (the abstract with the sentence its statement rests on marked), the cards in
+    place of the reference list."""
     if draft.notice:
-        return render("draft.html", notice=draft.notice, note=note, paragraphs=[])
-    # Draft.markdown() writes angle brackets as entities and link syntax backslash-escaped, for
-    # Markdown viewers; here the template escapes text and makes no links, so both go back to
-    # characters first (else a "<" in a title shows as "&lt;", a "[" as "\[").
-    text = _MARKDOWN_ESCAPE.sub(r"\1", draft.markdown()).replace("&lt;", "<").replace("&gt;", ">")
-    return markdown_html(text)
+        return render("draft.html", notice=draft.notice, note=note, paragraphs=[], cards=[], closing=[])
+    markers = draft.markers()
+    body, _, rest = draft.markdown().partition("\n\n**References**\n\n")
+    closing = rest.partition("\n\n")[2]
+    statements = {said.paper.id: said for theme in draft.themes for said in theme.statements}
+    cards = [
+        card_values(
+            title=paper.title,
+            element_id=f"draft-c{markers[paper.id]}",
+            badge=f"[{markers[paper.id]}]",
+            paper=paper,
+            sentence=statements[paper.id].source,
+            span=statements[paper.id].span,
+        )
+        for paper in draft.cited
+    ]
+    titles = {markers[paper.id]: paper.title for paper in draft.cited}
+    return render(
+        "draft.html",
+        notice=None,
+        note=None,
+        paragraphs=_draft_paragraphs(body, titles),
+        cards=cards,
+        closing=_draft_paragraphs(closing, {}),
+    )
 
 
 # -- the library --------------------------------------------------------------------------------

@@ -21,10 +21,13 @@ from ui.panel import year
 
 LISTED_PAPERS = 300
 """Most rows in the library table (the counts cover every match)."""
-UPLOAD_BATCH = 32
+UPLOAD_BATCH = 8
 """Papers embedded and written per step of an upload, so its progress moves while it runs."""
 
 Progress = Callable[[int, int], None]
+"""Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
+Stage = Callable[[float, str], None]
+"""Called as ``stage(share_done, what_now)`` at each step of an upload (for a progress bar)."""
 
 
 def all_papers(library: Library) -> list[Paper]:
@@ -94,16 +97,38 @@ def browse(
 
 
 @shielded(lambda message, _: render.error_html(message))
-def add_files(paths: Sequence[str | Path], *, library: Library, progress: Progress | None = None) -> str:
-    """Ingest uploaded files; the report says what was added, skipped or rejected, and why."""
+def add_files(
+    paths: Sequence[str | Path],
+    *,
+    library: Library,
+    progress: Progress | None = None,
+    stage: Stage | None = None,
+) -> str:
+    """Ingest uploaded files; the report says what was added, skipped or rejected, and why.
+
+    ``stage`` hears of every step, so a progress bar moves through a small upload too: loading
+    the embedding model (the first upload's longest wait), reading, each batch of
+    :data:`UPLOAD_BATCH` papers embedded and written, and the search index brought up to date."""
     files = [Path(path) for path in paths or []]
     if not files:
         return render.note_html("Choose one or more .jsonl, .csv, .bib, .ris or .txt files first.")
+    say = stage or (lambda share, what: None)
+    say(0.0, "Loading the embedding model")
     chunking = library.settings.chunking.model_copy(update={"batch_papers": UPLOAD_BATCH})
     upload = Library(library.settings.model_copy(update={"chunking": chunking}), embedder=library.embedder)
+
+    def step(done: int, total: int) -> None:
+        if progress:
+            progress(done, total)
+        if total:
+            say(0.15 + 0.75 * done / total, f"Embedding papers: {done} of {total}")
+
+    say(0.1, "Reading the files")
     with library.writing():
         before = {paper.id for paper in all_papers(library)}
-        report = ingest(files, library=upload, progress=progress)
+        report = ingest(files, library=upload, progress=step)
+        say(0.92, "Updating the search index")
         library.refresh_lexical()
         added = [paper.title for paper in all_papers(library) if paper.id not in before]
+    say(1.0, "Done")
     return render.ingest_html(report, added)

@@ -376,11 +376,12 @@ def _citations(text: str, cited: Sequence[Passage], judge: Supports) -> list[Cit
 
 
 def _supporting_span(paper: Paper, claims: Sequence[str], judge: Supports) -> tuple[int, int]:
-    """The abstract sentence a claim quotes, else where the judge finds the claims stated."""
+    """The abstract sentence a claim quotes (perhaps without its opening connective, as the
+    extractive answer quotes it), else where the judge finds the claims stated."""
     abstract = paper.abstract
     for claim in claims:
         for start, end in spans_of(paper):
-            if abstract[start:end] and abstract[start:end] in claim:
+            if abstract[start:end] and quotes.detached(abstract[start:end]) in claim:
                 return start, end
     evidence: Evidence | None = judge.support(" ".join(claims), [paper]).evidence if claims else None
     if evidence is None:

@@ -9,11 +9,15 @@ and each retrieved paper's best answering sentence) and the evidence passages. R
 - a list question ("which papers ...") quotes the best sentence of every retrieved paper whose
   sentence is close enough to the question (``answer.sentence_floor``), at most
   ``answer.max_sentences``; each line is the paper's title, then that sentence;
-- lines are in ascending marker order, so the markers read [1] [2] [5], never [1] [5] [2].
+- lines are in ascending marker order, so the markers read [1] [2] [5], never [1] [5] [2];
+- a quoted sentence stands alone, away from the sentence it followed in its abstract: an opening
+  connective that points back to that sentence ("Moreover, ...", "In addition, ...", "However,
+  ...") is dropped and the next word capitalised (:func:`detached`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -63,6 +67,29 @@ def choose(
     return sorted(chosen, key=lambda quote: quote.marker)
 
 
+_CONNECTIVE = re.compile(
+    r"^(?:(?:moreover|furthermore|additionally|also|in addition|what is more|besides|further"
+    r"|however|nevertheless|nonetheless|on the other hand|in contrast|by contrast|likewise|similarly"
+    r"|in particular|to this end|to that end|for this purpose|as such|then)\s*,\s*"
+    r"|(?:moreover|furthermore|additionally|also)\s+(?=[a-z]))",
+    re.IGNORECASE,
+)
+"""Words that open a sentence by pointing back to the one before it; "However large ..." and
+"Further experiments ..." (no comma) are not connectives and stay."""
+
+
+def detached(sentence: str) -> str:
+    """``sentence`` as it reads quoted on its own: "Moreover, we release the code." -> "We release
+    the code."; a sentence that opens otherwise is returned as it is. The next word is capitalised
+    only when it is a plain lower-case word ("dMel", "iPhone" and "x86" stay as written)."""
+    match = _CONNECTIVE.match(sentence)
+    if match is None or match.end() == len(sentence):
+        return sentence
+    rest = sentence[match.end() :]
+    word = re.match(r"\w*", rest).group(0)  # type: ignore[union-attr]  # \w* always matches
+    return rest[0].upper() + rest[1:] if word.isalpha() and word.islower() else rest
+
+
 def _short_title(title: str) -> str | None:
     head, colon, _ = title.partition(":")
     return head.strip() if colon and len(head) <= 40 else None
@@ -77,4 +104,4 @@ def lines(question: Question, chosen: Sequence[Quote]) -> Iterator[str]:
             short = _short_title(quote.paper.title)
             lead = f"{short}: " if short else ""
         # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
-        yield f"- {neutralise_markers(lead + quote.text)} [{quote.marker}]\n"
+        yield f"- {neutralise_markers(lead + detached(quote.text))} [{quote.marker}]\n"

@@ -34,7 +34,7 @@ from rag.related_work.draft import Draft, Theme
 from rag.related_work.gather import N_PAPERS, Gathered, Retrieved, gather
 from rag.related_work.prose import Writer
 from rag.related_work.statements import Statement, closest_sentences, rewrite, statement, third_person
-from rag.related_work.themes import MAX_THEMES, PAPERS_PER_THEME, cluster, label, theme_title
+from rag.related_work.themes import MAX_THEMES, PAPERS_PER_THEME, cluster, label, name_key, theme_title
 from rag.retrieval.retrieve import Filters
 
 __all__ = [
@@ -97,10 +97,10 @@ def draft_related_work_stream(
     generator: Generator | None = None,
     judge: Supports | None = None,
 ) -> Iterator[str | Draft]:
-    """Yield the model's Markdown as it is written (each theme's bold name, then its paragraph,
-    markers outside the theme already removed), then the checked :class:`Draft`, which is the
-    text to keep (the extractive draft, with ``fallback`` saying why, when the check failed).
-    An extractive draft yields only the Draft."""
+    """Yield the model's Markdown as it is written (each theme's bold name on a line of its own,
+    then its paragraph, markers outside the theme already removed), then the checked
+    :class:`Draft`, which is the text to keep (the extractive draft, with ``fallback`` saying why,
+    when the check failed). An extractive draft yields only the Draft."""
     if not description.strip():
         raise LitrevError("the paper description is empty")
     n_papers = N_PAPERS if n_papers is None else n_papers
@@ -184,11 +184,12 @@ def facet_groups(facets: list[int | None], vectors: np.ndarray, *, min_size: int
 
 
 def merge_alike(labelled: list[tuple[list[str], list[int]]]) -> list[tuple[list[str], list[int]]]:
-    """Clusters whose names read the same are one theme to a reader: their members are merged
-    under the first one's phrases (two sections both called "Speech synthesis" would confuse)."""
+    """Clusters whose names read the same (case and plurals aside) are one theme to a reader:
+    their members are merged under the first one's phrases (two sections both called "Speech
+    synthesis" would confuse)."""
     merged: dict[str, tuple[list[str], list[int]]] = {}
     for phrases, members in labelled:
-        joined = merged.setdefault(theme_title(phrases).lower(), (phrases, []))[1]
+        joined = merged.setdefault(name_key(theme_title(phrases)), (phrases, []))[1]
         joined.extend(members)
     return list(merged.values())
 
@@ -203,7 +204,7 @@ def _prose(draft: Draft, writer: Writer, judge: Supports, library: Library) -> I
     written = prose.Paragraphs()
     try:
         for theme in draft.themes:
-            yield f"**{theme.title}.** "
+            yield f"**{theme.title}**\n"  # a name on its own line, not a sentence
             prompt = prose.theme_prompt(draft.description, theme, markers, draft.themes)
             valid = {markers[said.paper.id] for said in theme.statements}
             pieces = []

@@ -83,7 +83,8 @@ class Draft:
         return [check for theme in self.themes for check in theme.checks if not check.supported]
 
     def markdown(self) -> str:
-        """Paragraphs with ``[n]`` markers, a numbered reference list and the closing line."""
+        """A paragraph per theme (its name in bold on the first line, no full stop: a name, not a
+        sentence) with ``[n]`` markers, a numbered reference list and the closing line."""
         if self.notice:
             return _markdown_file(_inert(self.notice))
         markers = self.markers()
@@ -96,7 +97,7 @@ class Draft:
                 ]
             else:
                 sentences = [_markdown_statement(s, markers[s.paper.id]) for s in theme.statements]
-            blocks.append(f"**{_inert(theme.title)}.** " + " ".join(sentences))
+            blocks.append(f"**{_inert(theme.title)}**\n" + " ".join(sentences))
         references = [f"[{markers[paper.id]}] {_reference(paper)}" for paper in self.cited]
         blocks.append("**References**\n\n" + "\n".join(references))
         blocks.append(f"*{_inert(self.coverage_line())}*")
@@ -120,7 +121,7 @@ class Draft:
                     sentences.append(text.replace(" ~\\cite", "~\\cite") + flag)
             for s in theme.statements if theme.prose is None else ():
                 sentences.append(_latex_statement(s, bibtex.safe_key(self.keys[s.paper.id])))
-            blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}.}}" + "\n" + "\n".join(sentences))
+            blocks.append(rf"\paragraph{{{bibtex.escape(theme.title)}}}" + "\n" + "\n".join(sentences))
         blocks.append(_comment(self.coverage_line()))
         return writable("\n\n".join(blocks) + "\n")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.index.embedding import Embedder, load_embedder
@@ -25,9 +27,43 @@ def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("bundled")
 
 
+class SessionEmbedder(Embedder):
+    """The real model, remembering each document vector it made in this test session.
+
+    Many tests ingest slices of the bundled corpus (or the same few records) again; ingest then
+    stores the vector this model already made for that chunk or sentence instead of running the
+    model on it again. Everything else (the ONNX query encoder, its export) is the real
+    :class:`Embedder`'s; tests of the two runtimes themselves use ``plain_embedder``.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.documents: dict[str, np.ndarray] = {}
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return super().embed_documents(texts)
+        if new := [text for text in dict.fromkeys(texts) if text not in self.documents]:
+            self.documents.update(zip(new, super().embed_documents(new), strict=True))
+        return np.stack([self.documents[text] for text in texts])
+
+
 @pytest.fixture(scope="session")
-def embedder(bundled_home: Path) -> Embedder:
+def plain_embedder(bundled_home: Path) -> Embedder:
+    """The model as litrev loads it, remembering nothing, sharing the session's ONNX export."""
     return load_embedder(EmbeddingSettings(), home=bundled_home)
+
+
+@pytest.fixture(scope="session")
+def embedder(bundled_home: Path, plain_embedder: Embedder) -> Embedder:
+    settings = EmbeddingSettings()
+    return SessionEmbedder(
+        plain_embedder.model_dir,
+        settings.model,
+        batch_size=settings.batch_size,
+        threads=settings.threads,
+        home=bundled_home,
+    )
 
 
 @pytest.fixture

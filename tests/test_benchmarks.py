@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import resource
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litrev_eval import bench_ingest, bench_scale
 from litrev_eval.synthetic import synthetic_records
 
+from rag.index.embedding import Embedder
 from rag.index.library import Library
 from rag.settings import Settings
 from rag.sources.corpus import read_paths, title_key
 from tests.helpers import BUNDLED
+from tests.homes import share_export
 from ui import bench as bench_ui
 
 
@@ -26,12 +32,12 @@ def test_synthetic_library_is_deterministic_and_made_of_real_sentences() -> None
         assert record["abstract"].split(". ")[0].rstrip(".") in corpus
 
 
-def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, embedder) -> None:
+def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, plain_embedder: Embedder) -> None:
     part = tmp_path / "part.jsonl"
     part.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:12]) + "\n", encoding="utf-8")
-    figures = bench_ingest.run(
-        [part], Settings(home=tmp_path), Library(Settings(home=tmp_path), embedder=embedder)
-    )
+    # the model as litrev runs it: the session's embedder would hand back vectors it remembers
+    library = Library(Settings(home=tmp_path), embedder=plain_embedder)
+    figures = bench_ingest.run([part], Settings(home=tmp_path), library)
     assert figures["papers"] == 12 and figures["texts"] > figures["chunks"] > 12  # chunks and sentences
     assert figures["reingest_embedded_chunks"] == 0
     assert figures["ingest_texts_per_s"] == pytest.approx(figures["texts"] / figures["ingest_s"])
@@ -40,13 +46,67 @@ def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, embedder)
     assert f"| ratio ingest / encode (bests) | {figures['ratio']:.3f} |" in bench_ingest.table(figures)
 
 
-def test_bench_scale_small_library(tmp_path: Path) -> None:
-    figures = bench_scale.run(40, Settings(home=tmp_path), queries=4)
-    assert figures["papers"] == 40 and figures["queries"] == 4
-    assert 0 < figures["index_mb"] < 50  # the index only: the 86 MB query-encoder export is not in it
-    assert figures["peak_rss_mb"] > 100
-    assert figures["search_p50_ms"] > 0 and figures["ask_p50_ms"] > 0
-    assert "search_p50_ms" in bench_scale.table([figures])
+def _timed(calls: list[tuple[str, float]], function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, noting each call's first argument and its own duration in ms."""
+
+    def timed(first: Any, *args: Any, **kwargs: Any) -> Any:
+        mark = time.perf_counter()
+        try:
+            return function(first, *args, **kwargs)
+        finally:
+            calls.append((str(first), (time.perf_counter() - mark) * 1000))
+
+    return timed
+
+
+def test_bench_scale_reports_what_it_measured(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each figure is checked against what the run did, watched from outside: the calls it made
+    and their own durations, the files it left, the process's peak memory. Nothing is asserted
+    about speed."""
+    calls: dict[str, list[tuple[str, float]]] = {"ingest": [], "search": [], "answer": []}
+    for name, calls_of in calls.items():
+        monkeypatch.setattr(bench_scale, name, _timed(calls_of, getattr(bench_scale, name)))
+    home = tmp_path / "home"
+    share_export(embedder, home)  # the query encoder the session made: not exported again
+    figures = bench_scale.run(40, Settings(home=tmp_path), home=home, queries=4)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    questions = bench_scale._questions(4)
+    assert len(set(questions)) == 4 and figures["queries"] == 4
+    assert [q for q, _ in calls["search"]] == [questions[0], *questions]  # a warm-up, then each question
+    assert [q for q, _ in calls["answer"]] == questions
+    papers = Library(Settings(home=home), embedder=embedder)
+    assert figures["papers"] == papers.store.paper_count() == 40
+    assert figures["chunks"] >= 40
+
+    # a figure timed around a call is at least the call's own time, and not more than a little over
+    slack = 50.0  # ms for the calls between two clock readings, on a busy machine
+    ((_, ingest_ms),) = calls["ingest"]
+    assert ingest_ms <= figures["ingest_s"] * 1000 <= ingest_ms + slack
+    assert figures["ingest_papers_per_s"] == pytest.approx(40 / figures["ingest_s"])
+    for kind, timed in (("search", calls["search"][1:]), ("ask", calls["answer"])):  # warm-up left out
+        p50, p95 = figures[f"{kind}_p50_ms"], figures[f"{kind}_p95_ms"]
+        own = sorted(ms for _, ms in timed)
+        assert own[0] <= p50 <= p95 <= own[-1] + slack, (kind, own, p50, p95)
+        own50, own95 = bench_scale._percentiles(own)
+        assert own50 <= p50 <= own50 + slack and own95 <= p95 <= own95 + slack, (kind, own, p50, p95)
+
+    # the index on disk, without the query encoder's export under models/
+    models = home / "models"
+    sizes = {f: f.stat().st_size for f in home.rglob("*") if f.is_file()}
+    exported = sum(size for f, size in sizes.items() if models in f.parents)
+    assert exported > 50 * 2**20  # the export is there, and big: leaving it out matters
+    assert figures["index_mb"] == pytest.approx((sum(sizes.values()) - exported) / 2**20, rel=0.05)
+    assert 100 < figures["peak_rss_mb"] <= rss_after
+
+    header, rule, row = bench_scale.table([figures]).splitlines()
+    assert header == "| " + " | ".join(bench_scale.COLUMNS) + " |"
+    assert rule.count("---:|") == len(bench_scale.COLUMNS)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    for column, cell in zip(bench_scale.COLUMNS, cells, strict=True):
+        assert float(cell) == pytest.approx(figures[column], abs=0.05), column
 
 
 def test_percentiles_are_the_median_and_the_95th() -> None:

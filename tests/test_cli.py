@@ -8,13 +8,16 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from rag.cli.commands import app
+from rag.index.embedding import Embedder
 from tests.helpers import BUNDLED, RAW
+from tests.homes import share_export
 
 runner = CliRunner()
 
 
-def test_ingest_ask_papers_and_search(tmp_path: Path, monkeypatch) -> None:
+def test_ingest_ask_papers_and_search(tmp_path: Path, monkeypatch, embedder: Embedder) -> None:
     monkeypatch.setenv("LITREV_HOME", str(tmp_path))
+    share_export(embedder, tmp_path)  # the query encoder, as made once for the session
     part = tmp_path / "part.jsonl"
     part.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:40]) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", str(part)])
@@ -57,8 +60,11 @@ def test_convert_writes_the_bundled_corpus_format(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")
 
 
-def test_ask_and_search_say_what_the_year_filter_left_out(tmp_path: Path, monkeypatch) -> None:
+def test_ask_and_search_say_what_the_year_filter_left_out(
+    tmp_path: Path, monkeypatch, embedder: Embedder
+) -> None:
     monkeypatch.setenv("LITREV_HOME", str(tmp_path))
+    share_export(embedder, tmp_path)
     records = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
     for record in records[:10]:
         record["year"] = 2015

@@ -13,16 +13,21 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli.commands import app
+from rag.index.embedding import Embedder
 from rag.index.library import Library
 from rag.settings import Settings
 from tests.helpers import ROOT
+from tests.homes import share_export
 
 runner = CliRunner()
 ABSTRACT = "We propose a method that does something useful for speech recognition. " * 3
 
 
-def test_missing_path_is_one_line_the_rest_is_read_and_exit_is_1(tmp_path: Path, monkeypatch) -> None:
+def test_missing_path_is_one_line_the_rest_is_read_and_exit_is_1(
+    tmp_path: Path, monkeypatch, embedder: Embedder
+) -> None:
     monkeypatch.setenv("LITREV_HOME", str(tmp_path / "home"))
+    share_export(embedder, tmp_path / "home")  # the query encoder, as made once for the session
     good = tmp_path / "good.jsonl"
     records = [
         {"title": "Kept Paper", "abstract": ABSTRACT},
@@ -56,8 +61,11 @@ def litrev(home: Path, *args: str, timeout: float = 300) -> subprocess.Completed
         pytest.fail(f"litrev {' '.join(args)} still running after {timeout} s")
 
 
-def test_ingest_skips_pipes_and_hostile_records_and_indexes_the_rest(tmp_path: Path) -> None:
+def test_ingest_skips_pipes_and_hostile_records_and_indexes_the_rest(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     home, folder = tmp_path / "home", tmp_path / "papers"
+    share_export(embedder, home)
     folder.mkdir()
     named = tmp_path / "named.jsonl"
     os.mkfifo(named)

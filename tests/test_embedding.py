@@ -23,6 +23,12 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
+def embedder(plain_embedder: Embedder) -> Embedder:
+    """The model exactly as litrev runs it: no vector remembered between calls."""
+    return plain_embedder
+
+
+@pytest.fixture(scope="module")
 def both(embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
     encoder = embedder.query_encoder()
     assert isinstance(encoder, OnnxEncoder)

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from litrev_eval.bench_retrieval import DATASETS
+from litrev_eval.check_task import check_metrics, check_row
+from litrev_eval.datasets import half, load
 from litrev_eval.grounding import Claim, grounding
+from litrev_eval.metrics import mean_by
 from litrev_eval.runner import evaluate
 from typer.testing import CliRunner
 
@@ -114,21 +117,28 @@ def test_cli_eval_schema_error_is_one_line(bundled: Library, tmp_path: Path, mon
     assert result.output.strip() == f"error: {bad}:1: missing required field 'gold_titles' for task multi"
 
 
-def test_the_judge_agrees_with_labelled_claims_on_both_halves(bundled: Library, tmp_path: Path) -> None:
-    from litrev_eval import bench_support
-    from litrev_eval.datasets import half
-
-    lines = (DATASETS / "claims.jsonl").read_text(encoding="utf-8").splitlines()
-    sample = [line for line in lines if json.loads(line)["style"] != "abstract-words"][::8]
-    path = tmp_path / "claims.jsonl"
-    path.write_text("\n".join(sample) + "\n", encoding="utf-8")
-    figures = bench_support.run(bundled, bundled.judge, path)
-    assert figures["judge"] == "fitted"
-    for which in ("tune", "holdout"):
-        assert figures[which]["items"] == sum(half(json.loads(line)["id"]) == which for line in sample)
-        assert figures[which]["agreement"] >= 0.7, figures[which]
-        assert figures[which]["recall"] >= 0.65 and figures[which]["unsupported_recall"] >= 0.65
-    assert "wrong_figure" in figures["holdout"]["by_kind"]
+def test_the_judge_agrees_with_labelled_claims_it_was_not_fitted_on(bundled: Library) -> None:
+    """The judge's weights and threshold were fitted on the tune half of ``claims.jsonl``
+    (:func:`litrev_eval.datasets.half`); it is measured here on every fourth item of the holdout
+    half (391 sentences of every style and kind), which the fit never saw. The bounds sit a little
+    under what this sample measures (agreement 0.826, recall of supported 0.880, of unsupported
+    0.775; the whole holdout half: 0.808, 0.848, 0.768), so a judge that does well only on the
+    sentences it was fitted to fails here."""
+    papers = list(bundled.store.iter_papers())
+    by_id = {paper.id: paper for paper in papers}
+    titles = {paper.title: paper.id for paper in papers}
+    holdout = load(DATASETS / "claims.jsonl", "check", papers, which="holdout")
+    assert holdout and all(half(item.id) == "holdout" for item in holdout)
+    sample = holdout[::4]
+    rows = [check_row(item, bundled.judge, by_id, titles) for item in sample]
+    figures = check_metrics(rows)
+    assert bundled.judge.name == "fitted"
+    assert len(rows) == 391
+    assert figures["accuracy"] >= 0.80, figures
+    assert figures["supported_recall"] >= 0.85, figures
+    assert figures["unsupported_recall"] >= 0.75, figures
+    by_kind = mean_by(rows, "kind", "correct")
+    assert {"wrong_figure", "contradiction", "wrong_paper", "paraphrase"} <= set(by_kind), by_kind
 
 
 def test_llm_judge_with_the_real_server_and_report_names_it(bundled: Library, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from rag.retrieval.retrieve import search
 from rag.settings import Settings
 from rag.sources.readers import READERS, read_file
 from tests.helpers import BUNDLED
-from tests.homes import on_small_disk
+from tests.homes import on_small_disk, share_export
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -205,6 +205,7 @@ def test_truncated_chroma_database_is_one_line_and_rebuild_recovers(tmp_path: Pa
     settings = Settings(home=tmp_path / "home")
     subset = first_papers(tmp_path / "subset.jsonl", 30)
     ingest([subset], library=Library(settings, embedder=embedder))
+    share_export(embedder, settings.home)  # the commands load the session's query encoder
     forget_clients(settings.chroma_dir)
     database = settings.chroma_dir / "chroma.sqlite3"
     with database.open("r+b") as handle:

@@ -90,11 +90,11 @@ def test_missing_index_is_a_clear_error(library: Library) -> None:
 def test_lexical_index_survives_restart_and_incremental_ingest(
     library: Library, tmp_path: Path, embedder
 ) -> None:
-    ingest([first_lines(130, tmp_path, "a.jsonl")], library=library)
-    ingest([first_lines(134, tmp_path, "b.jsonl", skip=130)], library=library)
+    ingest([first_lines(20, tmp_path, "a.jsonl")], library=library)
+    ingest([first_lines(14, tmp_path, "b.jsonl", skip=20)], library=library)
     reopened = Library(library.settings, embedder=embedder)  # a new process would do this
-    assert len(reopened.lexical) == 264
-    late = json.loads(BUNDLED.read_text(encoding="utf-8").splitlines()[200])
+    assert len(reopened.lexical) == 34
+    late = json.loads(BUNDLED.read_text(encoding="utf-8").splitlines()[30])  # from the second ingest
     for method in ("lexical", "dense"):
         titles = [hit.paper.title for hit in search(late["title"], library=reopened, method=method, k=3).hits]
         assert late["title"] in titles, method

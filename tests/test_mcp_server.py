@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from anyio.from_thread import start_blocking_portal
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
@@ -45,8 +47,9 @@ def small_library(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) 
     return home, inbox
 
 
-def run_client(home: Path, args: list[str], scenario: Callable[[ClientSession], Awaitable[Any]]) -> Any:
-    """Start ``litrev mcp ARGS`` (the console script's entry point) and run ``scenario`` against it."""
+@contextlib.asynccontextmanager
+async def connected(home: Path, args: list[str]) -> AsyncIterator[ClientSession]:
+    """``litrev mcp ARGS`` started through the console script's entry point, and a session on it."""
     env = {
         **os.environ,
         "LITREV_HOME": str(home),
@@ -57,17 +60,32 @@ def run_client(home: Path, args: list[str], scenario: Callable[[ClientSession], 
         args=["-c", "from rag.cli.commands import main; main()", "mcp", *args],
         env=env,
     )
+    with open(os.devnull, "w") as quiet:
+        async with stdio_client(params, errlog=quiet) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            yield session
+
+
+def run_client(home: Path, args: list[str], scenario: Callable[[ClientSession], Awaitable[Any]]) -> Any:
+    """Start ``litrev mcp ARGS``, run ``scenario`` against it, and stop it."""
 
     async def main() -> Any:
-        with open(os.devnull, "w") as quiet:
-            async with (
-                stdio_client(params, errlog=quiet) as (read, write),
-                ClientSession(read, write) as session,
-            ):
-                await session.initialize()
-                return await scenario(session)
+        async with connected(home, args) as session:
+            return await scenario(session)
 
     return anyio.run(main)
+
+
+Server = Callable[[Callable[[ClientSession], Awaitable[Any]]], Any]
+
+
+@pytest.fixture(scope="module")
+def read_only(small_library: tuple[Path, Path]) -> Iterator[Server]:
+    """One ``litrev mcp`` (no ingest allowed) on the small library for the module's tests that
+    only read: ``read_only(scenario)`` runs a scenario against it."""
+    home, _ = small_library
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(connected(home, [])) as session:
+        yield lambda scenario: portal.call(scenario, session)
 
 
 def structured(result: CallToolResult) -> dict[str, Any]:
@@ -82,7 +100,7 @@ def error_text(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 
 
-def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -> None:
+def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path], read_only: Server) -> None:
     home, _ = small_library
     library_ids = {paper.id for paper in Library(Settings(home=home)).store.iter_papers()}
 
@@ -115,7 +133,7 @@ def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -
         calls["empty"] = await session.call_tool("find_citation", {"claim": "  "})
         return calls
 
-    calls = run_client(home, [], scenario)
+    calls = read_only(scenario)
 
     tools = {tool.name: tool for tool in calls["tools"]}
     assert set(tools) == {
@@ -165,7 +183,7 @@ def test_every_tool_answers_from_the_library(small_library: tuple[Path, Path]) -
 
 
 def test_add_papers_reads_only_the_allowed_directories(
-    small_library: tuple[Path, Path], tmp_path: Path
+    small_library: tuple[Path, Path], read_only: Server, tmp_path: Path
 ) -> None:
     home, inbox = small_library
     outside = tmp_path / "outside.jsonl"
@@ -175,10 +193,10 @@ def test_add_papers_reads_only_the_allowed_directories(
     title = json.loads((inbox / "new.jsonl").read_text(encoding="utf-8"))["title"]
     before = Library(Settings(home=home)).store.paper_count()
 
-    async def read_only(session: ClientSession) -> set[str]:
+    async def tool_names(session: ClientSession) -> set[str]:
         return {tool.name for tool in (await session.list_tools()).tools}
 
-    assert "add_papers" not in run_client(home, [], read_only)
+    assert "add_papers" not in read_only(tool_names)
 
     async def scenario(session: ClientSession) -> dict[str, Any]:
         return {
@@ -249,9 +267,7 @@ def test_add_papers_walks_a_folder_reading_only_regular_files_inside_it(
     assert after - before == {paper["title"]}
 
 
-def test_arguments_that_do_not_fit_a_tool_are_one_line(small_library: tuple[Path, Path]) -> None:
-    home, _ = small_library
-
+def test_arguments_that_do_not_fit_a_tool_are_one_line(read_only: Server) -> None:
     async def scenario(session: ClientSession) -> list[str]:
         calls = [
             ("search_papers", {"query": "x", "k": 0}),
@@ -261,7 +277,7 @@ def test_arguments_that_do_not_fit_a_tool_are_one_line(small_library: tuple[Path
         ]
         return [error_text(await session.call_tool(name, arguments)) for name, arguments in calls]
 
-    assert run_client(home, [], scenario) == [
+    assert read_only(scenario) == [
         "search_papers: invalid arguments: k: input should be greater than or equal to 1, got 0",
         "search_papers: invalid arguments: query: field required",
         "get_paper: invalid arguments: id_or_key: input should be a valid string, got 5",

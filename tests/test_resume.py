@@ -20,6 +20,7 @@ from rag.retrieval.retrieve import search
 from rag.settings import ChunkingSettings, Settings
 from rag.sources.corpus import read_paths
 from tests.helpers import BUNDLED
+from tests.homes import first_papers, share_export
 
 SCRIPT = textwrap.dedent(
     """
@@ -39,6 +40,7 @@ SCRIPT = textwrap.dedent(
 
 def test_killed_ingest_resumes_without_duplicates_or_orphans(tmp_path: Path, embedder) -> None:
     home = tmp_path / "home"
+    share_export(embedder, home)  # the process embeds at once, without making the query encoder first
     process = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(home), str(BUNDLED)], stdout=subprocess.PIPE, text=True
     )
@@ -109,12 +111,9 @@ def protein_papers(path: Path, n: int = 12) -> Path:
     return path
 
 
-def first_papers(path: Path, n: int = 40) -> Path:
-    path.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")
-    return path
-
-
 def kill_after_first_write(home: Path, source: Path, *, rebuild: bool) -> str:
+    """Ingest ``source`` into ``home`` in a process killed right after its first Chroma write
+    (``home`` has the query encoder, so that write comes as soon as the first batch is embedded)."""
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_AFTER_FIRST_WRITE, str(home), str(source), "1" if rebuild else "0"],
         stdout=subprocess.PIPE,
@@ -137,11 +136,12 @@ def test_chunks_of_a_killed_ingest_never_count_and_the_next_ingest_removes_them(
     tmp_path: Path, embedder
 ) -> None:
     settings = Settings(home=tmp_path / "home")
-    subset = first_papers(tmp_path / "subset.jsonl")
+    subset = first_papers(tmp_path / "subset.jsonl", 40)
     ingest([subset], library=Library(settings, embedder=embedder))
     assert answer(OFF_TOPIC, library=Library(settings, embedder=embedder)).abstained
 
     protein = protein_papers(tmp_path / "protein.jsonl")
+    share_export(embedder, settings.home)
     assert kill_after_first_write(settings.home, protein, rebuild=False) == "litrev-chunks"
     protein_ids = {paper.id for paper in read_paths([protein]).papers}
 
@@ -173,9 +173,10 @@ def test_chunks_of_a_killed_ingest_never_count_and_the_next_ingest_removes_them(
 
 def test_a_kill_during_rebuild_keeps_the_old_library(tmp_path: Path, embedder) -> None:
     settings = Settings(home=tmp_path / "home")
-    subset = first_papers(tmp_path / "subset.jsonl")
+    subset = first_papers(tmp_path / "subset.jsonl", 40)
     ingest([subset], library=Library(settings, embedder=embedder))
     title = json.loads(subset.read_text(encoding="utf-8").splitlines()[5])["title"]
+    share_export(embedder, settings.home)
 
     kill_after_first_write(settings.home, first_papers(tmp_path / "fewer.jsonl", 10), rebuild=True)
     forget_clients(settings.chroma_dir)

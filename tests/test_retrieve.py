@@ -10,12 +10,13 @@ from litrev_eval import bench_retrieval
 from litrev_eval.metrics import ndcg_at, recall_at, reciprocal_rank
 
 from rag.grounding.question import is_list_question
+from rag.index.embedding import Embedder
 from rag.index.ingest import ingest
 from rag.index.lexical import LexicalIndex
 from rag.index.library import Library
 from rag.index.store import ChunkHit
-from rag.retrieval.retrieve import METHODS, Filters, best_sentence, paper_dense_scores, search
-from rag.settings import RetrievalSettings
+from rag.retrieval.retrieve import METHODS, Filters, Hit, best_sentence, paper_dense_scores, search
+from rag.settings import RetrievalSettings, Settings
 from rag.sources.corpus import read_paths
 from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
@@ -50,13 +51,52 @@ def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion
     assert "| multi (holdout) | hybrid-before |" in bench_retrieval.table(results)
 
 
+VALL_E_R = "How much does VALL-E R reduce inference time?"
+
+
+def _name(hit: Hit) -> str:
+    return hit.paper.title.split(":")[0]
+
+
+@pytest.fixture(scope="module")
+def dated(bundled: Library, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """The 16 bundled papers nearest the VALL-E R question (the bundled corpus has no years),
+    dated 2021 to 2024 in turn by rank, VALL-E R itself 2024."""
+    nearest = {hit.paper.title: rank for rank, hit in enumerate(search(VALL_E_R, library=bundled, k=16).hits)}
+    records = []
+    for line in BUNDLED.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["title"] in nearest:
+            rank = nearest[record["title"]]
+            record["year"] = 2024 if record["title"].startswith("VALL-E R:") else 2021 + rank % 4
+            records.append(record)
+    folder = tmp_path_factory.mktemp("dated")
+    path = folder / "dated.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    library = Library(Settings(home=folder / "home"), embedder=embedder)
+    ingest([path], library=library)
+    return library
+
+
 def test_a_question_naming_a_paper_by_its_title_name_finds_it_first(bundled: Library) -> None:
-    question = "How much does VALL-E R reduce inference time?"
     without = bundled.settings.retrieval.model_copy(update={"title_name_boost": 0.0})
-    assert search(question, library=bundled, settings=without).hits[0].paper.title.split(":")[0] != "VALL-E R"
-    assert search(question, library=bundled).hits[0].paper.title.split(":")[0] == "VALL-E R"
-    filtered = search(question, library=bundled, filters=Filters(year_to=1990)).hits
-    assert all(hit.paper.title.split(":")[0] != "VALL-E R" for hit in filtered)  # the filter still holds
+    assert _name(search(VALL_E_R, library=bundled, settings=without).hits[0]) != "VALL-E R"
+    assert _name(search(VALL_E_R, library=bundled).hits[0]) == "VALL-E R"
+
+
+def test_a_year_filter_holds_against_the_title_name_boost(dated: Library) -> None:
+    """The named paper is outside the years asked for: it is gone, with every other paper outside
+    them, and the papers inside them that the unfiltered search found are all still found."""
+    unfiltered = search(VALL_E_R, library=dated, k=10).hits
+    assert _name(unfiltered[0]) == "VALL-E R" and unfiltered[0].paper.year == 2024
+    years = {hit.paper.year for hit in unfiltered}
+    assert {2023, 2024} <= years and min(years) < 2023  # papers on both sides of the bound, and on it
+    filtered = search(VALL_E_R, library=dated, k=10, filters=Filters(year_to=2023)).hits
+    assert all(_name(hit) != "VALL-E R" for hit in filtered)
+    assert all(hit.paper.year <= 2023 for hit in filtered)
+    inside = {hit.paper.id for hit in unfiltered if hit.paper.year <= 2023}
+    assert inside <= {hit.paper.id for hit in filtered}
+    assert len(filtered) == 10  # filled from the 11 papers inside the bound
 
 
 def test_a_list_questions_contrast_clause_is_not_searched_for(bundled: Library) -> None:

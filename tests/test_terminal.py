@@ -15,6 +15,7 @@ from rag.cli.output import markup_free
 from rag.index.ingest import ingest
 from rag.index.library import Library
 from rag.terminal import one_line, printable, writable
+from tests.homes import share_export
 
 CLEAR = "\x1b[2J\x1b[H"
 RED = "\x1b[31m"
@@ -56,6 +57,7 @@ def test_cli_output_of_hostile_titles_and_abstracts_is_clean(library: Library, t
     path = tmp_path / "hostile.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     ingest([path], library=library)
+    share_export(library.embedder, library.settings.home)  # the commands load the session's encoder
     env = {"LITREV_HOME": str(library.settings.home)}
     runner = CliRunner()
     commands = [

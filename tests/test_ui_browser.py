@@ -237,6 +237,16 @@ def test_related_work_draft_and_cite_lookup(page, shots: Path) -> None:
     screenshot(page, shots, "cite.png")
 
 
+STREAM_LENGTHS = """() => {
+  const seen = (window.__streamLengths = window.__streamLengths || []);
+  const streaming = document.querySelector('#turn-1 .streaming');
+  if (streaming) seen.push(streaming.innerText.length);
+  return document.querySelector('#turn-1 .footnote') ? seen : null;
+}"""
+"""Each call notes the length of the first turn's streaming text; once its footnote is there, the
+lengths noted so far (a truthy array ends ``wait_for_function``)."""
+
+
 def test_a_model_answer_streams_into_the_page(page, shots: Path, served, model: ScriptedServer) -> None:
     _, library = served
     sentences = []
@@ -249,13 +259,10 @@ def test_a_model_answer_streams_into_the_page(page, shots: Path, served, model: 
     box = page.locator("#question textarea")
     box.fill(QUESTION)
     box.press("Enter")
-    seen: list[int] = []
+    # the page samples the streaming text every 50 ms until the answer's footnote shows, or fails
+    # after TIMEOUT; the streaming element is replaced as it grows, so it is looked up each time
+    seen: list[int] = page.wait_for_function(STREAM_LENGTHS, polling=50, timeout=TIMEOUT).json_value()
     footer = page.locator("#turn-1 .footnote")
-    streaming = page.locator("#turn-1 .streaming")
-    while footer.count() == 0:
-        # all_inner_texts does not wait: the streaming element may be replaced between two reads
-        seen.extend(len(text) for text in streaming.all_inner_texts()[:1])
-        page.wait_for_timeout(100)
     grown = sorted({length for length in seen if length > 1})  # 1: the cursor alone
     assert len(grown) >= 2, seen  # the text grew, sentence by sentence, before the answer was final
     assert seen == sorted(seen)

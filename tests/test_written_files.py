@@ -24,6 +24,7 @@ from rag.cli.commands import app
 from rag.index.embedding import Embedder
 from rag.index.library import Library
 from rag.settings import Settings
+from tests.homes import share_export
 from tests.tex import compile_draft
 
 ESC = "\x1b"
@@ -99,9 +100,10 @@ def run(home: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def ingested(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tuple[Path, str]:
     """A home holding the hostile library, ingested with ``litrev ingest``, and what it printed."""
     home = tmp_path_factory.mktemp("hostile-home")
+    share_export(embedder, home)  # the query encoder, as made once for the session
     result = runner.invoke(app, ["ingest", str(write_corpus(home))], env={"LITREV_HOME": str(home)})
     assert result.exit_code == 0, result.output
     assert "5 added" in result.output

@@ -175,15 +175,18 @@ _VERBS = (
     r"save|consume|decide|come|compete|predict|remove|cut|deliver|show|give|manage|treat|avoid|learn|"
     r"allow|enable|exploit|combine|keep|turn|fuse|tell|mean|infer|expose|replace|cost"
 )
+_NOT_PASSIVE = r"(?!(?-i:[a-z]\w*ed|used|shown|known|given|built|made|seen|taken|done)\b)"
+"""In "were used to train X" the words after the auxiliary are a passive verb, not the subject."""
 _SUBJECT = re.compile(
-    rf"\b{_AUX}\s+(?P<subject>(?:the|a|an|this|that|its|their)\b.+|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    rf"\b{_AUX}\s+(?P<subject>(?:the|a|an|this|that|its|their)\b.+|{_NOT_PASSIVE}[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
     rf"\s+(?:{_VERBS})(?:s|es|ed|d|ing)?\b",
     re.IGNORECASE,
 )
 """The subject runs from the auxiliary verb to the question's last main verb ("does the largest
 model in the open family of image generators *have*")."""
 _COPULA = re.compile(
-    r"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    rf"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|{_NOT_PASSIVE}[A-Z][\w\-.]*"
+    r"(?:\s+[A-Z0-9][\w\-.]*)*)"
     r"(?=\s+(?:than|compared|relative|over|versus|vs|on|in|at|when|for)\b|\s*[?,]|$)",
     re.IGNORECASE,
 )

@@ -3,10 +3,11 @@
 Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
 
 - **kind**, checked in this order: ``proposed`` ("which paper proposed / introduced X"),
-  ``figure`` ("how many / how much / by how much / how fast", or "what / which" followed within a
-  few words by a word for a measure), ``yes-no`` (opens with an auxiliary verb), ``list`` ("which
-  papers / methods / models ...", "list ..."), ``explanation`` ("how / why ...", "what is the idea
-  of"), ``which`` (any other "what / which X"), ``other``.
+  ``figure`` ("how many / how much / by how much / how fast", unless an earlier "how does / what
+  is" is the question, or "what / which" followed within a few words by a word for a measure),
+  ``yes-no`` (opens with an auxiliary verb), ``list`` ("which papers / methods / models ...",
+  "list ..."), ``explanation`` ("how / why ...", "what is the idea of"), ``which`` (any other
+  "what / which X"), ``other``.
 - **asked**: the words that name what is wanted, as written ("reconstruction FID", "parameters",
   "faster", "datasets"); empty for explanations and yes-no questions.
 - **measure** (figure questions): which kinds of figure can answer (:data:`MEASURES`, a lexicon of
@@ -17,7 +18,11 @@ Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
   "over", "compared with", "relative to", "versus", "against", "instead of", "rather than" are
   what the subject is compared with, not the subject ("How much faster than APNet2 is ...").
 - **subject**: the noun phrase the question is about, in the user's words ("the open replication of
-  Google's MAGVIT-v2 tokenizer"), for messages; it may describe a paper rather than name it.
+  Google's MAGVIT-v2 tokenizer"), for messages; it may describe a paper rather than name it (a
+  passive verb after the auxiliary, "were used to train X", opens none).
+- **compared** and **conditions**, as written: what the subject is compared with ("its
+  autoregressive baseline"), and the phrases the predicate adds ("on Llama-2-13B"), which the
+  sentence that answers must state too (:mod:`rag.grounding.details`).
 """
 
 from __future__ import annotations
@@ -93,6 +98,13 @@ MEASURES: tuple[Measure, ...] = (
         r"latenc\w*|\bdelay\b|how long|\bduration\b|\btime\b",
         "duration", "ratio", "percent", "plain",
         near=r"latenc\w*|delay|\btime\b|duration|\bms\b|seconds?|hours?|days?|minutes?|faster|slower|real-time",
+    ),
+    _measure(
+        "setting",
+        "a training setting",
+        r"learning[\s-]rates?|batch[\s-]sizes?|weight[\s-]decay|dropout(?: rates?)?|warm-?up(?: steps)?|"
+        r"beam (?:size|width)s?",
+        "plain", "scale", "percent",
     ),
     _measure(
         "frequency",
@@ -186,7 +198,7 @@ _SUBJECT = re.compile(
 model in the open family of image generators *have*")."""
 _COPULA = re.compile(
     rf"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|{_NOT_PASSIVE}[A-Z][\w\-.]*"
-    r"(?:\s+[A-Z0-9][\w\-.]*)*)"
+    r"(?:\s+[A-Z0-9][\w\-.]*)*?)"
     r"(?=\s+(?:than|compared|relative|over|versus|vs|on|in|at|when|for)\b|\s*[?,]|$)",
     re.IGNORECASE,
 )

@@ -14,7 +14,7 @@ never read here) and fits the three models of :mod:`rag.grounding.model`:
   will see; fitted on the questions the evidence-strength gate (``answer.min_evidence``) lets
   through; threshold: the one that abstains on most unanswerable questions while abstaining on at
   most :data:`FALSE_ABSTENTION` of the answerable ones, gate included, on cross-validated
-  probabilities.
+  probabilities (averaged over :data:`REPEATS` cuts into folds).
 
 Everything is seeded; the same data gives the same weights. The fitted file records the counts and
 the cross-validated tune figures.
@@ -50,6 +50,9 @@ TREES = {"max_depth": 2, "n_estimators": 200, "learning_rate": 0.05, "subsample"
 """Gradient boosting for the answerable model (chosen on the tune half: depth 2-3 and 100-300 trees
 abstain alike, a line abstains on a tenth fewer unanswerable questions)."""
 FOLDS = 5
+REPEATS = 3
+"""The answerable model's threshold is read off out-of-fold probabilities averaged over this many
+cuts into folds."""
 CANDIDATES = 8
 """Papers retrieved per question, as ``answer`` retrieves (``retrieval.k``)."""
 
@@ -80,21 +83,30 @@ def _logistic(rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
     return mean, scale, model.coef_[0], float(model.intercept_[0])
 
 
-def _folds(n: int) -> np.ndarray:
-    return np.random.default_rng(SEED).permutation(n) % FOLDS
+def _folds(n: int, seed: int = SEED) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n) % FOLDS
 
 
 def _cross_validated(rows: np.ndarray, labels: np.ndarray, *, trees: bool = False) -> np.ndarray:
-    """Out-of-fold probabilities of the logistic model (or of the trees)."""
+    """Out-of-fold probabilities of the logistic model; of the trees, the mean over
+    :data:`REPEATS` ways of cutting the folds (a threshold read off one cut follows its luck)."""
+    if trees:
+        return np.mean([_trees_out_of_fold(rows, labels, SEED + repeat) for repeat in range(REPEATS)], axis=0)
     folds = _folds(len(rows))
     out = np.zeros(len(rows))
     for fold in range(FOLDS):
         train, test = folds != fold, folds == fold
-        if trees:
-            out[test] = _trees(rows[train], labels[train], 0.5).probabilities(rows[test])
-            continue
         mean, scale, weights, bias = _logistic(rows[train], labels[train])
         out[test] = 1 / (1 + np.exp(-(((rows[test] - mean) / scale) @ weights + bias)))
+    return out
+
+
+def _trees_out_of_fold(rows: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    folds = _folds(len(rows), seed)
+    out = np.zeros(len(rows))
+    for fold in range(FOLDS):
+        train, test = folds != fold, folds == fold
+        out[test] = _trees(rows[train], labels[train], 0.5).probabilities(rows[test])
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rag.grounding.answers import fits
+from rag.grounding.figures import figures
 from rag.grounding.names import Text, names
 from rag.grounding.polarity import disagree, negated
 from rag.grounding.question import analyse, is_list_question, without_contrast
@@ -116,6 +118,8 @@ def test_negation() -> None:
             None,
             "the decoder-only recogniser",
         ),
+        ("What learning rate was used to fine-tune CarelessWhisper?", "figure", "setting", ""),
+        ("How many GPUs were used to train LLaMA-Omni 2?", "figure", "size", ""),
     ],
 )
 def test_question_kind_measure_and_subject(
@@ -141,3 +145,42 @@ def test_list_questions_and_contrast_clauses() -> None:
     assert without_contrast("Which papers draft with early exits rather than a separate model?") == (
         "Which papers draft with early exits?"
     )
+
+
+def test_the_first_question_word_decides_the_kind() -> None:
+    question = "How does NPC keep its inference cost constant no matter how long the input is?"
+    assert analyse(question).kind == "explanation"
+
+
+def test_a_question_keeps_its_comparison_target_and_conditions_as_written() -> None:
+    assert analyse("What speedup does PARD achieve on Llama-2-13B?").conditions == ("Llama-2-13B",)
+    chimera = analyse("How much faster than plain autoregressive decoding is Chimera on Vicuna?")
+    assert chimera.compared == ("plain autoregressive decoding",) and chimera.conditions == ("Vicuna",)
+    visual = analyse("What word error rate does Llama-AVSR achieve for visual-only recognition on LRS3?")
+    assert visual.conditions == ("visual-only recognition", "LRS3")
+
+
+HOURS = "How many hours of audio was X trained on?"
+SIZE = "How many parameters does X have?"
+RATE = "What learning rate was used to train X?"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "figure", "fit"),
+    [
+        (HOURS, "X is trained on 180k hours of public audio.", "180k", True),
+        (HOURS, "Chunks of less than 300 msec keep latency low.", "300", False),
+        (HOURS, "Filtering keeps only 10-30% of the data.", "10-30%", False),
+        (SIZE, "X ranges from 300M to 1.5B.", "300M", True),
+        (SIZE, "X was pretrained on 9.7 billion tokens.", "9.7", False),
+        (SIZE, "X attains 160 tokens/s on one GPU.", "160", False),
+        ("How many times quicker is X?", "X has a speedup of 2.7x-4.0x.", "2.7x", True),
+        ("What word error rates does X reach?", "X reaches a WER of 0.81% on LRS3.", "0.81%", True),
+        ("How big is X's advantage over Y?", "X outperforms Y by 50%.", "50%", True),
+        (RATE, "X is trained on 20,000 hours of speech.", "20,000", False),
+        (RATE, "We train X with a learning rate of 0.001.", "0.001", True),
+    ],
+)
+def test_a_figure_fits_only_the_measure_asked(question: str, sentence: str, figure: str, fit: bool) -> None:
+    found = next(f for f in figures(sentence) if figure in f.text)
+    assert fits(analyse(question), sentence, found) is fit

@@ -122,6 +122,49 @@ def test_a_question_about_a_detail_the_abstract_omits_abstains(bundled: Library)
     assert result.abstained and result.reason == "not-stated"
 
 
+NOT_STATED = [
+    # an amount of data in hours, where the abstract gives only shares or a ">10x" cut
+    "How many hours of speech was TouchTTS trained on?",
+    "How many hours of conversational speech was Pheme trained on?",
+    # a model size, where the abstract counts training tokens ("9.7 billion tokens")
+    "How many parameters does RedWhale have?",
+    # training settings no abstract states
+    "What learning rate was used to fine-tune CarelessWhisper?",
+    "Which optimizer and learning rate were used to train EAGLE's draft model?",
+    # a named thing the abstract leaves unnamed ("a speech SSL model", "two established SLU datasets")
+    "Which self-supervised model are MaskGCT's semantic tokens extracted from?",
+    "Which two SLU datasets were used to evaluate COCONUT?",
+    "Which dataset was Music2Latent2 trained on?",
+    # a condition the paper does not report (its speed-up is for LLaMA3.1-8B)
+    "What speedup does PARD achieve on Llama-2-13B?",
+]
+STATED = [
+    ("How many hours of public audio was OWSM-CTC trained on?", "180k hours"),
+    ("How many hours of speech was BASE TTS trained on?", "100K hours"),
+    ("What range of parameter sizes do the LLaMA-Omni 2 models span?", "0.5B to 14B"),
+    ("What speedup does PARD achieve on LLaMA3.1-8B?", "4.08x"),
+    ("How many times quicker does SPACE make LLM inference on HumanEval-X?", "2.7x-4.0x"),
+    ("What word error rates does Llama-AVSR reach on LRS3?", "0.81%"),
+    ("Which two datasets were used to evaluate ParaLip?", "GRID and TCD-TIMIT"),
+    ("Which open-source LLMs were used as target models for Clover-2?", "Vicuna 7B"),
+]
+
+
+@pytest.mark.parametrize("question", NOT_STATED)
+def test_a_detail_or_condition_no_abstract_states_is_refused(bundled: Library, question: str) -> None:
+    result = answer(question, library=bundled)
+    assert result.abstained and result.reason == "not-stated", result.answer
+
+
+@pytest.mark.parametrize(("question", "stated"), STATED)
+def test_the_same_kinds_of_question_are_answered_where_the_abstract_states_them(
+    bundled: Library, question: str, stated: str
+) -> None:
+    result = answer(question, library=bundled)
+    assert not result.abstained
+    assert stated in result.citations[0].sentence
+
+
 NEAR_FIELD = [
     "How many parameters does the largest model in the open family of video generators have?",
     "How many hours of audio was Whisper trained on?",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.grounding.answers import ANSWER, PRESENTS, Candidate, share_of, states
+from rag.grounding.details import stated_near, unnamed_kind
 from rag.grounding.evidence import PaperSentences, TermStatistics, TermWeights, Vocabulary, is_rare
 from rag.grounding.names import prepared
 from rag.grounding.question import Question
@@ -34,6 +35,9 @@ QUESTION = (
     "rare_missing",
     "rest_in_paper",
     "asked_like_in_paper",
+    "target_near",
+    "conditions_near",
+    "unnamed_kind",
 )
 """Features of a whole question, read in its subject paper (the best-ranked paper that states
 most of the question's names) at its best sentence (see :func:`question_features`):
@@ -66,7 +70,14 @@ most of the question's names) at its best sentence (see :func:`question_features
   about a topic no paper studies);
 - ``rest_in_paper``, ``asked_like_in_paper``: the best similarity of any sentence of the subject
   paper to the question less its subject, and to the asked words (a detail the abstract omits has
-  no sentence about it at all)."""
+  no sentence about it at all);
+- ``target_near``, ``conditions_near``: how much of the question's comparison target ("than
+  Medusa") and of its conditions ("on Llama-2-13B") the answering sentence states with its
+  neighbours (:func:`rag.grounding.details.stated_near`): a figure about another model, data set
+  or baseline has its own beside it;
+- ``unnamed_kind``: a "which" question asks for a kind of named thing (a data set, a model, an
+  optimizer) and the paper never names one beside that noun
+  (:func:`rag.grounding.details.unnamed_kind`)."""
 RARE_WORD_SHARE = 0.02
 
 
@@ -115,6 +126,8 @@ def question_features(
     conditions = [name for name in question.names if name not in main and is_rare(name, words)]
     fitting = [reading.where[i][1] for i in own if reading.rows[i, ANSWER.index("figure_fits")] > 0]
     kind = question.kind
+    answering = fitting if kind == "figure" else [best]
+    target, conditioned = stated_near(question, paper, answering, words, vocabulary)
     return np.array(
         [
             column["sim_question"],
@@ -142,6 +155,9 @@ def question_features(
             _rare_missing(question, paper, words, vocabulary),
             float(reading.rows[own, ANSWER.index("sim_rest")].max()),
             float(reading.rows[own, ANSWER.index("sim_asked")].max()) if question.asked else 1.0,
+            target,
+            conditioned,
+            unnamed_kind(question, paper, best, vocabulary),
         ],
         dtype=np.float32,
     )
@@ -154,7 +170,16 @@ _SELECTING = re.compile(r"\w+est\b|\bmost\b|\bleast\b", re.IGNORECASE)
 def question_words(question: Question, vocabulary: Vocabulary) -> TermStatistics:
     """The library's statistics for every piece of the question the judge weighs (its text, what
     it asks, its names, its superlatives), in one call of the vocabulary."""
-    return vocabulary.statistics([question.text, question.asked, *question.names, _selecting(question)])
+    return vocabulary.statistics(
+        [
+            question.text,
+            question.asked,
+            *question.names,
+            _selecting(question),
+            *question.compared,
+            *question.conditions,
+        ]
+    )
 
 
 def _selecting(question: Question) -> str:

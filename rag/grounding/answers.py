@@ -38,7 +38,7 @@ import numpy as np
 from rag.grounding import figures as figure_reading
 from rag.grounding.evidence import PaperSentences, TermStatistics, Vocabulary, coverage
 from rag.grounding.names import names, prepared
-from rag.grounding.question import Measure, Question
+from rag.grounding.question import ANY_FIGURE, Measure, Question
 
 ANSWER = (
     "sim_question",
@@ -196,8 +196,11 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
     """Whether ``figure`` (read from ``text``) can answer ``question``: a figure the question's
     measure takes, with the asked words near it ("1.17 rFID" for "reconstruction FID"), or a word of
     the measure near it and either a unit only that measure has ("3x" for a speed-up) or nothing more
-    specific asked; for "how many N", N right after the number. Small number words and numbers
-    inside names fit nothing ("two stages", "GPT-4"), but a score after its own name ("MOS 4.08")."""
+    specific asked; for "how many N", N right after the number; for "how large is X", with nothing
+    more specific asked, any figure. Small number words and numbers inside names fit nothing ("two
+    stages", "GPT-4"), but a score after its own name ("MOS 4.08"); nor does a figure that counts
+    something else ("9.7 billion tokens" for a model size), nor, for "how many hours", anything but
+    an amount of time of at least a minute ("300 msec" is a latency, not an amount of data)."""
     measure = question.measure
     scored = figure.named and figure.kind == "plain" and measure is not None and measure.name == "score"
     if figure.weak or (figure.named and not scored):
@@ -210,15 +213,43 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
     if question.counted:
         stem = question.counted.lower().rstrip("s")[:5]
         return any(word.lower().startswith(stem) for word in after[1 : COUNT_GAP + 2])
+    if _HOURS.search(question.asked) and (figure.kind != "duration" or figure.low < MIN_DATA_SECONDS):
+        return False
+    if _counts_other(text[figure.start + len(figure.text) :].split()[:2], measure):
+        return False
     before = text[: figure.start].split()[-NEAR_WORDS:]
     window = " ".join([*before, *after[: NEAR_WORDS + 1]])
     if _asked_near(question.asked, window):
         return True
     if _specific(question.asked, measure):
         return False
-    return figure.kind in SPECIFIC.get(measure.name, set()) or bool(
-        re.search(measure.near, window, re.IGNORECASE)
+    return (
+        measure is ANY_FIGURE
+        or figure.kind in SPECIFIC.get(measure.name, set())
+        or bool(re.search(measure.near, window, re.IGNORECASE))
     )
+
+
+_HOURS = re.compile(r"\b(?:hours?|days?|weeks?)\b", re.IGNORECASE)
+MIN_DATA_SECONDS = 60
+""""How many hours" is answered by an amount of time of at least this many seconds."""
+_COUNTED = re.compile(
+    r"(?:tokens?|hours?|samples?|pairs?|utterances?|sentences?|words?|images?|speakers?|languages?|"
+    r"steps?|layers?|GPUs?|days?|epochs?|iterations?|clips?|examples?|parameters?|params)\b",
+    re.IGNORECASE,
+)
+"""Nouns a number right before them counts ("9.7 billion tokens")."""
+
+
+def _counts_other(following: list[str], measure: Measure) -> bool:
+    """The figure counts something its measure does not ("9.7 billion tokens" for a model size),
+    or is a rate ("160 tokens/s") where the measure is no speed."""
+    counted = _COUNTED.match(following[0]) if following else None
+    if counted is None:
+        return False
+    if following[0][counted.end() :].startswith("/") or following[1:2] == ["per"]:
+        return measure.name not in ("speed", "rate")
+    return not re.search(measure.near, counted.group(0), re.IGNORECASE)
 
 
 _GENERIC_ASKED = frozenset(
@@ -236,8 +267,34 @@ _GENERIC_ASKED = frozenset(
         "good",
         "largest",
         "biggest",
+        "higher",
+        "lower",
+        "more",
+        "less",
+        "fewer",
+        "larger",
+        "smaller",
+        "bigger",
+        "quicker",
+        "faster",
+        "slower",
+        "better",
+        "worse",
+        "times",
+        "range",
+        "extra",
+        "additional",
+        "total",
+        "overall",
+        "average",
+        "exact",
+        "rate",
+        "points",
+        "recorded",
     ]
 )
+"""Words of a figure question that say how it is measured, not what ("how many times quicker",
+"what range", "how much extra memory")."""
 
 
 def _specific(asked: str, measure: Measure) -> bool:
@@ -249,12 +306,15 @@ def _specific(asked: str, measure: Measure) -> bool:
 
 def _asked_near(asked: str, window: str) -> bool:
     """A word of what was asked is in the window; an acronym also inside a longer word ("FID" in
-    "rFID", "WER" in "WERs") or spelled out ("WER": word error rate)."""
+    "rFID", "WER" in "WERs") or spelled out ("WER": word error rate); asked words of several
+    words also by their initials ("word error rates": "WER")."""
     lowered = window.lower()
-    for word in re.findall(r"[A-Za-z][\w\-]+", asked):
+    words = re.findall(r"[A-Za-z][\w\-]+", asked)
+    for word in words:
         if word.isupper() and len(word) >= 2:
             if word.lower() in lowered or prepared(window).states(word):
                 return True
         elif len(word) > 3 and re.search(rf"\b{re.escape(word.lower()[:5])}", lowered):
             return True
-    return False
+    initials = "".join(word[0] for word in words if word.lower() not in _GENERIC_ASKED).lower()
+    return len(initials) >= 2 and re.search(rf"\b{initials}s?\b", lowered) is not None

@@ -3,10 +3,11 @@
 Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
 
 - **kind**, checked in this order: ``proposed`` ("which paper proposed / introduced X"),
-  ``figure`` ("how many / how much / by how much / how fast", or "what / which" followed within a
-  few words by a word for a measure), ``yes-no`` (opens with an auxiliary verb), ``list`` ("which
-  papers / methods / models ...", "list ..."), ``explanation`` ("how / why ...", "what is the idea
-  of"), ``which`` (any other "what / which X"), ``other``.
+  ``figure`` ("how many / how much / by how much / how fast", unless an earlier "how does / what
+  is" is the question, or "what / which" followed within a few words by a word for a measure),
+  ``yes-no`` (opens with an auxiliary verb), ``list`` ("which papers / methods / models ...",
+  "list ..."), ``explanation`` ("how / why ...", "what is the idea of"), ``which`` (any other
+  "what / which X"), ``other``.
 - **asked**: the words that name what is wanted, as written ("reconstruction FID", "parameters",
   "faster", "datasets"); empty for explanations and yes-no questions.
 - **measure** (figure questions): which kinds of figure can answer (:data:`MEASURES`, a lexicon of
@@ -17,7 +18,11 @@ Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
   "over", "compared with", "relative to", "versus", "against", "instead of", "rather than" are
   what the subject is compared with, not the subject ("How much faster than APNet2 is ...").
 - **subject**: the noun phrase the question is about, in the user's words ("the open replication of
-  Google's MAGVIT-v2 tokenizer"), for messages; it may describe a paper rather than name it.
+  Google's MAGVIT-v2 tokenizer"), for messages; it may describe a paper rather than name it (a
+  passive verb after the auxiliary, "were used to train X", opens none).
+- **compared** and **conditions**, as written: what the subject is compared with ("its
+  autoregressive baseline"), and the phrases the predicate adds ("on Llama-2-13B"), which the
+  sentence that answers must state too (:mod:`rag.grounding.details`).
 """
 
 from __future__ import annotations
@@ -95,6 +100,13 @@ MEASURES: tuple[Measure, ...] = (
         near=r"latenc\w*|delay|\btime\b|duration|\bms\b|seconds?|hours?|days?|minutes?|faster|slower|real-time",
     ),
     _measure(
+        "setting",
+        "a training setting",
+        r"learning[\s-]rates?|batch[\s-]sizes?|weight[\s-]decay|dropout(?: rates?)?|warm-?up(?: steps)?|"
+        r"beam (?:size|width)s?",
+        "plain", "scale", "percent",
+    ),
+    _measure(
         "frequency",
         "a rate in Hz",
         r"sampling rate|sample rate|frame rate|token rate|\bhz\b|\bfps\b",
@@ -162,7 +174,7 @@ _AUX = r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would)"
 _ASKED = re.compile(
     rf"\b(?:how\s+(?:many|much)|by\s+how\s+much|what|which)\s+(?!{_AUX}\b)(?P<asked>(?:[\w\-/]+\s+){{0,3}}?[\w\-/]+?)"
     r"(?=\s+(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|on|for|from|did|were|"
-    r"served|come|go|does|used|when|that|with|between)\b|[?,])",
+    r"served|come|go|does|used|when|that|with|between)\b|[?,]|\s+[a-z]\w+s\s+(?:the|a|an|its|their)\b)",
     re.IGNORECASE,
 )
 _HOW_ADJECTIVE = re.compile(
@@ -175,15 +187,18 @@ _VERBS = (
     r"save|consume|decide|come|compete|predict|remove|cut|deliver|show|give|manage|treat|avoid|learn|"
     r"allow|enable|exploit|combine|keep|turn|fuse|tell|mean|infer|expose|replace|cost"
 )
+_NOT_PASSIVE = r"(?!(?-i:[a-z]\w*ed|used|shown|known|given|built|made|seen|taken|done)\b)"
+"""In "were used to train X" the words after the auxiliary are a passive verb, not the subject."""
 _SUBJECT = re.compile(
-    rf"\b{_AUX}\s+(?P<subject>(?:the|a|an|this|that|its|their)\b.+|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    rf"\b{_AUX}\s+(?P<subject>(?:the|a|an|this|that|its|their)\b.+|{_NOT_PASSIVE}[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
     rf"\s+(?:{_VERBS})(?:s|es|ed|d|ing)?\b",
     re.IGNORECASE,
 )
 """The subject runs from the auxiliary verb to the question's last main verb ("does the largest
 model in the open family of image generators *have*")."""
 _COPULA = re.compile(
-    r"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*)*)"
+    rf"\b(?:is|are|was|were)\s+(?P<subject>(?:the|a|an|this|its|their)\b[^?,]+?|{_NOT_PASSIVE}[A-Z][\w\-.]*"
+    r"(?:\s+[A-Z0-9][\w\-.]*)*?)"
     r"(?=\s+(?:than|compared|relative|over|versus|vs|on|in|at|when|for)\b|\s*[?,]|$)",
     re.IGNORECASE,
 )
@@ -207,6 +222,12 @@ class Question:
     """The noun phrase the question is about, in the user's words (may be empty)."""
     counted: str | None = None
     """For "how many N": N ("languages")."""
+    compared: tuple[str, ...] = ()
+    """What the subject is compared with, as written ("its autoregressive baseline"), names or not."""
+    conditions: tuple[str, ...] = ()
+    """The conditions its predicate adds, as written ("on LibriSpeech test-clean", "for visual-only
+    speech recognition"): phrases after "on / for / in / at / with / when ..." once the subject and
+    its verb are read."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -228,12 +249,38 @@ def measure_of(text: str) -> Measure | None:
 
 def targets(text: str) -> list[str]:
     """Names the question compares its subject with (see the module docstring)."""
-    found: list[str] = []
-    for match in _TARGET.finditer(text):
+    return [name for phrase in _phrases(text, _TARGET, _TARGET_END) for name in names_in(phrase, opens=False)]
+
+
+def _phrases(text: str, opening: re.Pattern[str], closing: re.Pattern[str]) -> list[str]:
+    """The phrases that follow each match of ``opening``, up to ``closing``."""
+    found = []
+    for match in opening.finditer(text):
         rest = text[match.end() :]
-        end = _TARGET_END.search(rest)
-        found += names_in(rest[: end.start() if end else len(rest)], opens=False)
-    return found
+        end = closing.search(rest)
+        found.append(rest[: end.start() if end else len(rest)].strip())
+    return [phrase for phrase in found if phrase]
+
+
+_CONDITION = re.compile(r"\b(?:on|for|in|at|across|under|when|during|with)\s+", re.IGNORECASE)
+_CONDITION_END = re.compile(
+    r"[,;?)]|\b(?:and|while|on|in|for|at|when|by|does|do|is|are|was|were|than|compared|relative|versus|"
+    r"over|against)\b",
+    re.IGNORECASE,
+)
+
+
+def conditions_of(text: str) -> list[str]:
+    """The conditions the predicate adds (:attr:`Question.conditions`): after the subject's verb
+    (or the question word), not the phrases that describe the subject, nor "how many"."""
+    match = _SUBJECT.search(text) or _COPULA.search(text)
+    question = re.search(r"\b(?:how|what|which)\b", text, re.IGNORECASE)
+    predicate = text[match.end() :] if match else text[question.start() :] if question else text
+    return [
+        phrase
+        for phrase in _phrases(predicate, _CONDITION, _CONDITION_END)
+        if not re.search(r"\b(?:how|what|which|many|much)\b", phrase, re.IGNORECASE)
+    ]
 
 
 _WHAT_IS = re.compile(
@@ -243,13 +290,17 @@ _WHAT_IS = re.compile(
 )
 
 
+_PART_OF = re.compile(r"\b(how (?:much|many)) of (?:the|its|their) ", re.IGNORECASE)
+""""How much of the word error rate" asks for the word error rate."""
+
+
 def asked_words(text: str, kind: Kind) -> str:
     """The words naming what is wanted (see the module docstring): after the question's first
     "how many / what / which" ("What is the largest speed-up ..." asks for "largest speedup")."""
     if kind in ("yes-no", "explanation", "list", "proposed"):
         return ""
     first = re.search(r"\b(?:how|what|which)\b", text, re.IGNORECASE)
-    rest = text[first.start() :] if first else text
+    rest = _PART_OF.sub(r"\1 ", text[first.start() :] if first else text)
     for pattern in (_WHAT_IS, _ASKED):
         match = pattern.match(rest) if pattern is _WHAT_IS else pattern.search(rest)
         if match and not re.fullmatch(r"(?:the|a|an|is|are|was|were)", match.group("asked"), re.I):
@@ -272,7 +323,7 @@ def subject_of(text: str) -> str:
 def counted_noun(text: str) -> str | None:
     """N in "how many N does ...": its last word before a verb or preposition."""
     match = re.search(
-        rf"\bhow many\s+((?:[\w\-]+\s+){{0,3}}?[\w\-]+?)(?=\s+(?:{_AUX}|of|in|on|for|were|was)\b|[?,])",
+        rf"\bhow many\s+((?:[\w\-]+\s+){{0,5}}?[\w\-]+?)(?=\s+(?:{_AUX}|of|in|on|for|were|was)\b|[?,])",
         text,
         re.I,
     )
@@ -302,25 +353,39 @@ def analyse(text: str) -> Question:
         targets=tuple(compared),
         subject=subject_of(text),
         counted=counted_noun(text) if measure is ANY_FIGURE else None,
+        compared=tuple(_phrases(text, _TARGET, _TARGET_END)),
+        conditions=tuple(conditions_of(text)),
     )
 
 
 def _kind(text: str) -> Kind:
     if _PROPOSED.search(text):
         return "proposed"
-    if _HOW_MUCH.search(text) and measure_of(text) is not None:
+    how_much = _HOW_MUCH.search(text)
+    figure = not (how_much and _asks_first(text, how_much.start())) and measure_of(text) is not None
+    if how_much and figure:
         return "figure"
     if _YES_NO.search(text):
         return "yes-no"
     if _LIST.search(text):
         return "list"
-    if measure_of(text) is not None:
+    if figure:
         return "figure"
     if _EXPLAIN.search(text):
         return "explanation"
     if _WHAT.search(text):
         return "which"
     return "other"
+
+
+_FIRST_ASKS = re.compile(rf"\b(?:how|what|which)\s+{_AUX}\b", re.IGNORECASE)
+
+
+def _asks_first(text: str, at: int) -> bool:
+    """An earlier "how does / what is ..." is the question; a "how long" after it is part of what
+    it asks about ("How does X keep its cost constant no matter how long the input is?")."""
+    first = _FIRST_ASKS.search(text)
+    return first is not None and first.start() < at
 
 
 def is_list_question(text: str) -> bool:

@@ -159,11 +159,14 @@ class PaperSentences:
 
     @cached_property
     def window_vectors(self) -> np.ndarray:
-        """Vector of sentences i and i+1 together, for each i (empty with one sentence)."""
+        """Vector of sentences i and i+1 together, for each i (empty with one sentence); zero
+        where the two are in different texts (the abstract and a passage, or two passages)."""
         if len(self.spans) < 2:
             return np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
         weighted = self.vectors * self.lengths[:, None]
         pairs = weighted[:-1] + weighted[1:]
+        if self.where:  # two sentences of different texts (abstract, passages) are no window
+            pairs[np.asarray(self.where[:-1]) != np.asarray(self.where[1:])] = 0.0
         return pairs / np.linalg.norm(pairs, axis=1, keepdims=True).clip(min=1e-9)
 
     @cached_property

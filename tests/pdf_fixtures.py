@@ -64,3 +64,16 @@ def old_stamp_pdf(pdf_folder: Path) -> Path:
 def ligatures_pdf(pdf_folder: Path) -> Path:
     """A page in T1 fonts without a Unicode map (ligatures as control characters)."""
     return _compiled(pdf_folder / "ligatures", pdfs.ligatures_tex())
+
+
+@pytest.fixture(scope="session")
+def dev_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The eight full-text dev papers (``eval/datasets/fulltext``) compiled, in a session folder."""
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex comes from texlive (make test installs it)")
+    from litrev_eval.fulltext_papers import compile_papers
+
+    folder = tmp_path_factory.getbasetemp() / "dev-pdfs"
+    if not (folder / "terracodec.pdf").exists():
+        compile_papers(folder)
+    return folder

@@ -30,11 +30,10 @@ The citation check, on every model-written answer, streamed or not:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-
-from pydantic import BaseModel, Field
+from collections.abc import Iterator, Mapping, Sequence
 
 from rag.answers import quotes
+from rag.answers.record import Answer, Citation, SentenceCheck, evidence_items
 from rag.grounding import reasons
 from rag.grounding.citations import (
     MarkerFilter,
@@ -54,104 +53,22 @@ from rag.llm.generate import ExtractiveGenerator, GenerationError, Generator, Pa
 from rag.retrieval.retrieve import Filters, Hit, SearchResult, search
 from rag.sources.corpus import Paper
 
-
-class Citation(BaseModel):
-    marker: int = Field(description="The [n] used in the answer text.")
-    paper_id: str
-    title: str
-    year: int | None = None
-    venue: str | None = None
-    url: str | None = None
-    sentence: str = Field(description="The sentence of the abstract that supports the claim.")
-    span: tuple[int, int] = Field(description="Character span of that sentence in the abstract.")
-    claims: list[str] = Field(default_factory=list, description="Answer sentences citing it.")
-
-
-class SentenceCheck(BaseModel):
-    text: str
-    markers: list[int]
-    supported: bool
-    score: float | None = Field(description="The judge's probability of support (None: uncited).")
-    reason: str = Field(default="", description="Why, in words: the judge's reason, or that it is uncited.")
-
-
-class EvidenceItem(BaseModel):
-    rank: int
-    paper_id: str
-    title: str
-    year: int | None = None
-    score: float
-    dense: float | None = None
-    lexical: float | None = None
-    sentence: str = ""
-
-
-class Answer(BaseModel):
-    question: str
-    answer: str
-    citations: list[Citation]
-    evidence: list[EvidenceItem]
-    abstained: bool
-    reason: Reason | None = Field(
-        default=None,
-        description="Why it abstained (rag.grounding.reasons): off-topic, focus-missing, not-stated...",
-    )
-    kind: str = Field(
-        default="other", description="The kind of question (rag.grounding.question): figure, proposed..."
-    )
-    answerable: float | None = Field(
-        default=None, description="The judge's probability that the retrieved papers answer the question."
-    )
-    evidence_strength: float = Field(description="Abstain below settings.answer.min_evidence.")
-    generator: str
-    notice: str | None = Field(default=None, description="Why the answer is not the model's own, if so.")
-    sentences: list[SentenceCheck] = Field(default_factory=list, description="The citation check.")
-    dropped_markers: list[int] = Field(default_factory=list)
-    timings: dict[str, float] = Field(default_factory=dict)
-
-    def removal_note(self) -> str | None:
-        """One line saying how many sentences of the model's answer the citation check removed."""
-        removed = 0 if self.notice else sum(not check.supported for check in self.sentences)
-        if not removed:
-            return None
-        return (
-            f"{removed} sentence{'s' if removed > 1 else ''} of the model's answer removed: uncited, "
-            "or not supported by the papers cited."
-        )
-
-    def references(self) -> str:
-        """The reference list: one line per cited paper."""
-        lines = []
-        for citation in self.citations:
-            where = ", ".join(str(v) for v in (citation.venue, citation.year) if v)
-            lines.append(f"[{citation.marker}] {citation.title}" + (f" ({where})" if where else ""))
-        return "\n".join(lines)
-
-
-def evidence_items(hits: Sequence[Hit]) -> list[EvidenceItem]:
-    """Ranked hits as the rows an answer (and `litrev search`) shows."""
-    return [
-        EvidenceItem(
-            rank=rank,
-            paper_id=hit.paper.id,
-            title=hit.paper.title,
-            year=hit.paper.year,
-            score=round(hit.score, 4),
-            dense=None if hit.dense is None else round(hit.dense, 4),
-            lexical=None if hit.lexical is None else round(hit.lexical, 4),
-            sentence=hit.sentence_text,
-        )
-        for rank, hit in enumerate(hits, start=1)
-    ]
-
-
 DENSE_SHARE = 0.5
 COVERAGE_SHARE = 0.4
 
 
+STRENGTH_PASSAGES = 3
+"""Body passages of a paper with full text read with its title and abstract for the coverage."""
+
+
 def evidence_strength(result: SearchResult, library: Library) -> float:
-    """How well the retrieved papers cover the question, from 0 (not at all) to about 0.9."""
-    texts = [lexical_text(hit.paper) for hit in result.hits[:3]]
+    """How well the retrieved papers cover the question, from 0 (not at all) to about 0.9: the best
+    cosine of a chunk or passage, and the share of the question's words in one top paper's title,
+    abstract and nearest body passages."""
+    texts = [
+        " ".join([lexical_text(hit.paper), *(p.passage.text for p in hit.passages[:STRENGTH_PASSAGES])])
+        for hit in result.hits[:3]
+    ]
     coverage = library.lexical.coverage(result.query, texts)
     return DENSE_SHARE * result.best_dense + COVERAGE_SHARE * coverage
 
@@ -239,7 +156,10 @@ def answer_stream(
         )
 
     if strength < settings.min_evidence:
-        yield abstain(abstention_text(strength, settings.min_evidence, result.hits), "off-topic")
+        named = set(library.lexical.named(question))  # a paper the question names by its title's name
+        about = next((hit.paper for hit in result.hits if hit.paper.id in named), None)
+        unread = reasons.no_fulltext(about.title) if about is not None and about.fulltext is None else ""
+        yield abstain(abstention_text(strength, settings.min_evidence, result.hits) + unread, "off-topic")
         return
     judged = time.perf_counter()
     found = library.judge.answer(analysed, [(hit.paper, hit.score) for hit in result.hits], strength)
@@ -251,10 +171,12 @@ def answer_stream(
             subject = result.hits[found.subject].paper.title
             titles = [subject, *(title for title in titles if title != subject)]
         rare = [name for name in found.missing if library.lexical.share(name.lower()) <= 0.05]
+        about = result.hits[found.subject if found.subject is not None else 0].paper
+        unread = reasons.no_fulltext(about.title) if about.fulltext is None else ""
         if rare:
-            yield abstain(reasons.focus_missing(analysed, rare, titles), "focus-missing")
+            yield abstain(reasons.focus_missing(analysed, rare, titles) + unread, "focus-missing")
         else:
-            yield abstain(reasons.not_stated(analysed, titles), "not-stated")
+            yield abstain(reasons.not_stated(analysed, titles) + unread, "not-stated")
         return
     chosen = quotes.choose(found, passages, settings, library.judge)
 
@@ -303,7 +225,8 @@ def answer_stream(
         checks, name = [], ExtractiveGenerator.name
     order = list(dict.fromkeys(markers_in(text)))
     by_marker = {passage.marker: passage for passage in passages}
-    citations = _citations(text, [by_marker[n] for n in order], judge)
+    quoted = {quote.marker: quote for quote in chosen} if name == ExtractiveGenerator.name else {}
+    citations = _citations(text, [by_marker[n] for n in order], judge, quoted)
     timings["total_ms"] = _ms(started)
     yield Answer(
         **common,
@@ -347,9 +270,12 @@ def check_sentence(sentence: str, passages: Sequence[Passage], judge: Supports) 
     )
 
 
-def _citations(text: str, cited: Sequence[Passage], judge: Supports) -> list[Citation]:
-    """One citation per cited passage, pointing at the abstract sentence its claims rest on: the
-    sentence a claim quotes (the extractive answer), else the judge's evidence for the claims."""
+def _citations(
+    text: str, cited: Sequence[Passage], judge: Supports, quoted: Mapping[int, quotes.Quote]
+) -> list[Citation]:
+    """One citation per cited passage, pointing at the sentence its claims rest on: the sentence the
+    extractive answer quotes (``quoted``, by marker), else the abstract sentence a claim holds, else
+    the judge's evidence for the claims (which may be in the paper's body: then with its page)."""
     claims: dict[int, list[str]] = {passage.marker: [] for passage in cited}
     for sentence in split_sentences(text):
         for marker in dict.fromkeys(markers_in(sentence)):
@@ -358,7 +284,10 @@ def _citations(text: str, cited: Sequence[Passage], judge: Supports) -> list[Cit
     citations = []
     for passage in cited:
         paper = passage.paper
-        start, end = _supporting_span(paper, claims[passage.marker], judge)
+        quote = quoted.get(passage.marker)
+        if quote is not None:  # a quote of two sentences of a body is one claim
+            claims[passage.marker] = [quote.text]
+        evidence = _supporting(paper, claims[passage.marker], judge, quote)
         citations.append(
             Citation(
                 marker=passage.marker,
@@ -367,23 +296,28 @@ def _citations(text: str, cited: Sequence[Passage], judge: Supports) -> list[Cit
                 year=paper.year,
                 venue=paper.venue,
                 url=paper.url,
-                sentence=paper.abstract[start:end],
-                span=(start, end),
+                sentence=evidence.text,
+                span=(evidence.start, evidence.end),
+                page=evidence.page,
+                section=evidence.section,
                 claims=claims[passage.marker],
             )
         )
     return citations
 
 
-def _supporting_span(paper: Paper, claims: Sequence[str], judge: Supports) -> tuple[int, int]:
-    """The abstract sentence a claim quotes (perhaps without its opening connective, as the
-    extractive answer quotes it), else where the judge finds the claims stated."""
+def _supporting(paper: Paper, claims: Sequence[str], judge: Supports, quote: quotes.Quote | None) -> Evidence:
+    """The sentence quoted, else the abstract sentence a claim holds (perhaps without its opening
+    connective, as the extractive answer quotes it), else where the judge finds the claims stated."""
+    if quote is not None:
+        return Evidence(paper.id, *quote.span, quote.text, quote.passage)
     abstract = paper.abstract
     for claim in claims:
         for start, end in spans_of(paper):
             if abstract[start:end] and quotes.detached(abstract[start:end]) in claim:
-                return start, end
+                return Evidence(paper.id, start, end, abstract[start:end])
     evidence: Evidence | None = judge.support(" ".join(claims), [paper]).evidence if claims else None
     if evidence is None:
-        return (spans_of(paper) or [(0, len(abstract))])[0]
-    return evidence.start, evidence.end
+        start, end = (spans_of(paper) or [(0, len(abstract))])[0]
+        return Evidence(paper.id, start, end, abstract[start:end])
+    return evidence

@@ -12,7 +12,9 @@ and each retrieved paper's best answering sentence) and the evidence passages. R
 - lines are in ascending marker order, so the markers read [1] [2] [5], never [1] [5] [2];
 - a quoted sentence stands alone, away from the sentence it followed in its abstract: an opening
   connective that points back to that sentence ("Moreover, ...", "In addition, ...", "However,
-  ...") is dropped and the next word capitalised (:func:`detached`).
+  ...") is dropped and the next word capitalised (:func:`detached`);
+- a sentence of a paper's body is quoted with the sentence after it in its passage, and cited with
+  its page, ``[3, p. 5]``.
 """
 
 from __future__ import annotations
@@ -23,24 +25,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.grounding.evidence import PaperSentences
 from rag.grounding.judge import Answerability, Judge
 from rag.grounding.question import Question
 from rag.llm.generate import Passage, neutralise_markers
 from rag.settings import AnswerSettings
+from rag.sources.body_text import Passage as BodyPassage
 from rag.sources.corpus import Paper
 
 
 @dataclass(frozen=True)
 class Quote:
-    """One sentence of one evidence paper's abstract, with the paper's marker."""
+    """One sentence of one evidence paper, with the paper's marker: a sentence of its abstract, or
+    of a passage of its body (``passage``, with its page)."""
 
     marker: int
     paper: Paper
     span: tuple[int, int]
+    passage: BodyPassage | None = None
 
     @property
     def text(self) -> str:
-        return self.paper.abstract[self.span[0] : self.span[1]]
+        source = self.passage.text if self.passage is not None else self.paper.abstract
+        return source[self.span[0] : self.span[1]]
+
+    @property
+    def label(self) -> str:
+        """The citation marker: ``[3]``, or ``[3, p. 5]`` for a sentence on page 5 of the body."""
+        if self.passage is None:
+            return f"[{self.marker}]"
+        return f"[{self.marker}, p. {self.passage.page_at(self.span[0])}]"
 
 
 def choose(
@@ -54,8 +68,9 @@ def choose(
     chosen: list[Quote] = []
     for scored in order:
         passage = passages[scored.candidate]
-        sentences = judge.sentences.sentences([passage.paper])[0]
-        quote = Quote(passage.marker, passage.paper, sentences.spans[scored.index])
+        sentences = found.sources[scored.candidate]
+        span, body = _span(sentences, scored.index), sentences.passage(scored.index)
+        quote = Quote(passage.marker, passage.paper, span, body)
         if question_vector is not None:
             if float(np.dot(sentences.vectors[scored.index], question_vector)) < settings.sentence_floor:
                 continue
@@ -90,6 +105,17 @@ def detached(sentence: str) -> str:
     return rest[0].upper() + rest[1:] if word.isalpha() and word.islower() else rest
 
 
+def _span(sentences: PaperSentences, index: int) -> tuple[int, int]:
+    """What is quoted of sentence ``index``: itself, and for a sentence of a body passage the one
+    after it in that passage too (in a body, what a sentence says often runs on into the next:
+    "40 raters compared 1,200 pairs." "They preferred PatchMint in 61% of the pairs.")."""
+    start, end = sentences.spans[index]
+    body = sentences.passage(index)
+    if body is not None and index + 1 < len(sentences.spans) and sentences.passage(index + 1) is body:
+        end = sentences.spans[index + 1][1]
+    return start, end
+
+
 def _short_title(title: str) -> str | None:
     head, colon, _ = title.partition(":")
     return head.strip() if colon and len(head) <= 40 else None
@@ -104,4 +130,4 @@ def lines(question: Question, chosen: Sequence[Quote]) -> Iterator[str]:
             short = _short_title(quote.paper.title)
             lead = f"{short}: " if short else ""
         # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
-        yield f"- {neutralise_markers(lead + detached(quote.text))} [{quote.marker}]\n"
+        yield f"- {neutralise_markers(lead + detached(quote.text))} {quote.label}\n"

@@ -40,17 +40,18 @@ class CitationCheck(BaseModel):
     score: float | None = Field(default=None, description="The judge's score for this paper alone.")
     evidence: str | None = Field(
         default=None,
-        description="The sentence (or two) of its abstract where the judge looked for the claim.",
+        description="The sentence (or two) of its abstract or body where the judge looked for the claim.",
     )
     reason: str | None = Field(default=None, description="The judge's reason for the verdict, in words.")
     adds_nothing: bool = Field(default=False, description="Others support the sentence without it.")
     title: str | None = None
     note: str | None = None
+    page: int | None = Field(default=None, description="The PDF page of the evidence (None: the abstract).")
+    section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(
-            include={"key", "paper_id", "verdict", "score", "evidence", "reason", "adds_nothing"}
-        )
+        shown = {"key", "paper_id", "verdict", "score", "evidence", "reason", "adds_nothing"}
+        return self.model_dump(include=shown | ({"page", "section"} if self.page is not None else set()))
 
 
 class Suggestion(BaseModel):

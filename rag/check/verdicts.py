@@ -200,6 +200,8 @@ class Checker:
                 verdict=verdict,
                 score=round(alone.score, 4),
                 evidence=alone.evidence.text if alone.evidence else None,
+                page=alone.evidence.page if alone.evidence else None,
+                section=alone.evidence.section if alone.evidence else None,
                 reason=_reason(joint, alone, extra),
                 adds_nothing=extra,
                 title=paper.title,

@@ -1,8 +1,10 @@
 """Citation lookup: which papers of the library is a claim or description most likely citing?
 
 :func:`lookup` ranks papers with hybrid search and shows, for each, the abstract sentence most
-similar to the claim (embedding similarity, an exact substring with its character span), and a
-ready BibTeX entry under the paper's library-wide key (:mod:`rag.cite.bibtex`).
+similar to the claim (embedding similarity, an exact substring with its character span), or, for
+a paper with full text, a sentence of its body when one of its nearest passages says it better
+(then with its page and section), and a ready BibTeX entry under the paper's library-wide key
+(:mod:`rag.cite.bibtex`).
 
 When the candidates are too weak, by the same evidence strength and threshold that make
 :func:`rag.answers.answer.answer` abstain, the result says so (``matched`` is false) and still lists the
@@ -16,11 +18,14 @@ import time
 from pydantic import BaseModel, Field
 
 from rag.answers.answer import evidence_strength
+from rag.answers.record import place
 from rag.cite import bibtex
 from rag.errors import LitrevError
 from rag.index.library import Library
 from rag.llm.generate import Passage, rank_sentences
-from rag.retrieval.retrieve import Filters, search
+from rag.retrieval.retrieve import Filters, Hit, search
+from rag.sources.body_text import Passage as BodyPassage
+from rag.sources.body_text import sentence_spans
 
 
 class Candidate(BaseModel):
@@ -33,8 +38,12 @@ class Candidate(BaseModel):
     url: str | None = None
     score: float = Field(description="Hybrid retrieval score of the paper for the claim.")
     sentence: str = Field(description="The abstract sentence most similar to the claim.")
-    span: tuple[int, int] = Field(description="Character span of that sentence in the abstract.")
+    span: tuple[int, int] = Field(
+        description="Character span of that sentence in the abstract, or in its body passage (page set)."
+    )
     sentence_score: float = Field(description="Cosine similarity of that sentence to the claim.")
+    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     key: str = Field(description="The paper's citation key, unique in the library.")
     bibtex: str = Field(description="A BibTeX entry for the paper under that key.")
 
@@ -68,7 +77,8 @@ class LookupResult(BaseModel):
                 + (f" ({where})" if where else "")
                 + f"  \\cite{{{candidate.key}}}"
             )
-            lines.append(f'   "{candidate.sentence}"')
+            where = place(candidate.page, candidate.section)
+            lines.append(f'   "{candidate.sentence}"' + (f" ({where})" if where else ""))
         return "\n".join(lines)
 
 
@@ -102,6 +112,7 @@ def lookup(
     best = {}
     for sentence in rank_sentences(library.embedder, claim, passages):
         best.setdefault(sentence.marker, sentence)
+    body = _body_sentences(library, claim, hits)
     if keys is None:
         keys = bibtex.assign_keys(library.store.iter_papers())
     candidates = []
@@ -109,6 +120,12 @@ def lookup(
         paper = passage.paper
         sentence = best.get(passage.marker)
         start, end = (sentence.start, sentence.end) if sentence else (0, len(paper.abstract))
+        text, score = paper.abstract[start:end], sentence.score if sentence else 0.0
+        page, section = None, None
+        found = body.get(passage.marker - 1)
+        if found is not None and found[1] > score:  # a sentence of its body says it better
+            (text, (start, end), where), score = found[0], found[1]
+            page, section = where.page_at(start), where.section
         key = bibtex.safe_key(keys.get(paper.id) or bibtex.base_key(paper))
         candidates.append(
             Candidate(
@@ -120,9 +137,11 @@ def lookup(
                 venue=paper.venue,
                 url=paper.url,
                 score=round(hit.score, 4),
-                sentence=paper.abstract[start:end],
+                sentence=text,
                 span=(start, end),
-                sentence_score=round(sentence.score, 4) if sentence else 0.0,
+                sentence_score=round(score, 4),
+                page=page,
+                section=section,
                 key=key,
                 bibtex=bibtex.entry(paper, key),
             )
@@ -136,3 +155,28 @@ def lookup(
         candidates=candidates,
         timings=timings,
     )
+
+
+BODY_PASSAGES = 2
+"""Of a paper with full text, the passages nearest to the claim whose sentences are compared."""
+
+
+def _body_sentences(
+    library: Library, claim: str, hits: list[Hit]
+) -> dict[int, tuple[tuple[str, tuple[int, int], BodyPassage], float]]:
+    """For each hit (by position) with full text, its body sentence most similar to the claim
+    (among its :data:`BODY_PASSAGES` nearest passages), with the cosine."""
+    items = [
+        (number, found.passage, span)
+        for number, hit in enumerate(hits)
+        for found in hit.passages[:BODY_PASSAGES]
+        for span in sentence_spans(found.passage.text)
+    ]
+    if not items:
+        return {}
+    vectors = library.embedder.embed([claim] + [p.text[s:e] for _, p, (s, e) in items])
+    best: dict[int, tuple[tuple[str, tuple[int, int], BodyPassage], float]] = {}
+    for (number, passage, (start, end)), score in zip(items, vectors[1:] @ vectors[0], strict=True):
+        if number not in best or float(score) > best[number][1]:
+            best[number] = ((passage.text[start:end], (start, end), passage), float(score))
+    return best

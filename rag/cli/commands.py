@@ -62,7 +62,7 @@ app = typer.Typer(
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (.txt .jsonl .csv .bib .ris); default: the bundled corpus."),
+        typer.Argument(help="Files or folders (.bib .ris .csv .jsonl .txt .pdf); none: the bundled corpus."),
     ] = None,
     rebuild: Annotated[
         bool,
@@ -215,7 +215,7 @@ def search(
         return
     for row in rows:
         out.print(f"{row.rank:>2}. [{row.score:.3f}] {shown(row.title, line=True)}")
-        out.print(f"    {shown(row.sentence, line=True)}")
+        out.print(f"    {shown(row.sentence, line=True)}" + (f" ({row.place})" if row.place else ""))
 
 
 @app.command()

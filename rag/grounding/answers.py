@@ -125,7 +125,8 @@ def answer_features(
         rest_sims = paper.vectors @ rest_vector if rest_vector is not None else sims
         named_paper = share_of([paper.named.states(n) for n in question.names])
         paper_terms = paper.all_terms(vocabulary)
-        described = int(np.argmax(sims)) if len(sims) else -1
+        in_abstract = [i for i in range(len(sims)) if paper.passage(i) is None]  # a body describes no paper
+        described = max(in_abstract, key=lambda i: sims[i]) if in_abstract else -1
         residual = question_terms - paper.terms(described, vocabulary) - paper.terms(-1, vocabulary)
         for index in range(len(paper.spans)):
             text = paper.text(index)

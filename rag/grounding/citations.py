@@ -1,14 +1,15 @@
 """Citation markers in generated text: parse them and drop those that name no evidence passage.
 
-Generators cite evidence passages as ``[n]`` (also ``[n, m]`` or ``[n][m]``), numbered as the
-passages were given to them; litrev keeps those numbers, so a marker seen while an answer streams
-never changes meaning afterwards. :class:`MarkerFilter` works on a stream: it holds back a
-half-written ``[12`` until it is complete, then lets valid markers through and drops the rest,
-so an invented citation is never shown, not even for a moment. :func:`checked_sentences` goes one
-step further: it holds text back until a sentence is complete and shows it only if it passes the
-citation check, so no sentence reaches the screen that the check would later remove. Both take
-time linear in the text however it is cut into pieces (:func:`sentence_breaks`), so a model
-streaming a flood of tiny pieces costs no more than the same text in one piece.
+Generators cite evidence passages as ``[n]`` (also ``[n, m]`` or ``[n][m]``; ``[n, p. 5]`` cites
+page 5 of paper n's body), numbered as the passages were given to them; litrev keeps those numbers,
+so a marker seen while an answer streams never changes meaning afterwards. :class:`MarkerFilter`
+works on a stream: it holds back a half-written ``[12`` until it is complete, then lets valid
+markers through and drops the rest, so an invented citation is never shown, not even for a moment.
+:func:`checked_sentences` goes one step further: it holds text back until a sentence is complete
+and shows it only if it passes the citation check, so no sentence reaches the screen that the check
+would later remove. Both take time linear in the text however it is cut into pieces
+(:func:`sentence_breaks`), so a model streaming a flood of tiny pieces costs no more than the same
+text in one piece.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_PARTIAL = re.compile(r"\[[\d,\s]*")
+MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)(?:,\s*(p\.\s*\d+))?\]")
+"""``[3]``, ``[3, 5]``, ``[3][5]``, and with the page of a body passage, ``[3, p. 5]``."""
+_PARTIAL = re.compile(r"\[[\d,\s]*(?:p(?:\.\s*\d*)?)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|(?<=\])\s+(?=[A-Z\"'(])|\n+")
 LONGEST_MARKER = 100
 """Characters of the longest marker, ``[`` and numbers, commas and spaces: a longer run is never
@@ -39,8 +41,9 @@ class MarkerFilter:
             elif number not in kept:
                 kept.append(number)
         # A marker dropped whole leaves a space, so its neighbours cannot fuse into a new marker
-        # ("[[99]1]" must not become "[1]").
-        return "".join(f"[{n}]" for n in kept) or " "
+        # ("[[99]1]" must not become "[1]"). A page stays with the last number kept.
+        page = f", {match.group(2)}" if match.group(2) else ""
+        return "".join(f"[{n}{page if i == len(kept) - 1 else ''}]" for i, n in enumerate(kept)) or " "
 
     def feed(self, piece: str) -> str:
         text = self._pending + piece

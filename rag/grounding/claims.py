@@ -141,7 +141,7 @@ def support_features(
     unmatched = [f for f in claimed if not figure_matching.states(f, stated)]
     elsewhere = _figures_elsewhere(claim, [f for f in claimed if f not in unmatched], sources, vocabulary)
     near = [unit.text(sources) for _, unit in units[:ALIGNED]]
-    source_text = " ".join(f"{s.paper.title} {s.paper.abstract}" for s in sources)
+    source_text = " ".join(f"{s.paper.title} {s.paper.abstract} {s.body_text}" for s in sources)
     absolute = {_first_word(w) for w in _ABSOLUTE.findall(claim)} - {
         _first_word(w) for w in _ABSOLUTE.findall(source_text)
     }

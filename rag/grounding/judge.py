@@ -29,20 +29,38 @@ from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
 
 if TYPE_CHECKING:
+    from rag.sources.body_text import Passage
     from rag.sources.corpus import Paper
 
 MIN_SUBJECT_WORDS = 3
 """A subject shorter than this is not taken out of the question to find what is asked."""
+FOCUS_PASSAGES = 1
+"""Of a paper with full text, the judge reads the abstract and the body passages (this many) that
+come closest to the claim or question (:meth:`PaperSentences.focus`). Chosen on the tune half of
+``eval/datasets/fulltext_qa.jsonl`` (``litrev bench fulltext``): 1, 2, 3, 4, 6 and 20 passages
+were tried; the fewer the distractors, the more often the sentence picked is the one that answers."""
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where a cited paper states (or comes closest to stating) a claim."""
+    """Where a cited paper states (or comes closest to stating) a claim: a span of its abstract,
+    or of a passage of its body (``passage``: with its page and section)."""
 
     paper_id: str
     start: int
     end: int
     text: str
+    passage: Passage | None = None
+    """The body passage the span is in; None: the abstract."""
+
+    @property
+    def page(self) -> int | None:
+        """The PDF page the span starts on (None: the abstract)."""
+        return self.passage.page_at(self.start) if self.passage is not None else None
+
+    @property
+    def section(self) -> str | None:
+        return self.passage.section if self.passage is not None else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,8 @@ class Answerability:
     """The best sentence of each candidate, best first."""
     missing: list[str] = field(default_factory=list)
     """Names of the question that no candidate states."""
+    sources: list[PaperSentences] = field(default_factory=list)
+    """The sentences read of each candidate (``Scored.index`` counts in these)."""
 
 
 class Supports(Protocol):
@@ -144,7 +164,11 @@ class Judge:
             if not papers or not claim.strip():
                 out.append(None)
                 continue
-            sources = self.sentences.sentences(papers)
+            terms = frozenset(self.vocabulary.terms(claim))
+            sources = [
+                s.focus(claim_vectors[0], FOCUS_PASSAGES, terms, self.vocabulary)
+                for s in self.sentences.sentences(papers)
+            ]
             row, found = support_features(
                 claim, claim_vectors[0], sources, self.vocabulary, list(claim_vectors[1:])
             )
@@ -169,6 +193,8 @@ class Judge:
             unmatched=found.unmatched,
             missing=found.missing,
             absolute=found.absolute,
+            place=evidence.passage.place(evidence.start) if evidence and evidence.passage else "",
+            cited="cited paper" if any(source.paper.fulltext for source in sources) else "cited abstract",
         )
         return Verdict(supported, score, evidence, why, features)
 
@@ -191,8 +217,9 @@ class Judge:
         probability = float(model.probabilities(row)[0])
         sentences = self._per_paper(asked, words, rows, where, scores, candidates, strength, reading.subject)
         missing = [n for n in asked.names if not any(c.sentences.named.states(n) for c in candidates)]
+        sources = [candidate.sentences for candidate in candidates]
         return Answerability(
-            asked, probability >= model.threshold, probability, reading.subject, sentences, missing
+            asked, probability >= model.threshold, probability, reading.subject, sentences, missing, sources
         )
 
     def question_features(
@@ -203,14 +230,38 @@ class Judge:
         if not papers:
             return [], np.zeros((0, len(ANSWER)), dtype=np.float32), []
         best = max(score for _, score in papers) or 1.0
+        vectors = self._vectors(question)
+        read = self.sentences.sentences([paper for paper, _ in papers])
+        terms = frozenset(words.terms(question.text))
+
+        def focused(sentences: PaperSentences) -> PaperSentences:
+            return sentences.focus(vectors.question, FOCUS_PASSAGES, terms, self.vocabulary)
+
         candidates = [
-            Candidate(sentences, rank, score / best)
-            for rank, (sentences, (_, score)) in enumerate(
-                zip(self.sentences.sentences([paper for paper, _ in papers]), papers, strict=True), start=1
-            )
+            Candidate(focused(sentences), rank, score / best)
+            for rank, (sentences, (_, score)) in enumerate(zip(read, papers, strict=True), start=1)
         ]
-        rows, where = answer_features(question, self._vectors(question), candidates, words, self.vocabulary)
-        return candidates, rows, where
+        rows, where = answer_features(question, vectors, candidates, words, self.vocabulary)
+        return candidates, self._body_positions(rows, where, candidates), where
+
+    def _body_positions(
+        self, rows: np.ndarray, where: list[tuple[int, int]], candidates: Sequence[Candidate]
+    ) -> np.ndarray:
+        """``position`` says where a sentence is in its abstract: an abstract's sentences keep the
+        value they have alone, and a body sentence, which is in no abstract, gets the ranker's mean
+        (it neither helps nor hurts it)."""
+        if not any(candidate.sentences.where for candidate in candidates):
+            return rows
+        column = ANSWER.index("position")
+        neutral = float(self.model.ranker.mean[column])
+        for row, (number, index) in enumerate(where):
+            sentences = candidates[number].sentences
+            if sentences.passage(index) is not None:
+                rows[row, column] = neutral
+            elif sentences.where:
+                in_abstract = sum(1 for at in sentences.where if at < 0)
+                rows[row, column] = index / max(in_abstract - 1, 1)
+        return rows
 
     def _vectors(self, question: Question) -> QuestionVectors:
         rest = None
@@ -254,7 +305,14 @@ class Judge:
 def _evidence(unit: Unit | None, sources: Sequence[PaperSentences]) -> Evidence | None:
     if unit is None:
         return None
-    source = sources[unit.source]
-    start = source.spans[unit.first][0]
-    end = source.spans[unit.sentences()[-1]][1]
-    return Evidence(source.paper.id, start, end, source.paper.abstract[start:end])
+    return evidence_of(sources[unit.source], unit.sentences())
+
+
+def evidence_of(source: PaperSentences, indices: Sequence[int]) -> Evidence:
+    """The evidence that sentences ``indices`` of ``source`` are (two adjacent ones in one text,
+    else the first alone)."""
+    passage = source.passage(indices[0])
+    last = indices[-1] if source.passage(indices[-1]) is passage else indices[0]
+    start, end = source.spans[indices[0]][0], source.spans[last][1]
+    text = passage.text if passage is not None else source.paper.abstract
+    return Evidence(source.paper.id, start, end, text[start:end], passage)

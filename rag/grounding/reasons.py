@@ -18,9 +18,10 @@ Abstentions (``Reason``), each with its own message:
   rather than names is quoted in the user's own words.
 - ``model-not-covered``: the model read the evidence and answered NOT COVERED.
 
-Every abstention ends with pointers: titles to look at, never cited as support. A message names
-only what the question itself names (its names, or its subject phrase in quotes), never a word
-picked out of it.
+Every abstention ends with pointers: titles to look at, never cited as support; one about a paper
+the library holds without its PDF says so ("adding its PDF may answer this", :func:`no_fulltext`).
+A message names only what the question itself names (its names, or its subject phrase in quotes),
+never a word picked out of it.
 """
 
 from __future__ import annotations
@@ -58,14 +59,15 @@ def support(
     unmatched: Sequence[str] = (),
     missing: Sequence[str] = (),
     absolute: Sequence[str] = (),
+    place: str = "",
+    cited: str = "cited abstract",
 ) -> str:
-    """Why a verdict is what it is (see the module docstring)."""
+    """Why a verdict is what it is (see the module docstring); ``place`` says where in the body
+    the evidence is ("§4 Experiments, p. 5"; empty: the abstract), ``cited`` what was read ("cited
+    paper" when its full text was)."""
     if supported:
-        return (
-            f"Stated in the cited abstract: {_quote(evidence)}"
-            if evidence
-            else "Stated in the cited abstract."
-        )
+        where = f"cited paper ({place})" if place else "cited abstract"
+        return f"Stated in the {where}: {_quote(evidence)}" if evidence else f"Stated in the {where}."
     found = {
         "figures_unmatched": bool(unmatched),
         "names_missing_rare": bool(missing),
@@ -76,19 +78,19 @@ def support(
         "better_than_parity": features.get("better_than_parity", 0) > 0,
     }
     against = sorted((value, name) for name, value in contributions.items() if found.get(name) and value < 0)
-    closest = f" The closest sentence: {_quote(evidence)}" if evidence else ""
+    closest = f" The closest sentence{f' ({place})' if place else ''}: {_quote(evidence)}" if evidence else ""
     if not against:
-        return "No sentence of the cited abstract states this." + closest
+        return f"No sentence of the {cited} states this." + closest
     name = against[0][1]
     if name == "figures_unmatched":
-        return f"The cited abstract does not state {joined(list(unmatched))}." + closest
+        return f"The {cited} does not state {joined(list(unmatched))}." + closest
     if name.startswith("names_missing"):
-        return f"The cited abstract does not mention {joined(list(missing))}." + closest
+        return f"The {cited} does not mention {joined(list(missing))}." + closest
     if name in ("disagrees", "negation_differs"):
-        return f"The cited abstract says otherwise: {_quote(evidence)}"
+        return f"The {cited} says otherwise: {_quote(evidence)}"
     if name == "absolute_added":
-        return f"The claim says “{joined(list(absolute))}”, which the cited abstract does not." + closest
-    return f"The cited abstract reports comparable results, not better ones: {_quote(evidence)}"
+        return f"The claim says “{joined(list(absolute))}”, which the {cited} does not." + closest
+    return f"The {cited} reports comparable results, not better ones: {_quote(evidence)}"
 
 
 def pointers(titles: Sequence[str], lead: str = "Nearest papers") -> str:
@@ -141,6 +143,11 @@ def not_stated(question: Question, titles: Sequence[str]) -> str:
             + (pointers(titles, "Papers on it"))
         )
     return f"The papers closest to this question do not state {asked_for(question)}." + pointers(titles)
+
+
+def no_fulltext(title: str) -> str:
+    """Appended to an abstention about a paper the library holds without its full text."""
+    return f" “{title}” is in your library without its full text; adding its PDF may answer this."
 
 
 def model_not_covered(titles: Sequence[str]) -> str:

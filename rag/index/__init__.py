@@ -7,6 +7,8 @@ sentence-transformers and ONNX Runtime), :mod:`~rag.index.store`, :mod:`~rag.ind
 :mod:`~rag.index.chroma_client` and :mod:`~rag.index.hnsw_files` (the Chroma side),
 :mod:`~rag.index.lexical` (BM25), :mod:`~rag.index.sentence_vectors` (one vector per abstract
 sentence, for the judge), :mod:`~rag.index.ingest` and :mod:`~rag.index.rebuild` (adding papers,
-resumably; rebuilding beside the live index), :mod:`~rag.index.space_reserve` (reads on a full
-disk), :mod:`~rag.index.library` (the three wired once).
+resumably; rebuilding beside the live index), :mod:`~rag.index.pdf_ingest` and
+:mod:`~rag.index.passage_store` (PDFs matched to papers, their body passages beside the chunks),
+:mod:`~rag.index.space_reserve` (reads on a full disk), :mod:`~rag.index.library` (the three
+wired once).
 """

@@ -6,6 +6,9 @@ batch's paper records last (see :mod:`rag.index.store`), so an interrupted inges
 stopped and never leaves duplicates. All of it holds the library's writer lock, and before
 releasing it the lexical index is brought in line with Chroma (:meth:`Library.refresh_lexical`).
 
+PDFs among the paths are matched to papers and their body passages indexed with them
+(:mod:`rag.index.pdf_ingest`); a PDF whose bytes the index holds already is not read again.
+
 An ingest that writes leaves an ``INGEST-PENDING`` file in ``LITREV_HOME`` until its last write
 is done; finding one, the next ingest first repairs the index (:meth:`rag.index.store.Store.repair`:
 chunks whose paper record never came are deleted) and says so in its report. ``rebuild`` builds
@@ -17,9 +20,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,64 +29,21 @@ import numpy as np
 from rag.errors import CorpusError, IndexWriteError, LitrevError
 from rag.index import sentence_vectors, space_reserve
 from rag.index.chunking import Chunk, chunk_papers
+from rag.index.ingest_report import IngestReport
 from rag.index.lexical import mark_stale
 from rag.index.library import Library
+from rag.index.pdf_ingest import Bodies, BodyReader, PdfFile, attach_pdfs, needs_reading, with_fulltext
 from rag.index.sentence_vectors import SentenceFile
 from rag.index.store import Store
 from rag.settings import ChunkingSettings
 from rag.sources.corpus import Paper, ReadOptions, read_paths
 
 PENDING = "INGEST-PENDING"
+PDFS_PER_BATCH = 8
+"""PDFs read per ingest batch at most: memory holds one batch's full texts at a time."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
-
-
-@dataclass
-class IngestReport:
-    read: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    chunks: int = 0
-    total_papers: int = 0
-    seconds: float = 0.0
-    problems: list[CorpusError] = field(default_factory=list)
-    notes: list[CorpusError] = field(default_factory=list)
-    """Records kept with a change the user should know of (a citation key made safe)."""
-    conflicts: list[str] = field(default_factory=list)
-    """Titles read twice with different abstracts (the first abstract was kept)."""
-    skipped_paths: int = 0
-    """Paths that could not be read at all."""
-    removed: int = 0
-    """Papers that left the index because their source no longer has them (Zotero sync)."""
-    repaired_chunks: int = 0
-    """Chunks of an interrupted ingest (no paper record of their version) that were deleted."""
-    repaired_papers: int = 0
-    """Paper records left without chunks by an interrupted ingest, deleted to be re-added."""
-
-    @property
-    def summary(self) -> str:
-        text = (
-            f"{self.read} unique papers read: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged; {self.duplicates} duplicates skipped"
-        )
-        if self.removed:
-            text += f"; {self.removed} removed"
-        if self.problems:
-            text += f"; {len(self.problems)} records rejected"
-        if self.repaired_chunks or self.repaired_papers:
-            text += (
-                f"; repaired an interrupted ingest: {self.repaired_chunks} orphan chunks and "
-                f"{self.repaired_papers} papers without chunks removed"
-            )
-        return text + f". Library: {self.total_papers} papers."
-
-    @property
-    def line(self) -> str:
-        """What ``litrev ingest`` prints: the summary and the embedding time."""
-        return f"{self.summary} ({self.chunks} chunks embedded in {self.seconds:.1f} s)"
 
 
 def ingest(
@@ -98,12 +57,31 @@ def ingest(
     """Read ``paths`` (an arXiv dump sliced by ``options``) and index every new or changed paper."""
     started = time.perf_counter()
     library = library or Library()
-    read = read_paths(list(paths), options)
+    options = options or ReadOptions()
+    read = read_paths(list(paths), options, pdfs=True)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
     report.conflicts, report.skipped_paths, report.notes = read.conflicts, read.skipped_paths, read.notes
-    return index_papers(
-        read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
-    )
+    with library.writing():
+        papers, files = read.papers, {}
+        if read.pdfs:  # matched against this run's papers and, unless rebuilding, the library's
+            indexed = [] if rebuild else library.open_store(create=True).iter_papers()
+            attached = attach_pdfs(read.pdfs, read.papers, indexed, options)
+            papers, files = attached.papers, attached.files
+            report.problems += attached.problems
+            report.skipped_paths += len(attached.problems)
+            report.notes += attached.notes
+            report.pdfs_unchanged, report.pdf_papers = attached.unchanged, attached.created
+            report.read = len(papers)
+        return index_papers(
+            papers,
+            library=library,
+            progress=progress,
+            rebuild=rebuild,
+            report=report,
+            started=started,
+            pdfs=files,
+            options=options,
+        )
 
 
 def index_papers(
@@ -114,11 +92,28 @@ def index_papers(
     rebuild: bool = False,
     report: IngestReport | None = None,
     started: float | None = None,
+    pdfs: Mapping[str, Path | PdfFile] | None = None,
+    options: ReadOptions | None = None,
 ) -> IngestReport:
     """Index ``papers`` holding the library's writer lock; the lexical index is brought in line
-    with Chroma before it is released (see :mod:`rag.index.lexical`)."""
+    with Chroma before it is released (see :mod:`rag.index.lexical`).
+
+    ``pdfs`` gives the PDF of a paper, by paper id: its full text is read and indexed unless the
+    index holds that PDF already (same bytes); a paper given without one keeps the full text it
+    has (:mod:`rag.index.pdf_ingest`). A PDF that cannot be read is one problem in the report
+    naming it, and its paper keeps what it had."""
     with library.writing():
-        return _index_papers(papers, library, progress, rebuild, report, started)
+        report = report or IngestReport(read=len(papers))
+        files: dict[str, PdfFile] = {}
+        for paper_id, given in (pdfs or {}).items():
+            try:
+                files[paper_id] = given if isinstance(given, PdfFile) else PdfFile.of(given, options)
+            except CorpusError as error:
+                report.problems.append(error)
+                report.skipped_paths += 1
+        return _index_papers(
+            papers, library, progress, rebuild, report, started, files, options or ReadOptions()
+        )
 
 
 def _index_papers(
@@ -126,11 +121,12 @@ def _index_papers(
     library: Library,
     progress: Progress | None,
     rebuild: bool,
-    report: IngestReport | None,
+    report: IngestReport,
     started: float | None,
+    files: dict[str, PdfFile],
+    options: ReadOptions,
 ) -> IngestReport:
     started = time.perf_counter() if started is None else started
-    report = report or IngestReport(read=len(papers))
     settings = library.settings
     marker = settings.home / PENDING
     space_reserve.keep(settings.home)  # lets reads open the index should the disk fill up
@@ -140,6 +136,8 @@ def _index_papers(
         store = library.open_store(create=True)
         if marker.exists():
             report.repaired_chunks, report.repaired_papers = store.repair()
+    held = store.passages.fulltexts({paper.id for paper in papers}) if files or store.passages.count() else {}
+    papers = with_fulltext(papers, files, held)
     known = store.content_hashes([paper.id for paper in papers])
     todo = [paper for paper in papers if known.get(paper.id) != paper.content_hash]
     report.unchanged = len(papers) - len(todo)
@@ -182,9 +180,9 @@ def _index_papers(
         if progress:
             progress(written, len(todo))
 
-    # Batch i+1 is chunked by another thread while batch i is embedded, too.
-    batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
-    cut = _Cut(library.settings.chunking)
+    # Batch i+1 is chunked (and its PDFs read) by another thread while batch i is embedded, too.
+    batches = _batches(todo, batch_size, lambda paper: needs_reading(paper, files, held))
+    cut = _Cut(library.settings.chunking, BodyReader(files, held, options))
     sentence_file = library.sentence_file
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="litrev-write") as writer,
@@ -192,19 +190,26 @@ def _index_papers(
     ):
         pending: Future[None] | None = None
         pending_size = 0
-        upcoming = chunker.submit(cut, batches[0]) if batches else None
-        for number, batch in enumerate(batches):
-            chunks, sentences = upcoming.result() if upcoming else ([], [])
+        upcoming = [chunker.submit(cut, batches[0])] if batches else []
+        for number in range(len(batches)):
+            chunks, sentences, bodies = upcoming.pop().result()
             if number + 1 < len(batches):
-                upcoming = chunker.submit(cut, batches[number + 1])
+                upcoming.append(chunker.submit(cut, batches[number + 1]))
+            batch = bodies.papers
             titles = {paper.id: paper.title for paper in batch}
+            chunk_texts = [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks]
+            passage_texts, body_sentences = bodies.passage_texts, bodies.sentence_texts
             vectors = library.embedder.embed_documents(
-                [embedding_text(chunk.text, titles[chunk.paper_id]) for chunk in chunks] + sentences
+                chunk_texts + passage_texts + sentences + body_sentences
             )
             finish(pending, pending_size)
-            job = _Write(store, sentence_file, batch, chunks, vectors[: len(chunks)], vectors[len(chunks) :])
+            job = _Write(store, sentence_file, batch, chunks, bodies, vectors)
             pending, pending_size = writer.submit(job), len(batch)
             report.chunks += len(chunks)
+            report.passages += len(passage_texts)
+            report.pdfs_read += len(bodies.read)
+            report.problems += bodies.problems
+            report.skipped_paths += len(bodies.problems)
         finish(pending, pending_size)
     _store_missing_sentences(store, library)
     if rebuild:
@@ -219,18 +224,33 @@ def _index_papers(
 
 
 class _Cut:
-    """Chunks and sentence texts of a batch of papers (run in the chunking thread)."""
+    """Chunks and sentence texts of a batch of papers, and its PDFs read (run in the chunking thread)."""
 
-    def __init__(self, settings: ChunkingSettings) -> None:
-        self.settings = settings
+    def __init__(self, settings: ChunkingSettings, bodies: BodyReader) -> None:
+        self.settings, self.bodies = settings, bodies
 
-    def __call__(self, batch: list[Paper]) -> tuple[list[Chunk], list[str]]:
-        return chunk_papers(batch, self.settings), sentence_vectors.texts_of(batch)
+    def __call__(self, batch: list[Paper]) -> tuple[list[Chunk], list[str], Bodies]:
+        bodies = self.bodies(batch)
+        return chunk_papers(bodies.papers, self.settings), sentence_vectors.texts_of(bodies.papers), bodies
+
+
+def _batches(todo: list[Paper], size: int, reads: Callable[[Paper], bool]) -> list[list[Paper]]:
+    """``todo`` cut into batches of ``size`` papers, and of at most :data:`PDFS_PER_BATCH` PDFs to read."""
+    batches: list[list[Paper]] = []
+    pdfs = 0
+    for paper in todo:
+        if not batches or len(batches[-1]) >= size or (reads(paper) and pdfs >= PDFS_PER_BATCH):
+            batches.append([])
+            pdfs = 0
+        batches[-1].append(paper)
+        pdfs += reads(paper)
+    return batches
 
 
 class _Write:
-    """One batch's write (run in the writing thread): its sentence vectors first, then Chroma,
-    whose paper records mark the papers as done (a paper is never done without its sentences)."""
+    """One batch's write (run in the writing thread): its sentence vectors first, then its passages,
+    then Chroma's chunks and paper records, which mark the papers as done (a paper is never done
+    without its sentences and passages)."""
 
     def __init__(
         self,
@@ -238,16 +258,36 @@ class _Write:
         sentences: SentenceFile,
         batch: list[Paper],
         chunks: list[Chunk],
-        chunk_vectors: np.ndarray,
-        sentence_vectors: np.ndarray,
+        bodies: Bodies,
+        vectors: np.ndarray,
     ) -> None:
-        self.store, self.sentences, self.batch, self.chunks = store, sentences, batch, chunks
-        self.chunk_vectors, self.sentence_vectors = chunk_vectors, sentence_vectors
+        self.store, self.sentences, self.batch, self.chunks, self.bodies = (
+            store,
+            sentences,
+            batch,
+            chunks,
+            bodies,
+        )
+        self.vectors = vectors
+        """Chunks, passages, abstract sentences, body sentences, in that order."""
 
     def __call__(self) -> None:
-        self.sentences.put(self.batch, self.sentence_vectors)
-        self.store.write(self.batch, self.chunks, self.chunk_vectors)
+        read = self.bodies.read
+        passages = sum(len(found) for _, found in read)
+        at = [
+            len(self.chunks),
+            len(self.chunks) + passages,
+            len(self.vectors) - len(self.bodies.sentence_texts),
+        ]
+        self.sentences.put(self.batch, self.vectors[at[1] : at[2]])
+        if read:
+            self.sentences.put_bodies(read, self.vectors[at[2] :])
+            self.store.passages.write(
+                [paper for paper, _ in read], [found for _, found in read], self.vectors[at[0] : at[1]]
+            )
+        self.store.write(self.batch, self.chunks, self.vectors[: at[0]])
         self.sentences.forget({paper.id: paper.content_hash for paper in self.batch})
+        self.sentences.forget_bodies({paper.id: paper.fulltext for paper in self.batch})
 
 
 def _store_missing_sentences(store: Store, library: Library) -> None:
@@ -257,12 +297,17 @@ def _store_missing_sentences(store: Store, library: Library) -> None:
     if sentences.is_complete():
         return
     current = [(paper, paper.content_hash) for paper in store.iter_papers()]
-    stored = sentences.stored()
+    stored, bodies = sentences.stored(), sentences.stored_bodies()
     todo = [paper for paper, digest in current if (paper.id, digest) not in stored]
     step = 256
     for start in range(0, len(todo), step):
         part = todo[start : start + step]
         sentences.put(part, library.embedder.embed_documents(sentence_vectors.texts_of(part)))
+    for paper, _ in current:
+        if paper.fulltext and (paper.id, paper.fulltext) not in bodies:
+            body = store.passages.passages_of(paper)
+            vectors = library.embedder.embed_documents(sentence_vectors.body_texts([body]))
+            sentences.put_bodies([(paper, body)], vectors)
     sentences.mark_complete()
 
 

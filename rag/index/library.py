@@ -178,7 +178,9 @@ class Library:
         """The library's sentences with their stored vectors, for the judge."""
         with self._opening:
             if self._sentences is None:
-                self._sentences = SentenceVectors(self.embedder, self.sentence_file)
+                self._sentences = SentenceVectors(
+                    self.embedder, self.sentence_file, lambda paper: self.store.passages.passages_of(paper)
+                )
             return self._sentences
 
     @property

@@ -5,6 +5,7 @@
 - ``<name>-papers``: one record per paper; metadata = the paper as JSON and its content hash.
   Its vector is the normalised mean of its chunks' vectors. A paper record is written only after
   its chunks, so it doubles as the "this paper is fully indexed" marker that makes ingest resumable.
+- ``<name>-passages``: the body passages of papers with full text (:mod:`rag.index.passage_store`).
 
 No record stores a document (a chunk's text is its span of the abstract; Chroma's full-text index
 of documents, which nothing queries, cost a third of the write time); older indexes read the same.
@@ -44,6 +45,8 @@ from rag.errors import (
 )
 from rag.index.chroma_client import chroma_errors, open_client, translated
 from rag.index.chunking import Chunk
+from rag.index.passage_store import KIND as PASSAGES
+from rag.index.passage_store import PassageStore
 from rag.index.rebuild import REBUILD, forget_clients, rebuild_dir, swap_in
 from rag.index.records import chunk_metadata, mean_vectors, paper_from_metadata, paper_metadata
 from rag.settings import Settings
@@ -106,6 +109,7 @@ class Store:
                 )
                 for name in self._names
             )
+            self.passages = PassageStore(self.client, self.base, self.papers, metadata, existing, self.errors)
         self._check_model()
         self._chunk_total: int | None = None
 
@@ -173,7 +177,7 @@ class Store:
                 swap_in(self.path, settings.chroma_dir)
         else:
             with self.errors():
-                for name in (f"{settings.chroma.collection}-{kind}" for kind in KINDS):
+                for name in (f"{settings.chroma.collection}-{kind}" for kind in (*KINDS, PASSAGES)):
                     if name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}:
                         self.client.delete_collection(name)
                 self._finish_collection_swap()
@@ -183,7 +187,7 @@ class Store:
         """Server mode: rename rebuilt collections into place once the live ones are gone."""
         live = self.settings.chroma.collection
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
-        for kind in KINDS:
+        for kind in (*KINDS, PASSAGES):
             built = f"{live}{REBUILD}-{kind}"
             if f"{live}-{kind}" not in existing and built in existing:
                 self.client.get_collection(built).modify(name=f"{live}-{kind}")
@@ -192,7 +196,7 @@ class Store:
     def drop(self) -> None:
         """Delete both collections."""
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
-        for name in self._names:
+        for name in (*self._names, f"{self.base}-{PASSAGES}"):
             if name in existing:
                 self.client.delete_collection(name)
 
@@ -286,6 +290,7 @@ class Store:
                     f"(first: {missing[0]}); their papers were not marked as indexed"
                 )
         self._delete_stale(self.chunks, papers, batch)
+        self.passages.delete_stale(papers)
         paper_vectors = mean_vectors(papers, chunks, vectors)
         for start in range(0, len(papers), batch):
             part = papers[start : start + batch]
@@ -315,6 +320,7 @@ class Store:
             part = list(paper_ids[start : start + _PAGE])
             self.papers.delete(ids=part)
             self.chunks.delete(where={"paper_id": {"$in": part}})
+            self.passages.delete(part)
 
     @translated
     def repair(self) -> tuple[int, int]:
@@ -325,7 +331,8 @@ class Store:
         only after an interrupted ingest.
         """
         self._chunk_total = None
-        hashes = {pid: str(meta["content_hash"]) for pid, meta in self.pages(self.papers, ["metadatas"])}
+        records = dict(self.pages(self.papers, ["metadatas"]))
+        hashes = {pid: str(meta["content_hash"]) for pid, meta in records.items()}
         orphans: list[str] = []
         covered: set[str] = set()
         for chunk_id, meta in self.pages(self.chunks, ["metadatas"]):
@@ -337,7 +344,9 @@ class Store:
         for collection, ids in ((self.chunks, orphans), (self.papers, bare)):
             for start in range(0, len(ids), _PAGE):
                 collection.delete(ids=ids[start : start + _PAGE])
-        return len(orphans), len(bare)
+        kept = records.keys() - set(bare)
+        fulltexts = {pid: paper_from_metadata(records[pid]).fulltext or "" for pid in kept}
+        return len(orphans) + self.passages.repair(fulltexts), len(bare)
 
     def pages(self, collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
         """(id, metadata) of every record, page by page (ids only if ``include`` is empty)."""

@@ -16,8 +16,13 @@ Methods (all return :class:`Hit` per paper, best first):
   ``litrev bench retrieval`` measures every variant.
 
 Several chunks of one paper count once; the best chunk is the one a hit points at, and its
-best-matching sentence is the one shown. ``SearchResult.best_dense`` is always the query's own
-best cosine, before feedback (answer abstention is calibrated on it).
+best-matching sentence is the one shown. A paper with full text is matched by its body passages
+too (:mod:`rag.index.passage_store`, a dense search of their own, so that long papers do not crowd
+abstracts out of the candidates): its dense score is the better of its best chunk's and its best
+passage's, and when the passage is better the sentence shown is that passage's. BM25 reads titles
+and abstracts only (measured: see ``litrev bench fulltext``). ``SearchResult.best_dense`` is
+always the query's own best cosine (chunk or passage), before feedback (answer abstention is
+calibrated on it).
 """
 
 from __future__ import annotations
@@ -31,9 +36,12 @@ import numpy as np
 
 from rag.grounding.question import is_list_question, without_contrast
 from rag.index.library import Library
+from rag.index.passage_store import PassageHit
 from rag.index.store import ChunkHit
 from rag.retrieval.rerank import FusionOrder, LLMReranker, Reranker
 from rag.settings import RetrievalSettings
+from rag.sources.body_text import Passage
+from rag.sources.body_text import sentence_spans as body_sentence_spans
 from rag.sources.corpus import Paper
 from rag.sources.sentences import sentence_spans
 
@@ -93,13 +101,23 @@ class Hit:
     lexical: float | None = None
     chunk: ChunkHit | None = None
     sentence: tuple[int, int] | None = None
+    """The best-matching sentence: a span of the abstract, or of ``passages[0]`` when ``in_body``."""
+    passages: list[PassageHit] = field(default_factory=list)
+    """The paper's body passages nearest to the query, best first (papers with full text)."""
+    in_body: bool = False
+    """The paper's best match is a body passage, not its abstract."""
 
     @property
     def sentence_text(self) -> str:
         if self.sentence is None:
             return ""
         start, end = self.sentence
-        return self.paper.abstract[start:end]
+        return (self.passages[0].passage.text if self.in_body else self.paper.abstract)[start:end]
+
+    @property
+    def place(self) -> Passage | None:
+        """The body passage the shown sentence is in (None: the abstract)."""
+        return self.passages[0].passage if self.in_body else None
 
 
 @dataclass
@@ -138,13 +156,16 @@ def search(
 
     vector = None
     dense: dict[str, tuple[float, ChunkHit]] = {}
+    body: dict[str, list[PassageHit]] = {}
     best = 0.0
     if method != "lexical":
         vector = library.embedder.embed_query(text)
         timings["embed_ms"] = _ms(started)
         mark = time.perf_counter()
         chunks = library.store.query(vector, settings.candidates, where=filters.where())
-        best = max((chunk.score for chunk in chunks), default=0.0)
+        for found in library.store.passages.query(vector, settings.candidates, where=filters.where()):
+            body.setdefault(found.paper_id, []).append(found)
+        best = max((hit.score for hit in [*chunks, *(found[0] for found in body.values())]), default=0.0)
         dense = paper_dense_scores(chunks, settings.second_chunk_weight)
         timings["dense_ms"] = _ms(mark)
 
@@ -156,7 +177,7 @@ def search(
         lexical = {hit.paper_id: hit.score for hit in index.search(text, settings.candidates, mask)}
         timings["lexical_ms"] = _ms(mark)
 
-    scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
+    scores = _fuse(method, _with_body(dense, body), lexical, settings.rrf_k, weight)
     if method == "hybrid" and settings.feedback != "none" and (listing or settings.feedback == "all"):
         mark = time.perf_counter()
         top = _ranking(scores)[: settings.feedback_papers]
@@ -174,7 +195,7 @@ def search(
                 moved /= np.linalg.norm(moved) or 1.0
                 chunks = library.store.query(moved, settings.candidates, where=filters.where())
                 dense = paper_dense_scores(chunks, settings.second_chunk_weight)
-        scores = _fuse(method, dense, lexical, settings.rrf_k, weight)
+        scores = _fuse(method, _with_body(dense, body), lexical, settings.rrf_k, weight)
         timings["feedback_ms"] = _ms(mark)
 
     if method == "hybrid" and settings.title_name_boost:
@@ -194,8 +215,14 @@ def search(
         if paper is None:  # indexed by one side only while an ingest is running
             continue
         dense_score, chunk = dense.get(paper_id, (None, None))
-        hit = Hit(paper, scores[paper_id], dense_score, lexical.get(paper_id), chunk)
-        hit.sentence = best_sentence(paper, chunk, terms, library)
+        passages = body.get(paper_id, [])
+        hit = Hit(paper, scores[paper_id], dense_score, lexical.get(paper_id), chunk, passages=passages)
+        hit.in_body = bool(passages) and (dense_score is None or passages[0].score > dense_score)
+        if hit.in_body:
+            hit.dense = passages[0].score
+            hit.sentence = best_in(passages[0].passage.text, terms, library)
+        else:
+            hit.sentence = best_sentence(paper, chunk, terms, library)
         hits.append(hit)
     reranker = reranker or default_reranker(library)
     if not isinstance(reranker, FusionOrder):
@@ -222,6 +249,20 @@ def paper_dense_scores(chunks: list[ChunkHit], second_weight: float) -> dict[str
         pid: ((1 - second_weight) * score + second_weight * second.get(pid, score), chunk)
         for pid, (score, chunk) in best.items()
     }
+
+
+def _with_body(
+    dense: dict[str, tuple[float, ChunkHit]], body: dict[str, list[PassageHit]]
+) -> dict[str, tuple[float, ChunkHit]]:
+    """Each paper's dense score counting its body passages too: the better of its best chunk and
+    its best passage (a paper counts once, however many of its passages are near)."""
+    if not body:
+        return dense
+    merged = dict(dense)
+    for paper_id, found in body.items():
+        if paper_id not in merged or found[0].score > merged[paper_id][0]:
+            merged[paper_id] = (found[0].score, merged.get(paper_id, (0.0, None))[1])  # type: ignore[assignment]
+    return merged
 
 
 def default_reranker(library: Library) -> Reranker:
@@ -301,11 +342,20 @@ def best_sentence(
         return None
     if not terms:
         return spans[0]
-    index = library.lexical
 
     def overlap(span: tuple[int, int]) -> float:
-        words = set(index.terms(paper.abstract[span[0] : span[1]]))
-        return len(words & terms) / (1.0 + 0.05 * len(words))
+        return _overlap(paper.abstract[span[0] : span[1]], terms, library)
 
     best = max(spans, key=overlap)
     return best if overlap(best) > 0 else max(everywhere, key=overlap)
+
+
+def best_in(text: str, terms: set[str], library: Library) -> tuple[int, int] | None:
+    """The sentence of a body passage's ``text`` sharing most query terms (the first if none does)."""
+    spans = body_sentence_spans(text)
+    return max(spans, key=lambda span: _overlap(text[span[0] : span[1]], terms, library)) if spans else None
+
+
+def _overlap(sentence: str, terms: set[str], library: Library) -> float:
+    words = set(library.lexical.terms(sentence))
+    return len(words & terms) / (1.0 + 0.05 * len(words))

@@ -19,6 +19,8 @@ from rag.errors import CorpusError
 from rag.sources.paper import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, Paper, make_paper, paper_id, title_key
 from rag.sources.readers import SUFFIXES, ReadOptions, find_files, read_file
 
+PDF = ".pdf"
+
 __all__ = [
     "MAX_ABSTRACT_CHARS",
     "MAX_TITLE_CHARS",
@@ -48,6 +50,8 @@ class ReadReport:
     skipped_paths: int = 0
     """Paths that could not be read at all (missing, no permission, unknown type, empty)."""
     lines: int = 0
+    pdfs: list[Path] = field(default_factory=list)
+    """PDFs named or found in a folder, in walk order, for the caller to read (``pdfs=True``)."""
 
 
 _METADATA = ("authors", "year", "venue", "url", "doi", "arxiv_id", "bibkey", "entry_type", "bib_fields")
@@ -85,17 +89,24 @@ def deduplicate(papers: Iterable[Paper], conflicts: list[str] | None = None) -> 
     return list(kept.values()), dropped
 
 
-def read_paths(paths: Iterable[Path], options: ReadOptions | None = None) -> ReadReport:
+def read_paths(
+    paths: Iterable[Path], options: ReadOptions | None = None, *, pdfs: bool = False
+) -> ReadReport:
     """Read every file (folders are walked), clean and de-duplicate the papers.
 
     Each path that cannot be read is reported as one problem, and the others are still read;
-    ``options`` bound what may be read (:class:`~rag.sources.readers.base.ReadOptions`).
+    ``options`` bound what may be read (:class:`~rag.sources.readers.base.ReadOptions`). With
+    ``pdfs``, PDFs are looked for too and listed in :attr:`ReadReport.pdfs`, unread (their full
+    text is the index's to read, :mod:`rag.index.pdf_ingest`).
     """
     report = ReadReport()
     everything: list[Paper] = []
-    files, report.problems = find_files(paths, SUFFIXES)
+    files, report.problems = find_files(paths, SUFFIXES | {PDF} if pdfs else SUFFIXES)
     report.skipped_paths = len(report.problems)
     for path in files:
+        if pdfs and path.suffix.lower() == PDF:
+            report.pdfs.append(path)
+            continue
         try:
             result = read_file(path, options)
         except CorpusError as error:

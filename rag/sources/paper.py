@@ -1,8 +1,9 @@
 """The :class:`Paper` record every reader builds, and the cleaning that turns raw fields into one.
 
-A paper is a title and an abstract plus whatever metadata its source had. A paper that came from
-the user's own .bib also keeps that entry's type and raw fields (``entry_type``, ``bib_fields``),
-so :mod:`rag.cite.bibtex` can give the entry back as it was written.
+A paper is a title and an abstract plus whatever metadata its source had, and, once its PDF was
+read, the digest of that PDF (``fulltext``; its passages are indexed beside the abstract). A paper
+that came from the user's own .bib also keeps that entry's type and raw fields (``entry_type``,
+``bib_fields``), so :mod:`rag.cite.bibtex` can give the entry back as it was written.
 
 Every field is measured before its LaTeX is parsed (:mod:`rag.sources.latex`): one longer than
 :data:`RAW_GROWTH` times its limit, or nested deeper than :data:`rag.sources.latex.MAX_DEPTH`, rejects
@@ -32,7 +33,7 @@ _SPACE = re.compile(r"\s+")
 _TUPLE_FIELDS = ("authors", "tags", "collections")
 # Fields added after indexes existed: left out of the content hash while empty, so adding them
 # did not make every indexed paper look changed.
-_LATER_FIELDS = ("tags", "collections", "entry_type", "bib_fields")
+_LATER_FIELDS = ("tags", "collections", "entry_type", "bib_fields", "fulltext")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ class Paper:
     """The kind of publication, as a BibTeX entry type (``article``, ``inproceedings``...)."""
     bib_fields: tuple[tuple[str, str], ...] = ()
     """The fields of the user's own BibTeX entry, as written (only for papers read from a .bib)."""
+    fulltext: str | None = None
+    """The digest of the PDF whose passages the index holds for this paper (None: abstract only)."""
 
     @property
     def labels(self) -> list[str]:

@@ -13,7 +13,9 @@ one at a time. The steps, one module each: :mod:`.pages` (open, read a page's te
 :mod:`.layout` (reading order: lines, columns, paragraphs, footnotes), :mod:`.running_lines`
 (running headers, footers, page numbers), :mod:`.hyphenation` (line-end hyphens),
 :mod:`.headings` and :mod:`.sections` (structure), :mod:`.references` (the reference list),
-:mod:`.passages`, :mod:`.identifiers`, :mod:`.document` (the whole read) and :mod:`.matching`.
+:mod:`.tables` (a table's rows with its caption), :mod:`.passages`, :mod:`.identifiers`,
+:mod:`.document` (the whole read), :mod:`.matching` and :mod:`.papers` (a PDF's digest, its front
+pages for matching, and the paper an unmatched PDF becomes).
 """
 
 from rag.sources.pdf.document import PdfDocument, read_pdf

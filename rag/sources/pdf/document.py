@@ -79,13 +79,22 @@ class PdfDocument:
         return self.arxiv_ids[0] if self.arxiv_ids else None
 
 
-def read_pdf(path: str | Path, *, settings: PassageSettings | None = None) -> PdfDocument:
-    """Read ``path``: one page at a time, then its structure from the text kept."""
+def read_pdf(
+    path: str | Path, *, settings: PassageSettings | None = None, max_pages: int | None = None
+) -> PdfDocument:
+    """Read ``path``: one page at a time, then its structure from the text kept. ``max_pages``
+    reads only the first pages (enough for the title, abstract and identifiers of page 1)."""
     path = Path(path)
     pages: list[LaidOutPage] = []
-    for raw in read_pages(path):
-        page = lay_out(raw)
-        pages.append(page if page.number == 1 else dataclasses.replace(page, text=""))
+    reading = read_pages(path)
+    try:
+        for raw in reading:
+            page = lay_out(raw)
+            pages.append(page if page.number == 1 else dataclasses.replace(page, text=""))
+            if max_pages is not None and len(pages) >= max_pages:
+                break
+    finally:
+        reading.close()  # closes the document now, not when the generator is collected
     if not any(page.lines for page in pages):
         raise CorpusError(path, "has no text layer (scanned?); text recognition (OCR) is not done")
     keys = running_keys(pages)

@@ -9,30 +9,23 @@ or the reference list). A passage
   sentence is longer;
 - ends at the end of a paragraph when it has enough sentences, and is cut inside a long paragraph
   so that no fewer than the minimum are left over for the next one;
-- never spans two sections; a caption or a footnote is a passage of its own;
+- never spans two sections; a caption or a footnote is a passage of its own, a table's caption
+  with its rows (:mod:`.tables`);
 - carries the page its first sentence starts on, and its section's heading.
 
-Sentences are split by nltk's Punkt tokenizer (what the abstracts' sentences are split with too),
-told the abbreviations papers use ("e.g.", "Fig.", "et al.", "Eq.", "Sec.").
+Sentences are split by :func:`rag.sources.body_text.sentence_spans` (nltk's Punkt, told the
+abbreviations papers use).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING
 
+from rag.sources.body_text import Passage, sentence_spans
 from rag.sources.pdf.sections import Paragraph, Section
+from rag.sources.pdf.tables import with_tables
 
-if TYPE_CHECKING:
-    from nltk.tokenize.punkt import PunktSentenceTokenizer
-
-ABBREVIATIONS = frozenset(
-    {"e.g", "i.e", "cf", "vs", "etc", "al", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "ref", "refs"}
-    | {"no", "resp", "approx", "appx", "app", "ch", "def", "thm", "prop", "lem", "alg", "dr", "prof"}
-)
-"""Words Punkt must not end a sentence after (lowercase, without their final period)."""
 PASSAGE_KINDS = frozenset({"body", "appendix"})
 
 
@@ -43,33 +36,6 @@ class PassageSettings:
     min_sentences: int = 3
     max_sentences: int = 6
     max_chars: int = 1_500
-
-
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """A few sentences of a paper's body, with where they are."""
-
-    page: int
-    """The page the passage starts on, 1-based."""
-    section: str
-    """The heading of the section it is in, as printed ("4.1 Setup")."""
-    text: str
-    kind: str = "text"
-    """``text``, or ``caption`` (a table's or figure's caption, label first), or ``footnote``."""
-
-
-@cache
-def _punkt() -> PunktSentenceTokenizer:
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-    parameters = PunktParameters()
-    parameters.abbrev_types.update(ABBREVIATIONS)
-    return PunktSentenceTokenizer(parameters)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Where the sentences of ``text`` start and end."""
-    return [(start, end) for start, end in _punkt().span_tokenize(text) if text[start:end].strip()]
 
 
 def make_passages(sections: Iterable[Section], settings: PassageSettings | None = None) -> list[Passage]:
@@ -85,12 +51,12 @@ def make_passages(sections: Iterable[Section], settings: PassageSettings | None 
 def _section_passages(section: Section, settings: PassageSettings) -> Iterator[Passage]:
     heading = section.heading
     group: list[tuple[int, str]] = []
-    for paragraph in section.paragraphs:
+    for paragraph in with_tables(section.paragraphs):
         if paragraph.kind != "text":
             if group:
                 yield _passage(heading, group)
                 group = []
-            yield Passage(paragraph.page, heading, paragraph.text, paragraph.kind)
+            yield Passage(paragraph.page, heading, paragraph.text, paragraph.kind, paragraph.turns)
             continue
         sentences = _sentences(paragraph)
         for index, sentence in enumerate(sentences):
@@ -122,4 +88,11 @@ def _sentences(paragraph: Paragraph) -> list[tuple[int, str]]:
 
 
 def _passage(heading: str, group: Sequence[tuple[int, str]]) -> Passage:
-    return Passage(group[0][0], heading, " ".join(text for _, text in group))
+    """The sentences of ``group`` (each with its page) as one passage, with where it turns a page."""
+    turns, at, page = [], 0, group[0][0]
+    for sentence_page, text in group:
+        if sentence_page != page:
+            turns.append((at, sentence_page))
+            page = sentence_page
+        at += len(text) + 1
+    return Passage(group[0][0], heading, " ".join(text for _, text in group), turns=tuple(turns))

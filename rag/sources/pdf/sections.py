@@ -8,7 +8,9 @@ title, authors, affiliations) and the lines of the reference list (for
 - a paragraph is the run of lines between paragraph starts (:mod:`~rag.sources.pdf.layout`),
   joined with line-end hyphens resolved (:mod:`~rag.sources.pdf.hyphenation`);
 - a line that opens with a float's label ("Table 2:", "Figure 3.", "Fig. 1:", "Algorithm 1")
-  starts a caption paragraph, kept whole with its label; footnotes are paragraphs of their own;
+  starts a caption paragraph, kept whole with its label; after a table's caption, each line that
+  reads as a row (:func:`~rag.sources.pdf.tables.is_row`) is a ``row`` paragraph of its own;
+  footnotes are paragraphs of their own;
 - a paragraph that stops mid-sentence (no closing punctuation, or a hyphen) and the next text
   paragraph that goes on in lower case are one paragraph: a column, page or float cut it; so are
   a paragraph and the next one when that one opens with punctuation (the full stop after a
@@ -30,8 +32,9 @@ from typing import Literal
 from rag.sources.pdf.headings import LARGER, Heading, Kind, read_heading
 from rag.sources.pdf.hyphenation import ends_hyphenated, join_lines_at
 from rag.sources.pdf.layout import LaidOutPage, Line
+from rag.sources.pdf.tables import is_row
 
-ParagraphKind = Literal["text", "caption", "footnote"]
+ParagraphKind = Literal["text", "caption", "footnote", "row"]
 _CAPTION = re.compile(
     r"(?:Table|Figure|Fig\.|Algorithm|Listing)\s*(?:\d{1,3}|[IVX]{1,5}|[A-Z]\.\d{1,2})\s*[.:|]"
 )
@@ -162,10 +165,20 @@ def _add_line(paragraphs: list[_Open], page: int, line: Line) -> None:
             last.lines.append((page, text))
     elif _CAPTION.match(text):
         paragraphs.append(_Open("caption", [(page, text)]))
-    elif last is None or line.paragraph or last.kind == "footnote":
+    elif last is not None and _table_goes_on(last) and is_row(text, header=last.kind == "caption"):
+        paragraphs.append(_Open("row", [(page, text)]))  # each row of a table a paragraph of its own
+    elif last is None or line.paragraph or last.kind in ("footnote", "row"):
         paragraphs.append(_Open("text", [(page, text)]))
     else:
         last.lines.append((page, text))
+
+
+def _table_goes_on(last: _Open) -> bool:
+    """Whether a table's rows may follow ``last``: a row, or a table's whole caption."""
+    if last.kind == "row":
+        return True
+    text = last.lines[-1][1].rstrip()
+    return last.kind == "caption" and last.lines[0][1].startswith("Table") and text.endswith((".", ":"))
 
 
 def _stitched(paragraphs: list[_Open], words: set[str]) -> Iterator[Paragraph]:

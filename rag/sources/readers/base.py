@@ -43,6 +43,8 @@ class ReadOptions:
     """The largest .jsonl file, read line by line (the arXiv metadata snapshot is about 5 GB)."""
     max_record_bytes: int = MIB
     """The longest JSON line, BibTeX entry or RIS record; a longer one is skipped unparsed."""
+    max_pdf_bytes: int = 512 * MIB
+    """The largest PDF read (read a page at a time, so memory does not grow with the file)."""
 
     def wants(self, categories: list[str], year: int | None) -> bool:
         if self.categories and not any(

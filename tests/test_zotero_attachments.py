@@ -15,12 +15,11 @@ from rag.errors import CorpusError
 from rag.sources.pdf import read_pdf
 from rag.sources.zotero import read_zotero
 from rag.sources.zotero_attachments import AttachmentFile, ZoteroAttachments, pdf_attachments
+from rag.sources.zotero_text import UNKNOWN_PAGE, zotero_text_passages
 from tests import pdfs
 from tests.pdf_fixtures import paper_pdf, pdf_folder  # noqa: F401
-from tests.zotero_library import ABSTRACT, ZoteroDB
+from tests.zotero_library import ABSTRACT, ZoteroDB, zotero6_text, zotero7_text
 
-ZOTERO_7_TEXT = "First page words.\n\n\fSecond page words.\n\n\fThird page words."
-ZOTERO_6_TEXT = "All of the paper's words, with no page breaks at all.\n"
 DAMAGED = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nnot really a PDF\n"
 HOUR = 3600
 
@@ -45,7 +44,7 @@ def zotero(tmp_path: Path, paper_pdf: Path) -> ZoteroDB:  # noqa: F811
     masked = paper("AAAA1111", pdfs.TITLE)
     z.attachment(masked, "PDFA0001", "storage:paper.pdf")
     shutil.copy(paper_pdf, z.storage("PDFA0001") / "paper.pdf")
-    z.extracted_text(masked, "PDFA0001", ZOTERO_7_TEXT, pages=3, total=3)
+    z.extracted_text(masked, "PDFA0001", zotero7_text(), pages=3, total=3)
     z.attachment(masked, "SNAP0001", "storage:page.html", mode="imported_url", content_type="text/html")
     (z.storage("SNAP0001") / "page.html").write_text("<html></html>", encoding="utf-8")
     z.trash(z.attachment(masked, "DELA0001", "storage:old.pdf"))
@@ -54,7 +53,7 @@ def zotero(tmp_path: Path, paper_pdf: Path) -> ZoteroDB:  # noqa: F811
     # The PDF was never downloaded, Zotero 7's text (pages apart) was synced: it stands in.
     synced = paper("BBBB2222", "Streaming ASR on Phones")
     attachment = z.attachment(synced, "PDFB0002", "storage:streaming.pdf", storage_mtime_ms=1_000)
-    z.extracted_text(attachment, "PDFB0002", ZOTERO_7_TEXT, pages=3, total=3)
+    z.extracted_text(attachment, "PDFB0002", zotero7_text(), pages=3, total=3)
 
     # Neither the PDF nor any text.
     gone = paper("CCCC3333", "Missing Everything")
@@ -71,8 +70,8 @@ def zotero(tmp_path: Path, paper_pdf: Path) -> ZoteroDB:  # noqa: F811
     # Damaged PDFs: Zotero's text older than the PDF is not used; Zotero 6's current text is,
     # without pages.
     for key, title, attachment_key, text in (
-        ("EEEE5555", "Damaged With Old Text", "PDFE0005", ZOTERO_7_TEXT),
-        ("FFFF6666", "Damaged With Zotero Six Text", "PDFF0006", ZOTERO_6_TEXT),
+        ("EEEE5555", "Damaged With Old Text", "PDFE0005", zotero7_text()),
+        ("FFFF6666", "Damaged With Zotero Six Text", "PDFF0006", zotero6_text()),
     ):
         item = paper(key, title)
         attachment = z.attachment(item, attachment_key, "storage:broken.pdf")
@@ -91,7 +90,7 @@ def zotero(tmp_path: Path, paper_pdf: Path) -> ZoteroDB:  # noqa: F811
     # Newer text from another computer waits to be processed: what is on disk is out of date.
     waiting = paper("JJJJ0000", "Text Still Waiting")
     attachment = z.attachment(waiting, "PDFJ0000", "storage:waiting.pdf")
-    z.extracted_text(attachment, "PDFJ0000", ZOTERO_7_TEXT, pages=3, total=3, synced=2)
+    z.extracted_text(attachment, "PDFJ0000", zotero7_text(), pages=3, total=3, synced=2)
 
     # Trashed item, an item in another collection, a standalone PDF in the collection.
     trashed = paper("GGGG7777", "Trashed With Its PDF")
@@ -151,13 +150,17 @@ def test_zotero_text_stands_in_only_when_current(zotero: ZoteroDB) -> None:
     items = _by_item(pdf_attachments(zotero.path.parent, "Thesis"))
 
     synced = items["BBBB2222"][0]
-    assert not synced.reads_pdf and synced.pages_known
-    assert synced.cached_pages == ("First page words.", "Second page words.", "Third page words.")
+    assert not synced.reads_pdf and synced.pages_known and len(synced.cached_pages) == 3
+    assert synced.cached_pages[1].startswith(f"{pdfs.HEADER} Preprint\nsentence that ends")
     assert synced.why == "the PDF is missing. Zotero's extracted text is read instead"
+    setup = [p for p in zotero_text_passages(synced.cached_pages, True) if pdfs.SETUP_SENTENCE in p.text]
+    assert [(p.page, p.section) for p in setup] == [(2, "4 Experiments")]
 
     zotero6 = items["FFFF6666"][0]
     assert not zotero6.pages_known
-    assert zotero6.cached_pages == ("All of the paper's words, with no page breaks at all.",)
+    assert zotero6.cached_pages == (zotero6_text().strip(),)
+    setup = [p for p in zotero_text_passages(zotero6.cached_pages, False) if pdfs.SETUP_SENTENCE in p.text]
+    assert [(p.page, p.section) for p in setup] == [(UNKNOWN_PAGE, "4 Experiments")]
     assert zotero6.why.startswith("the PDF is truncated or damaged")  # PDFium's reason, in our words
     assert zotero6.why.endswith(". Zotero's extracted text is read instead, without page numbers")
 

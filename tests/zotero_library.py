@@ -1,10 +1,15 @@
 """A ``zotero.sqlite`` built for the tests with Zotero's own DDL (``tests/fixtures/zotero-schema.sql``),
-its rows laid out the way Zotero writes them, and a data folder around it."""
+its rows laid out the way Zotero writes them, and a data folder around it; and the test paper's
+text as Zotero extracts it (:func:`zotero7_text`, :func:`zotero6_text`)."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import textwrap
 from pathlib import Path
+
+from tests import pdfs
 
 SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"
 ABSTRACT = "We study how speech recognisers handle accented English across many recording conditions. "
@@ -116,3 +121,70 @@ class ZoteroDB:
 
     def commit(self) -> None:
         self.db.commit()
+
+
+HEADER = f"{pdfs.HEADER} Preprint"
+ACROSS_PAGES = (
+    "The first paragraph of the introduction stops at the foot of the first page in the middle of a",
+    "sentence that ends at the top of the second page, after the running header.",
+)
+HYPHENATED = ("The learned repre-", "sentations transfer to recognition with fewer labels.")
+
+
+def _pages() -> list[list[str]]:
+    """The test paper's paragraphs, page by page, as Zotero 7's PDF worker gives them."""
+    rng = random.Random(3)
+    return [
+        [
+            HEADER,
+            pdfs.TITLE,
+            "Ada Example Bo Sample Institute of Made-Up Acoustics",
+            "Abstract",
+            pdfs.ABSTRACT,
+            "1 Introduction",
+            f"{pdfs.filler(rng, 3)} {pdfs.INTRO_SENTENCE} {pdfs.filler(rng, 3)}",
+            f"{pdfs.filler(rng, 3)} {ACROSS_PAGES[0]}",
+            "1",
+        ],
+        [
+            HEADER,
+            ACROSS_PAGES[1],
+            "3 Method",
+            f"{pdfs.METHOD_SENTENCE} {pdfs.filler(rng, 4)}",
+            "4 Experiments",
+            f"{pdfs.SETUP_SENTENCE} {pdfs.filler(rng, 3)}",
+            f"{pdfs.TABLE_CAPTION} {HYPHENATED[0][:-1]}{HYPHENATED[1]}",
+            "2",
+        ],
+        [
+            HEADER,
+            "5 Conclusion",
+            f"{pdfs.CONCLUSION_SENTENCE} {pdfs.filler(rng, 4)}",
+            "REFERENCES",
+            f"[1] A. Writer and B. Reader. {pdfs.REFERENCE_TITLES[0]}. In Proc. Imaginary Speech, 2021.",
+            f"[2] C. Author. {pdfs.REFERENCE_TITLES[1]}. Journal of Pretend Acoustics, 2022.",
+            "Appendix A: Additional Results",
+            f"{pdfs.APPENDIX_SENTENCE} {pdfs.filler(rng, 4)}",
+            "3",
+        ],
+    ]
+
+
+def zotero7_text() -> str:
+    """What Zotero 7 writes to ``.zotero-ft-cache``: paragraphs a line, then a blank line and a
+    form feed after every page but the last."""
+    return "\f".join("\n".join(page) + "\n\n" for page in _pages()).strip()
+
+
+def zotero6_text() -> str:
+    """What ``pdftotext -nopgbrk`` wrote for Zotero 5 and 6: wrapped lines, a blank line between
+    paragraphs, a hyphen where a word was broken at a line end, no page breaks."""
+    blocks = []
+    for page in _pages():
+        for paragraph in page:
+            if paragraph.endswith(HYPHENATED[1]):
+                head = paragraph[: -len(HYPHENATED[0][:-1] + HYPHENATED[1])]
+                blocks.append("\n".join([*textwrap.wrap(head, 60), *HYPHENATED]))
+            else:
+                blocks.append("\n".join(textwrap.wrap(paragraph, 60)))
+    return "\n\n".join(blocks) + "\n"

@@ -33,6 +33,7 @@ modification times; for a missing PDF, the time Zotero recorded for the file). I
 when it has a form feed between pages and as many pages as Zotero says it read; otherwise the
 text is one block whose page is unknown, and what is cut from it cannot cite a page.
 
+Passages are cut from Zotero's text by :func:`rag.sources.zotero_text.zotero_text_passages`.
 Deleted (trashed) attachments, attachments of trashed items, attachments that are not PDFs and
 links to URLs are left out without a note.
 """

@@ -4,7 +4,9 @@ text as Zotero extracts it (:func:`zotero7_text`, :func:`zotero6_text`)."""
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
 import sqlite3
 import textwrap
 from pathlib import Path
@@ -188,3 +190,92 @@ def zotero6_text() -> str:
             else:
                 blocks.append("\n".join(textwrap.wrap(paragraph, 60)))
     return "\n\n".join(blocks) + "\n"
+
+
+DAMAGED = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nnot really a PDF\n"
+HOUR = 3600
+
+
+def _age(path: Path, seconds: float) -> None:
+    """Move the file's modification time ``seconds`` into the past."""
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def pdf_library(folder: Path, paper_pdf: Path) -> ZoteroDB:
+    """A Zotero data folder in ``folder`` whose items have PDFs in every state Zotero leaves them
+    in (``paper_pdf``: the compiled test paper); the comments say which item is which."""
+    z = ZoteroDB(folder)
+    z.collection("Thesis")
+    z.collection("Other")
+
+    def paper(key: str, title: str, collection: str = "Thesis") -> int:
+        return z.item(key, collection=collection, title=title, abstractNote=ABSTRACT + title)
+
+    # A stored PDF that opens: read, though Zotero's text sits beside it; a snapshot and a
+    # trashed PDF next to it are left out.
+    masked = paper("AAAA1111", pdfs.TITLE)
+    z.attachment(masked, "PDFA0001", "storage:paper.pdf")
+    shutil.copy(paper_pdf, z.storage("PDFA0001") / "paper.pdf")
+    z.extracted_text(masked, "PDFA0001", zotero7_text(), pages=3, total=3)
+    z.attachment(masked, "SNAP0001", "storage:page.html", mode="imported_url", content_type="text/html")
+    (z.storage("SNAP0001") / "page.html").write_text("<html></html>", encoding="utf-8")
+    z.trash(z.attachment(masked, "DELA0001", "storage:old.pdf"))
+    shutil.copy(paper_pdf, z.storage("DELA0001") / "old.pdf")
+
+    # The PDF was never downloaded, Zotero 7's text (pages apart) was synced: it stands in.
+    synced = paper("BBBB2222", "Streaming ASR on Phones")
+    attachment = z.attachment(synced, "PDFB0002", "storage:streaming.pdf", storage_mtime_ms=1_000)
+    z.extracted_text(attachment, "PDFB0002", zotero7_text(), pages=3, total=3)
+
+    # Neither the PDF nor any text.
+    gone = paper("CCCC3333", "Missing Everything")
+    z.attachment(gone, "PDFC0003", "storage:gone.pdf")
+
+    # A linked file at an absolute path; another relative to the base directory.
+    linked = paper("DDDD4444", "Linked Elsewhere")
+    elsewhere = z.path.parent.parent / "Papers" / "linked.pdf"
+    elsewhere.parent.mkdir()
+    shutil.copy(paper_pdf, elsewhere)
+    z.attachment(linked, "PDFD0004", str(elsewhere), mode="linked_file")
+    z.attachment(linked, "PDFD0005", "attachments:Reading/relative.pdf", mode="linked_file")
+    z.attachment(linked, "PDFD0006", "storage:supplement.pdf")  # a second PDF of the item
+    shutil.copy(paper_pdf, z.storage("PDFD0006") / "supplement.pdf")
+
+    # Damaged PDFs: Zotero's text older than the PDF is not used; Zotero 6's current text is,
+    # without pages.
+    for key, title, attachment_key, text in (
+        ("EEEE5555", "Damaged With Old Text", "PDFE0005", zotero7_text()),
+        ("FFFF6666", "Damaged With Zotero Six Text", "PDFF0006", zotero6_text()),
+    ):
+        item = paper(key, title)
+        attachment = z.attachment(item, attachment_key, "storage:broken.pdf")
+        cache = z.extracted_text(attachment, attachment_key, text, pages=4, total=4)
+        (z.storage(attachment_key) / "broken.pdf").write_bytes(DAMAGED)
+        if key == "EEEE5555":
+            _age(cache, HOUR)
+        else:
+            _age(z.storage(attachment_key) / "broken.pdf", HOUR)
+
+    # Zotero read only the first pages of a long PDF that is not here.
+    partial = paper("IIII9999", "A Long Thesis")
+    attachment = z.attachment(partial, "PDFI0009", "storage:thesis.pdf")
+    z.extracted_text(attachment, "PDFI0009", "Page one.\n\n\fPage two.", pages=2, total=300)
+
+    # Newer text from another computer waits to be processed: what is on disk is out of date.
+    waiting = paper("JJJJ0000", "Text Still Waiting")
+    attachment = z.attachment(waiting, "PDFJ0000", "storage:waiting.pdf")
+    z.extracted_text(attachment, "PDFJ0000", zotero7_text(), pages=3, total=3, synced=2)
+
+    # Trashed item, an item in another collection, a standalone PDF in the collection.
+    trashed = paper("GGGG7777", "Trashed With Its PDF")
+    z.trash(trashed)
+    z.attachment(trashed, "PDFG0007", "storage:paper.pdf")
+    shutil.copy(paper_pdf, z.storage("PDFG0007") / "paper.pdf")
+    other = paper("HHHH8888", "In Another Collection", "Other")
+    z.attachment(other, "PDFH0008", "storage:paper.pdf")
+    shutil.copy(paper_pdf, z.storage("PDFH0008") / "paper.pdf")
+    z.attachment(None, "PDFS0001", "storage:loose.pdf", collection="Thesis")
+    shutil.copy(paper_pdf, z.storage("PDFS0001") / "loose.pdf")
+    z.commit()
+    return z

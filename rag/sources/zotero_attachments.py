@@ -4,7 +4,7 @@ has to stand in for the PDF.
 Takes Zotero's data folder (or its ``zotero.sqlite``) and optionally a collection; gives a
 :class:`ZoteroAttachments`: for each item, under the id its paper gets
 (:func:`~rag.sources.paper.paper_id` of its title), its PDF attachments as
-:class:`AttachmentFile` records, and one note per PDF that cannot be read as it should.
+:class:`AttachmentFile` records, and one note per PDF that cannot be read at all.
 
 Where Zotero keeps things (zotero/zotero: ``resource/schema/userdata.sql``, ``Zotero.Attachments``
 and ``Zotero.Item.getFile`` in ``chrome/content/zotero/xpcom``, ``Zotero.Fulltext`` in
@@ -79,6 +79,9 @@ class AttachmentFile:
     per page from page 1 when :attr:`pages_known`, else the whole text as one string."""
     pages_known: bool = True
     """False when Zotero's text is read and has no page breaks to tell its pages apart."""
+    problem: str = ""
+    """What is wrong with the PDF when Zotero's text is read instead ("is missing", PDFium's
+    reason it cannot be opened)."""
 
     @property
     def reads_pdf(self) -> bool:
@@ -93,7 +96,9 @@ class ZoteroAttachments:
     """By the paper id of the item's title, attachments in Zotero's order (two items with one
     title share a paper, and so a list)."""
     notes: list[CorpusError] = field(default_factory=list)
-    """One line per PDF that is missing, cannot be opened, or is read from Zotero's text."""
+    """One line per PDF that can be read neither from the file nor from Zotero's text (missing,
+    cannot be opened, a path litrev cannot resolve); where Zotero's text stands in, the file's
+    :attr:`AttachmentFile.why` says so, for whoever reads it to tell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +146,6 @@ def pdf_attachments(location: Path | None = None, collection: str | None = None)
         if isinstance(chosen, CorpusError):
             found.notes.append(chosen)
             continue
-        if not chosen.reads_pdf:
-            found.notes.append(CorpusError(path, f"item {row.item_key}: {chosen.why}"))
         found.files.setdefault(paper, []).append(chosen)
     if relative:
         shown = ", ".join(relative[:_SHOWN_KEYS]) + (", ..." if len(relative) > _SHOWN_KEYS else "")
@@ -241,7 +244,7 @@ def _choose(folder: Path, path: Path, row: _Row) -> AttachmentFile | CorpusError
         why += f" (Zotero read pages 1-{row.indexed_pages} of {row.total_pages})"
     if not known:
         why += ", without page numbers"
-    return AttachmentFile(row.item_key, row.attachment_key, path, why, pages, known)
+    return AttachmentFile(row.item_key, row.attachment_key, path, why, pages, known, problem)
 
 
 def _cached_text(cache: Path, pdf: Path, row: _Row) -> tuple[tuple[str, ...], bool] | str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.index.zotero_ingest import zotero_fulltext
+import pytest
+from typer.testing import CliRunner
+
+from rag.cli.commands import app
+from rag.index.library import Library
+from rag.index.zotero_ingest import ingest_zotero, zotero_fulltext
+from rag.retrieval.retrieve import search
 from rag.sources.zotero import read_zotero
 from rag.sources.zotero_attachments import pdf_attachments
 from rag.sources.zotero_text import UNKNOWN_PAGE, zotero_text_passages
@@ -50,3 +56,34 @@ def test_one_source_per_paper(tmp_path: Path, paper_pdf: Path) -> None:  # noqa:
     # Unreadable in any way (CCCC, EEEE, JJJJ) and a second PDF (DDDD).
     keys = ("CCCC3333", "DDDD4444", "EEEE5555", "JJJJ0000")
     assert told == [f"item {key}" for key in keys]
+
+
+@pytest.mark.fulltext_index
+def test_zotero_pdfs_are_indexed_with_their_pages(tmp_path: Path, paper_pdf: Path, library: Library) -> None:  # noqa: F811
+    zotero = pdf_library(tmp_path / "Zotero", paper_pdf)
+    report = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert report.pdfs_read == 2  # the stored PDF and the linked one; a second PDF is not read
+    papers = {paper.title: paper for paper in library.store.iter_papers()}
+    masked = papers[pdfs.TITLE]
+    assert masked.fulltext and papers["Linked Elsewhere"].fulltext
+    passages = library.store.passages.passages_of(masked)
+    assert [(p.page, p.section) for p in passages if pdfs.SETUP_SENTENCE in p.text] == [(2, "4.1 Setup")]
+    assert not any(title in p.text for p in passages for title in pdfs.REFERENCE_TITLES)
+    for title in ("Streaming ASR on Phones", "Missing Everything", "Damaged With Old Text"):
+        assert papers[title].fulltext is None, title  # no PDF that opens: the abstract only
+    reasons = {note.reason for note in report.notes}
+    assert "item BBBB2222: the PDF is missing; Zotero's extracted text of it is not indexed" in reasons
+    hits = search("LibriLight recordings four hundred thousand steps", library=library).hits
+    assert hits[0].paper.title in {pdfs.TITLE, "Linked Elsewhere"}  # only the body says it
+
+    again = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert (again.pdfs_read, again.added, again.updated) == (0, 0, 0)  # the same bytes: not read again
+
+
+@pytest.mark.fulltext_index
+def test_no_fulltext_indexes_abstracts_only(tmp_path: Path, paper_pdf: Path, library: Library) -> None:  # noqa: F811
+    zotero = pdf_library(tmp_path / "Zotero", paper_pdf)
+    report = ingest_zotero(zotero.path.parent, "Thesis", library=library, fulltext=False)
+    assert report.pdfs_read == 0 and not any("PDF" in note.reason for note in report.notes)
+    assert all(paper.fulltext is None for paper in library.store.iter_papers())
+    assert "--no-fulltext" in CliRunner().invoke(app, ["ingest", "--help"]).output

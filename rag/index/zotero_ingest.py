@@ -35,16 +35,40 @@ def ingest_zotero(
     library: Library | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    fulltext: bool = True,
 ) -> IngestReport:
-    """Index a Zotero library (or collection); papers gone from it since the last run leave the index."""
+    """Index a Zotero library (or collection); papers gone from it since the last run leave the index.
+
+    With ``fulltext``, each paper's PDF in Zotero (:func:`zotero_fulltext`) is read and its
+    passages indexed beside the abstract; a PDF the index holds already is not read again."""
     started = time.perf_counter()
     library = library or Library()
     read = read_zotero(location, collection)
     report = IngestReport(read=len(read.papers), duplicates=read.duplicates, problems=read.problems)
     report.conflicts, report.notes = read.conflicts, read.notes
+    chosen = ZoteroFulltext()
+    if fulltext:
+        from rag.sources.zotero_attachments import pdf_attachments
+
+        chosen = zotero_fulltext(read.papers, pdf_attachments(location, collection))
+        report.notes += chosen.notes
+        # Zotero's text (chosen.texts) is not handed over: the full-text index reads PDFs only.
+        report.notes += [
+            CorpusError(
+                file.path,
+                f"item {file.item_key}: the PDF {file.problem}; Zotero's extracted text of it is not indexed",
+            )
+            for file in chosen.texts.values()
+        ]
     with library.writing():  # the removals too, before readers see the lexical index again
         report = index_papers(
-            read.papers, library=library, progress=progress, rebuild=rebuild, report=report, started=started
+            read.papers,
+            library=library,
+            progress=progress,
+            rebuild=rebuild,
+            report=report,
+            started=started,
+            pdfs=chosen.pdfs,
         )
         label = source_label(collection)
         present = {paper.id for paper in read.papers}

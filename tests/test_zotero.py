@@ -13,73 +13,8 @@ from rag.index.library import Library
 from rag.index.zotero_ingest import ingest_zotero
 from rag.retrieval.retrieve import Filters, search
 from rag.sources.zotero import read_zotero
+from tests.zotero_library import ABSTRACT, ZoteroDB
 from ui.handlers import Options, find_sources
-
-SCHEMA = Path(__file__).parent / "fixtures" / "zotero-schema.sql"
-ABSTRACT = "We study how speech recognisers handle accented English across many recording conditions. "
-FIELDS = {"title": 110, "abstractNote": 90, "date": 14, "publicationTitle": 12, "extra": 22, "DOI": 26}
-TYPES = {"journalArticle": 4, "conferencePaper": 33, "note": 1, "attachment": 14}
-
-
-class ZoteroDB:
-    """A zotero.sqlite written the way Zotero lays its rows out."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "zotero.sqlite"
-        self.db = sqlite3.connect(self.path)
-        self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
-        self.collections: dict[str, int] = {}
-
-    def collection(self, name: str, parent: str | None = None) -> None:
-        cursor = self.db.execute(
-            "INSERT INTO collections (collectionName, parentCollectionID, libraryID, key) "
-            "VALUES (?, ?, 1, ?)",
-            (name, self.collections.get(parent or ""), f"C{len(self.collections):07d}"),
-        )
-        self.collections[name] = int(cursor.lastrowid or 0)
-
-    def value(self, value: str) -> int:
-        self.db.execute("INSERT OR IGNORE INTO itemDataValues (value) VALUES (?)", (value,))
-        return int(
-            self.db.execute("SELECT valueID FROM itemDataValues WHERE value = ?", (value,)).fetchone()[0]
-        )
-
-    def set(self, item: int, field: str, value: str) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO itemData VALUES (?, ?, ?)", (item, FIELDS[field], self.value(value))
-        )
-
-    def item(
-        self, key: str, kind: str = "journalArticle", *, collection: str | None = None, **fields: str
-    ) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO items (itemTypeID, libraryID, key) VALUES (?, 1, ?)", (TYPES[kind], key)
-        )
-        item = int(cursor.lastrowid or 0)
-        for field, value in fields.items():
-            self.set(item, field, value)
-        if collection:
-            self.db.execute(
-                "INSERT INTO collectionItems VALUES (?, ?, 0)", (self.collections[collection], item)
-            )
-        return item
-
-    def author(self, item: int, first: str, last: str, index: int, kind: int = 1) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO creators (firstName, lastName, fieldMode) VALUES (?, ?, 0)", (first, last)
-        )
-        (creator,) = self.db.execute(
-            "SELECT creatorID FROM creators WHERE firstName = ? AND lastName = ?", (first, last)
-        ).fetchone()
-        self.db.execute("INSERT INTO itemCreators VALUES (?, ?, ?, ?)", (item, creator, kind, index))
-
-    def tag(self, item: int, name: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
-        (tag,) = self.db.execute("SELECT tagID FROM tags WHERE name = ?", (name,)).fetchone()
-        self.db.execute("INSERT INTO itemTags VALUES (?, ?, 0)", (item, tag))
-
-    def commit(self) -> None:
-        self.db.commit()
 
 
 @pytest.fixture

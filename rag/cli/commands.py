@@ -84,6 +84,7 @@ def ingest(
     collection: Annotated[
         str | None, typer.Option("--collection", help="With --zotero: only this collection.")
     ] = None,
+    fulltext: Annotated[bool, typer.Option(help="With --zotero: also index each item's PDF text.")] = True,
 ) -> None:
     """Index papers: new ones are added, changed ones replaced, unchanged ones skipped."""
     from rag.index.ingest import ingest as run_ingest
@@ -96,6 +97,7 @@ def ingest(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        library = open_library()
         if zotero:
             from rag.index.zotero_ingest import ingest_zotero
 
@@ -103,12 +105,12 @@ def ingest(
                 raise LitrevError("--zotero reads one Zotero folder (or zotero.sqlite); got several paths")
             where = paths[0] if paths else None
             report = ingest_zotero(
-                where, collection, library=open_library(), progress=progress, rebuild=rebuild
+                where, collection, library=library, progress=progress, rebuild=rebuild, fulltext=fulltext
             )
         else:
             report = run_ingest(
                 paths or [BUNDLED_CORPUS],
-                library=open_library(),
+                library=library,
                 progress=progress,
                 rebuild=rebuild,
                 options=ReadOptions(frozenset(category or ()), since),

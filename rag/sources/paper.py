@@ -151,17 +151,25 @@ def _year(value: Any) -> int | None:
     return int(match.group(1))
 
 
+def clean_title(value: Any) -> str:
+    """A raw title as a paper's title (LaTeX to text, spacing normalised), so that
+    ``paper_id(clean_title(raw))`` is the id :func:`make_paper` gives its record. Raises
+    ``ValueError`` when it cannot be a title (none, too long, nested too deep)."""
+    title = _text(value, "title", MAX_TITLE_CHARS)
+    if not title:
+        raise ValueError("no title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ValueError(f"title is {len(title)} characters long (at most {MAX_TITLE_CHARS})")
+    return title
+
+
 def make_paper(record: Mapping[str, Any], *, source: str) -> Paper:
     """Build a cleaned :class:`Paper` from a mapping of raw fields.
 
     Raises ``ValueError`` with a short reason when the record cannot be a paper.
     """
-    title = _text(record.get("title"), "title", MAX_TITLE_CHARS)
-    if not title:
-        raise ValueError("no title")
+    title = clean_title(record.get("title"))
     abstract = _text(record.get("abstract"), f"abstract of {title[:60]!r}", MAX_ABSTRACT_CHARS)
-    if len(title) > MAX_TITLE_CHARS:
-        raise ValueError(f"title is {len(title)} characters long (at most {MAX_TITLE_CHARS})")
     if not abstract:
         raise ValueError(f"no abstract for {title[:60]!r}")
     if len(abstract) > MAX_ABSTRACT_CHARS:

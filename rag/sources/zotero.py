@@ -45,7 +45,7 @@ def database_path(location: Path | None) -> Path:
     return path
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def open_database(path: Path) -> sqlite3.Connection:
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
     try:
         connection = sqlite3.connect(uri, uri=True)
@@ -55,21 +55,24 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _table(db: sqlite3.Connection, *names: str) -> str:
+def table_named(db: sqlite3.Connection, *names: str) -> str:
     """The first of ``names`` that the database has (newer Zotero adds ``*Combined`` tables)."""
     have = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return next((name for name in names if name in have), names[-1])
 
 
-def _item_ids(db: sqlite3.Connection, path: Path, collection: str | None) -> list[tuple[int, str, str]]:
-    """``(itemID, key, typeName)`` of the regular items to read, trash excluded."""
-    types = _table(db, "itemTypesCombined", "itemTypes")
+def library_items(
+    db: sqlite3.Connection, path: Path, collection: str | None, *, skipped: tuple[str, ...] = _SKIPPED_TYPES
+) -> list[tuple[int, str, str]]:
+    """``(itemID, key, typeName)`` of the items to read, trash excluded: those whose type is not
+    in ``skipped`` (by default, regular items only), in the collection when one is named."""
+    types = table_named(db, "itemTypesCombined", "itemTypes")
     query = (
         f"SELECT i.itemID, i.key, t.typeName FROM items i JOIN {types} t ON t.itemTypeID = i.itemTypeID "
-        f"WHERE t.typeName NOT IN ({', '.join('?' * len(_SKIPPED_TYPES))}) "
+        f"WHERE t.typeName NOT IN ({', '.join('?' * len(skipped))}) "
         "AND i.itemID NOT IN (SELECT itemID FROM deletedItems)"
     )
-    arguments: list[Any] = list(_SKIPPED_TYPES)
+    arguments: list[Any] = list(skipped)
     if collection is not None:
         found = [
             row[0]
@@ -104,7 +107,7 @@ def _bbt_keys(path: Path) -> dict[str, str]:
     if not bbt.is_file():
         return {}
     try:
-        db = _connect(bbt)
+        db = open_database(bbt)
         with db:
             return {row[0]: row[1] for row in db.execute("SELECT itemKey, citationKey FROM citationkey")}
     except (CorpusError, sqlite3.Error):
@@ -120,10 +123,10 @@ def _author(first: str | None, last: str | None, mode: int | None) -> str:
 def read_zotero(location: Path | None = None, collection: str | None = None) -> ReadReport:
     """The papers of a Zotero library (or of one collection in it)."""
     path = database_path(location)
-    db = _connect(path)
+    db = open_database(path)
     try:
-        items = _item_ids(db, path, collection)
-        fields = _table(db, "fieldsCombined", "fields")
+        items = library_items(db, path, collection)
+        fields = table_named(db, "fieldsCombined", "fields")
         data = _grouped(
             db,
             f"SELECT d.itemID, f.fieldName, v.value FROM itemData d JOIN {fields} f ON f.fieldID = d.fieldID "

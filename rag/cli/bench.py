@@ -105,14 +105,40 @@ def bench_retrieval(
 @bench.command("ingest")
 def bench_ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Sources; default: the bundled corpus.")] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="A folder of PDFs: parse, embed, ingest rates; peak memory.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Full ingest throughput against raw model.encode on the same chunks, in one run."""
-    from litrev_eval import bench_ingest as runner
-
     from rag.settings import BUNDLED_CORPUS, Settings
 
+    if pdf is not None:
+        from litrev_eval import bench_pdf_ingest as pdfs
+
+        emit(pdfs.run(pdf, Settings()), as_json, pdfs.table)
+        return
+    from litrev_eval import bench_ingest as runner
+
     emit(runner.run(paths or [BUNDLED_CORPUS], Settings()), as_json, runner.table)
+
+
+@bench.command("fulltext")
+def bench_fulltext(as_json: AsJson = False) -> None:
+    """The full-text dev set end to end: answered with the right page, with and without the PDFs."""
+    from litrev_eval import bench_fulltext as runner
+
+    from rag.settings import Settings
+
+    with progress_bar() as bar:
+        job = bar.add_task("asking", total=None)
+        figures = runner.run(
+            Settings(),
+            progress=lambda what, done, total: bar.update(job, description=what, completed=done, total=total),
+        )
+    if not as_json:
+        figures.pop("items")
+    emit(figures, as_json, runner.table)
 
 
 @bench.command("scale")

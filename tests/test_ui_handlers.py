@@ -331,10 +331,10 @@ def test_upload_reports_added_skipped_and_rejected_with_reasons(library: Library
     lines = [json.dumps(record) for record in records] + ["{not json"]
     source = tmp_path / "mine.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     calls: list[tuple[int, int]] = []
     page = shelf.add_files(
-        [str(source), str(tmp_path / "notes.pdf")],
+        [str(source), str(tmp_path / "notes.docx")],
         library=library,
         progress=lambda done, total: calls.append((done, total)),
     )
@@ -343,7 +343,7 @@ def test_upload_reports_added_skipped_and_rejected_with_reasons(library: Library
     assert "<li>Whale Song Phonemes</li>" in page and "<li>Tidal Speech Corpora</li>" in page
     assert "<code>mine.jsonl:4</code> no abstract" in page
     assert "<code>mine.jsonl:5</code> not valid JSON" in page
-    assert "<code>notes.pdf</code> unknown file type" in page
+    assert "<code>notes.docx</code> unknown file type" in page
     again = shelf.add_files([str(source)], library=library)
     assert _count_rows(again) == [
         "0 papers added",

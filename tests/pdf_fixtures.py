@@ -1,6 +1,8 @@
 """The PDFs the PDF tests read, compiled once per test session into a temporary folder.
 
-Test modules import the fixtures they use by name (``from tests.pdf_fixtures import paper_pdf``).
+Test modules import the fixtures they use by name (``from tests.pdf_fixtures import paper_pdf``),
+and the fixtures those depend on (``pdf_folder`` for ``paper_pdf``, ``dev_pdfs`` for
+``terracodec_library``).
 pytest keeps a fixture imported into several modules once per module, so each PDF is compiled
 only if the session's folder does not hold it yet, and each is read once. Without pdflatex
 (texlive) the tests that need them are skipped.
@@ -14,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from rag.index.embedding import Embedder
+from rag.index.ingest import ingest
+from rag.index.library import Library
+from rag.settings import Settings
 from rag.sources.pdf import PdfDocument, read_pdf
 from tests import pdfs
 
@@ -77,3 +83,20 @@ def dev_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (folder / "terracodec.pdf").exists():
         compile_papers(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def terracodec_library(
+    tmp_path_factory: pytest.TempPathFactory,
+    dev_pdfs: Path,
+    embedder: Embedder,
+) -> Library:
+    """The dev papers' ``library.bib`` and TerraCodec's PDF, ingested once for the session (its
+    training details, "§4.2 Training" on page 3, are in the body only). Tests must not write to it."""
+    from litrev_eval.fulltext_papers import LIBRARY_BIB
+
+    folder = tmp_path_factory.mktemp("terracodec")
+    shutil.copy(dev_pdfs / "terracodec.pdf", folder / "terracodec.pdf")
+    library = Library(Settings(home=tmp_path_factory.mktemp("home")), embedder=embedder)
+    ingest([LIBRARY_BIB, folder], library=library)
+    return library

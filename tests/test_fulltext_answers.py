@@ -10,7 +10,6 @@ pdflatex), the real embedding model and the shipped judge.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,16 @@ from rag.index.library import Library
 from rag.settings import Settings
 from rag.sources.pdf import read_pdf
 from tests.homes import litrev, share_export
-from tests.pdf_fixtures import dev_pdfs  # noqa: F401
+from tests.pdf_fixtures import dev_pdfs, terracodec_library  # noqa: F401
 
 QUESTION = "What learning rate did TerraCodec train with?"
 TERRACODEC = "TerraCodec: Low-Bitrate Speech Coding with Grouped Residual Vector Quantization"
 
 
 @pytest.fixture(scope="module")
-def with_pdf(tmp_path_factory: pytest.TempPathFactory, dev_pdfs: Path, embedder: Embedder) -> Library:  # noqa: F811
+def with_pdf(terracodec_library: Library) -> Library:  # noqa: F811
     """library.bib and TerraCodec's PDF."""
-    folder = tmp_path_factory.mktemp("papers")
-    shutil.copy(dev_pdfs / "terracodec.pdf", folder / "terracodec.pdf")
-    library = Library(Settings(home=tmp_path_factory.mktemp("home")), embedder=embedder)
-    ingest([LIBRARY_BIB, folder], library=library)
-    return library
+    return terracodec_library
 
 
 @pytest.fixture(scope="module")

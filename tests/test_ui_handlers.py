@@ -21,7 +21,7 @@ from rag.sources.corpus import Paper
 from rag.sources.sentences import sentence_spans
 from tests.helpers import BUNDLED
 from tests.openai_server import ScriptedServer
-from ui import chat, chat_html, handlers, render, shelf
+from ui import chat, chat_html, handlers, library_html, render, shelf
 from ui.conversation import Turn
 from ui.panel import Options
 
@@ -305,7 +305,8 @@ def test_header_counts_the_papers_and_their_years(bundled: Library, library: Lib
         Paper(id="b", title="B", abstract="y", year=2024, source="mine.bib"),
         Paper(id="c", title="C", abstract="z"),
     ]
-    assert "<b>3</b> papers in your library · 2019\u20132024 · from mine.bib" in render.header_html(papers)
+    line = library_html.header_html(papers)
+    assert "<b>3</b> papers in your library · 2019\u20132024 · from mine.bib" in line
     assert "Your library is empty" in shelf.header(library)
 
 
@@ -518,8 +519,8 @@ def test_html_in_corpus_text_is_escaped_everywhere() -> None:
     streaming = Turn(question=XSS, query=XSS, text=XSS)
     pages = [
         chat_html.conversation([turn, streaming, Turn(question="q", query="q", error=XSS)], note=XSS),
-        render.papers_table([paper], 10),
-        render.library_stats([paper], 1),
+        library_html.papers_table([paper], 10),
+        library_html.library_stats([paper], 1),
         render.markdown_html(f"**{XSS}** *{XSS}*\n\n{XSS}"),
     ]
     for page in pages:
@@ -554,10 +555,10 @@ def test_highlight_falls_back_to_searching_the_sentence() -> None:
 
 
 def test_an_upload_that_adds_nothing_says_so_in_words() -> None:
-    nothing = render.ingest_html(IngestReport(read=3, unchanged=3), [])
+    nothing = library_html.ingest_html(IngestReport(read=3, unchanged=3), [])
     assert "0 papers added" in nothing and "nothing new to add" in nothing
     assert "now searchable" not in nothing and "3 papers unchanged" in nothing
-    one = render.ingest_html(IngestReport(read=1, added=1), ["A paper"])
+    one = library_html.ingest_html(IngestReport(read=1, added=1), ["A paper"])
     assert "1 paper added" in one and "new, now searchable" in one
 
 

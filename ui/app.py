@@ -9,7 +9,8 @@ queued alone and holds the library's write lock while it ingests (:mod:`ui.shelf
 page, questions are answered in the order asked (:func:`ui.chat.ask_in_turn`): the question box
 stays free while an answer is written, and a question asked then waits, shown as waiting. The named
 API endpoints are in :mod:`ui.api`; handlers in :mod:`ui.chat`, :mod:`ui.handlers`,
-:mod:`ui.shelf`; HTML in :mod:`ui.render` and ``ui/templates/``; CSS and JS in ``ui/static/``.
+:mod:`ui.shelf`; HTML in :mod:`ui.render`, :mod:`ui.chat_html`, :mod:`ui.library_html` and
+``ui/templates/``; CSS and JS in ``ui/static/``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.index.library import Library
 from rag.offline import go_offline
+from rag.sources.corpus import PDF
 from rag.sources.readers import SUFFIXES
 from ui import chat, chat_html, check_tab, handlers, render, shelf
 from ui.api import add_api
@@ -213,9 +215,9 @@ def create_app(
                 stats = html(elem_id="stats")
                 with gr.Accordion("Add papers", open=True), gr.Row():
                     uploads = gr.File(
-                        label="JSONL, CSV, BibTeX, RIS or daily-papers .txt",
+                        label="JSONL, CSV, BibTeX, RIS, daily-papers .txt or PDF",
                         file_count="multiple",
-                        file_types=sorted(SUFFIXES),
+                        file_types=sorted(SUFFIXES | {PDF}),
                         height=150,
                         scale=2,
                         elem_id="upload",

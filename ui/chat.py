@@ -22,6 +22,7 @@ from ui import chat_html
 from ui.boundary import shielded
 from ui.conversation import Conversation, Turn
 from ui.panel import Options
+from ui.passages import find_passages
 from ui.shelf import all_papers
 
 EMPTY_QUESTION = "Type a question first: every sentence of the answer will cite a paper of your library."
@@ -85,6 +86,9 @@ def ask(
             raise LitrevError("the answer stream ended without an answer")
         shown = [c.paper_id for c in turn.answer.citations] + [e.paper_id for e in turn.answer.evidence[:3]]
         turn.papers = library.store.get_papers(shown)
+        cited = [(c.paper_id, c.page, c.sentence) for c in turn.answer.citations]
+        pointed = [(e.paper_id, e.page, e.sentence) for e in turn.answer.evidence[:3]]
+        turn.passages = find_passages(library, turn.papers, cited + pointed)
         if turn.answer.abstained:
             turn.note = excluded_note(all_papers(library), options.year_from, options.year_to)
     yield chat_html.conversation(turns, waiting=waiting), turns

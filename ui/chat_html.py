@@ -15,8 +15,10 @@ from markupsafe import Markup
 
 from rag.answers.answer import Answer, Citation, SentenceCheck
 from rag.grounding.citations import MARKER, split_sentences
+from rag.sources.body_text import Passage
 from rag.sources.corpus import Paper
 from ui.conversation import Turn
+from ui.passages import PassageKey
 from ui.render import card_values, render
 
 FOLD_AT = 320
@@ -34,17 +36,20 @@ def _flag_note(check: SentenceCheck) -> str:
 
 
 def _pieces(sentence: str, citations: Mapping[int, Citation], prefix: str) -> list[dict[str, Any]]:
-    """The sentence as text pieces and citation markers (each opens source n)."""
+    """The sentence as text pieces and citation markers (each opens source n; a marker with the
+    page of a PDF's passage, ``[1, p. 3]``, keeps its page)."""
     pieces: list[dict[str, Any]] = []
     position = 0
     for match in MARKER.finditer(sentence):
         pieces.append({"text": sentence[position : match.start()], "target": None})
-        for number in (int(n) for n in match.group(1).split(",")):
+        numbers = [int(n) for n in match.group(1).split(",")]
+        for number in numbers:
+            label = f"{number}, {match.group(2)}" if match.group(2) and number == numbers[-1] else str(number)
             citation = citations.get(number)
             if citation is None:
-                pieces.append({"text": f"[{number}]", "target": None})
+                pieces.append({"text": f"[{label}]", "target": None})
             else:
-                pieces.append({"target": f"{prefix}-c{number}", "title": citation.title, "number": number})
+                pieces.append({"target": f"{prefix}-c{number}", "title": citation.title, "label": label})
         position = match.end()
     pieces.append({"text": sentence[position:], "target": None})
     return pieces
@@ -76,8 +81,17 @@ def answer_blocks(answer: Answer, prefix: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def answer_html(answer: Answer, papers: Mapping[str, Paper], prefix: str, note: str | None = None) -> str:
-    """A finished answer: notice, text, its sources (cards), or an abstention with pointers."""
+def answer_html(
+    answer: Answer,
+    papers: Mapping[str, Paper],
+    prefix: str,
+    note: str | None = None,
+    passages: Mapping[PassageKey, Passage] | None = None,
+) -> str:
+    """A finished answer: notice, text, its sources (cards), or an abstention with pointers. A
+    source whose sentence is from the paper's PDF shows its page and section, and its card opens
+    on the passage (from ``passages``, see :mod:`ui.passages`) with the sentence marked."""
+    passages = passages or {}
     if answer.abstained:
         cards = [
             card_values(
@@ -86,6 +100,8 @@ def answer_html(answer: Answer, papers: Mapping[str, Paper], prefix: str, note: 
                 paper=papers.get(item.paper_id),
                 year=item.year,
                 sentence=item.sentence,
+                place=item.place,
+                passage=passages.get((item.paper_id, item.sentence)),
             )
             for item in answer.evidence[:3]
         ]
@@ -102,6 +118,8 @@ def answer_html(answer: Answer, papers: Mapping[str, Paper], prefix: str, note: 
                 url=citation.url,
                 sentence=citation.sentence,
                 span=citation.span,
+                place=citation.place,
+                passage=passages.get((citation.paper_id, citation.sentence)),
             )
             for citation in answer.citations
         ]
@@ -133,7 +151,7 @@ def conversation(turns: Sequence[Turn], note: str | None = None, waiting: Sequen
                 "error": turn.error,
                 "text": turn.text,
                 "answer_html": (
-                    Markup(answer_html(turn.answer, turn.papers, prefix=f"t{number}", note=turn.note))
+                    Markup(answer_html(turn.answer, turn.papers, f"t{number}", turn.note, turn.passages))
                     if turn.answer is not None
                     else None
                 ),

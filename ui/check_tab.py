@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.answers.record import place
 from rag.check.bibfile import BibFile, parse_bib
 from rag.check.manuscript import parse_draft, read_draft
 from rag.check.report import CheckReport
@@ -60,15 +61,18 @@ TEMPLATE = """\
     {% if c.reason and c.verdict != 'supported' %}
       <p class="check-reason"><b>Why:</b> {{ c.reason }}</p>{% endif %}
     {% if c.evidence %}<p class="check-evidence">{{ 'Evidence' if c.verdict == 'supported'
-      else 'The closest sentence of its abstract, compared' }}:</p>
-      <blockquote class="support">{{ c.evidence }}</blockquote>{% endif %}
+      else 'The closest sentence of its abstract, compared' if c.page is none
+      else 'The closest sentence of its PDF, compared' }}:</p>
+      <blockquote class="support">{{ c.evidence }}{% if c.page is not none %}
+      <span class="place">({{ place(c.page, c.section) }})</span>{% endif %}</blockquote>{% endif %}
   </div>{% endfor %}
   {% if s.suggestions %}<details class="paper" open><summary>Suggested sources</summary>
   {% for g in s.suggestions %}{% set bib_id = 'check-bib-' ~ n ~ '-' ~ loop.index %}
     <div class="bib"><div class="bib-head"><code>\\cite{ {{- g.key -}} }</code> <em>{{ g.title }}</em>
       <span class="score">score {{ '%.2f' | format(g.score) }}</span>
       <button type="button" class="copy" data-target="{{ bib_id }}">Copy BibTeX</button></div>
-      <blockquote class="support">{{ g.sentence }}</blockquote>
+      <blockquote class="support">{{ g.sentence }}{% if g.page is not none %}
+      <span class="place">({{ place(g.page, g.section) }})</span>{% endif %}</blockquote>
       <pre id="{{ bib_id }}">{{ g.bibtex }}</pre></div>
   {% endfor %}</details>{% endif %}
 </div>{% endfor %}
@@ -93,7 +97,9 @@ def report_html(report: CheckReport, notes: tuple[str, ...] = ()) -> str:
         ("cannot check", summary["not_in_library"] + summary["no_abstract"]),
         ("uncited finding", summary["uncited_findings"]),
     ]
-    return _template().render(report=report, sentences=sentences, counts=counts, looks=LOOKS, notes=notes)
+    return _template().render(
+        report=report, sentences=sentences, counts=counts, looks=LOOKS, notes=notes, place=place
+    )
 
 
 def _message(text: str, kind: str = "note") -> str:

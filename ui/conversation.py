@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answers.answer import Answer
+from rag.sources.body_text import Passage
 from rag.sources.corpus import Paper
 
 
@@ -29,6 +30,8 @@ class Turn:
     answer: Answer | None = None
     papers: dict[str, Paper] = field(default_factory=dict)
     """The cited (or pointed-to) papers, for their abstracts."""
+    passages: dict[tuple[str, str], Passage] = field(default_factory=dict)
+    """The PDF passages cited sentences are in, by (paper id, sentence): see :mod:`ui.passages`."""
     error: str | None = None
     note: str | None = None
     """What the filters left out, when that may be why the answer abstained."""

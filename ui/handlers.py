@@ -22,6 +22,7 @@ from rag.retrieval.filter_note import excluded_note
 from ui import render
 from ui.boundary import shielded
 from ui.panel import Options
+from ui.passages import find_passages
 from ui.shelf import all_papers
 
 CANDIDATES = 5
@@ -51,16 +52,19 @@ def cite_json(claim: str, *, library: Library, options: Options | Sequence[Any])
 
 @shielded(lambda message, _: (render.error_html(message), ""))
 def cite(claim: str, *, library: Library, options: Options | Sequence[Any]) -> tuple[str, str]:
-    """Ranked papers for ``claim`` as HTML, and the BibTeX of the best one (or "")."""
+    """Ranked papers for ``claim`` as HTML (a sentence from a paper's PDF with its page, section
+    and passage), and the BibTeX of the best one (or "")."""
     if not (claim or "").strip():
         return render.note_html("Paste a claim or a sentence from your draft."), ""
     options = Options.of(options)
     with library.reading():
         result = find_sources(claim, library=library, options=options)
         papers = library.store.get_papers([candidate.paper_id for candidate in result.candidates])
+        wanted = [(c.paper_id, c.page, c.sentence) for c in result.candidates]
+        passages = find_passages(library, papers, wanted)
         note = None if result.matched else _left_out(library, options)
     best = result.candidates[0].bibtex if result.matched and result.candidates else ""
-    return render.lookup_html(result, papers, note=note), best
+    return render.lookup_html(result, papers, note=note, passages=passages), best
 
 
 # -- Related work -------------------------------------------------------------------------------

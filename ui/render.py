@@ -5,33 +5,32 @@ page as template values, which Jinja escapes, so an abstract containing ``<scrip
 ``<img onerror=...>`` shows as those characters and never runs; links are only made from
 ``http(s)`` URLs. This module turns answers, drafts and reports into plain values for the
 templates (sentences split into text and citation markers, abstracts split around the sentence to
-highlight); the templates write all the markup. ``gr.HTML`` inserts it as is.
+highlight, and a sentence of a paper's PDF shown in its passage, with its page and section); the
+templates write all the markup. ``gr.HTML`` inserts it as is.
 
-Answers and the conversation are in :mod:`ui.chat_html`.
+Answers and the conversation are in :mod:`ui.chat_html`, the Library tab in :mod:`ui.library_html`.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 
 import jinja2
 
+from rag.answers.record import place
 from rag.cite.lookup import LookupResult
-from rag.index.ingest import IngestReport
 from rag.sources.corpus import Paper
-from rag.words import count
 
 if TYPE_CHECKING:
     from rag.related_work import Draft
+    from rag.sources.body_text import Passage
 
 SHOWN_AUTHORS = 3
-LISTED_ADDED = 20
 
 
 @functools.cache
@@ -103,17 +102,40 @@ def highlighted(abstract: str, span: tuple[int, int] | None, sentence: str = "")
     return macro("highlighted", highlight_parts(abstract, span, sentence))
 
 
+def passage_values(
+    passage: Passage | None, place: str, sentence: str, span: tuple[int, int] | None = None
+) -> dict[str, Any] | None:
+    """The body passage a sentence of a PDF is in, cut around the sentence, with where it is
+    ("§4 Experiments, p. 5"); the sentence alone when the passage is not at hand; None for a
+    sentence of the abstract (no place)."""
+    if not place:
+        return None
+    if passage is None:
+        return {"place": place, "text": {"before": "", "marked": sentence, "after": ""}}
+    return {"place": place, "text": highlight_parts(passage.text, span, sentence)}
+
+
 def body_values(
-    paper: Paper | None, *, url: str | None = None, sentence: str = "", span: tuple[int, int] | None = None
+    paper: Paper | None,
+    *,
+    url: str | None = None,
+    sentence: str = "",
+    span: tuple[int, int] | None = None,
+    place: str = "",
+    passage: Passage | None = None,
 ) -> dict[str, Any]:
+    """A card's body: authors, the abstract with ``sentence`` marked, a link; a sentence of the
+    paper's PDF (``place`` set, ``span`` in its passage) is marked in its passage instead."""
+    in_abstract = "" if place else sentence
     abstract = None
     if paper is not None:
-        abstract = highlight_parts(paper.abstract, span, sentence)
-    elif sentence:
-        abstract = {"before": "", "marked": sentence, "after": ""}
+        abstract = highlight_parts(paper.abstract, None if place else span, in_abstract)
+    elif in_abstract:
+        abstract = {"before": "", "marked": in_abstract, "after": ""}
     return {
         "authors": authors_line(paper.authors) if paper is not None and paper.authors else "",
         "abstract": abstract,
+        "passage": passage_values(passage, place, sentence, span),
         "link": paper_url(paper, url),
     }
 
@@ -129,6 +151,8 @@ def card_values(
     url: str | None = None,
     sentence: str = "",
     span: tuple[int, int] | None = None,
+    place: str = "",
+    passage: Passage | None = None,
 ) -> dict[str, Any]:
     year = year if year is not None else (paper.year if paper else None)
     venue = venue or (paper.venue if paper else None)
@@ -137,7 +161,8 @@ def card_values(
         "element_id": element_id,
         "badge": badge,
         "meta": meta_line(venue, year),
-        "body": body_values(paper, url=url, sentence=sentence, span=span),
+        "place": place,
+        "body": body_values(paper, url=url, sentence=sentence, span=span, place=place, passage=passage),
     }
 
 
@@ -157,27 +182,39 @@ def error_html(message: str) -> str:
 # -- citation lookup ----------------------------------------------------------------------------
 
 
-def lookup_html(result: LookupResult, papers: Mapping[str, Paper], note: str | None = None) -> str:
-    candidates = [
-        {
-            "rank": candidate.rank,
-            "title": candidate.title,
-            "badge": f"{candidate.rank}.",
-            "meta": meta_line(candidate.venue, candidate.year),
-            "score": candidate.score,
-            "sentence_score": candidate.sentence_score,
-            "sentence": candidate.sentence,
-            "body": body_values(
-                papers.get(candidate.paper_id),
-                url=candidate.url,
-                sentence=candidate.sentence,
-                span=candidate.span,
-            ),
-            "key": candidate.key,
-            "bibtex": candidate.bibtex,
-        }
-        for candidate in result.candidates
-    ]
+def lookup_html(
+    result: LookupResult,
+    papers: Mapping[str, Paper],
+    note: str | None = None,
+    passages: Mapping[tuple[str, str], Passage] | None = None,
+) -> str:
+    """The ranked candidates; one whose sentence is from the paper's PDF shows its page and
+    section, and its passage (from ``passages``, by paper id and sentence) opens with it marked."""
+    passages = passages or {}
+    candidates = []
+    for candidate in result.candidates:
+        where = place(candidate.page, candidate.section)
+        found = passages.get((candidate.paper_id, candidate.sentence))
+        candidates.append(
+            {
+                "rank": candidate.rank,
+                "title": candidate.title,
+                "badge": f"{candidate.rank}.",
+                "meta": meta_line(candidate.venue, candidate.year),
+                "score": candidate.score,
+                "sentence_score": candidate.sentence_score,
+                "sentence": candidate.sentence,
+                "passage": passage_values(found, where, candidate.sentence, candidate.span),
+                "body": body_values(
+                    papers.get(candidate.paper_id),
+                    url=candidate.url,
+                    sentence="" if where else candidate.sentence,
+                    span=None if where else candidate.span,
+                ),
+                "key": candidate.key,
+                "bibtex": candidate.bibtex,
+            }
+        )
     return render("lookup.html", result=result, candidates=candidates, note=note)
 
 
@@ -276,120 +313,4 @@ def draft_html(draft: Draft, note: str | None = None) -> str:
         paragraphs=_draft_paragraphs(body, titles),
         cards=cards,
         closing=_draft_paragraphs(closing, {}),
-    )
-
-
-# -- the library --------------------------------------------------------------------------------
-
-
-def _years(papers: Sequence[Paper]) -> str:
-    years = [paper.year for paper in papers if paper.year]
-    if not years:
-        return ""
-    return str(min(years)) + (f"\u2013{max(years)}" if max(years) > min(years) else "")
-
-
-def _sources(papers: Sequence[Paper]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for paper in papers:
-        counts[paper.source or "unknown"] = counts.get(paper.source or "unknown", 0) + 1
-    return sorted(counts.items())
-
-
-def header_html(papers: Sequence[Paper]) -> str:
-    """The line under the page title: how many papers, which years, from which sources."""
-    names = [name for name, _ in _sources(papers)]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return render(
-        "header.html",
-        total=len(papers),
-        papers_word="paper" if len(papers) == 1 else "papers",
-        years=_years(papers),
-        sources=shown,
-    )
-
-
-def library_stats(papers: Sequence[Paper], shown: int) -> str:
-    return render(
-        "library.html",
-        total=len(papers),
-        papers_word="paper" if len(papers) == 1 else "papers",
-        years=_years(papers),
-        sources=_sources(papers),
-        shown=shown,
-        match_words="matches the filters" if shown == 1 else "match the filters",
-    )
-
-
-def papers_table(papers: Sequence[Paper], limit: int, note: str | None = None) -> str:
-    rows = [
-        {
-            "title": paper.title,
-            "abstract": paper.abstract,
-            "authors": authors_line(paper.authors),
-            "year": paper.year,
-            "venue": paper.venue,
-            "source": paper.source,
-        }
-        for paper in papers[:limit]
-    ]
-    more = len(papers) if len(papers) > limit else 0
-    return render("papers.html", papers=rows, limit=limit, more=more, note=note)
-
-
-def ingest_html(report: IngestReport, added: Iterable[str]) -> str:
-    """What an upload did, each count in words ("1 record rejected"), then the added titles and
-    the rejected records with their reasons."""
-    added = list(added)
-    rows = [
-        (
-            "added",
-            count(report.added, "paper") + " added",
-            "new, now searchable" if report.added else "nothing new to add",
-        ),
-        (
-            "updated",
-            count(report.updated, "paper") + " updated",
-            "in the library with other content; replaced",
-        ),
-        ("unchanged", count(report.unchanged, "paper") + " unchanged", "already in the library as they are"),
-        (
-            "duplicates",
-            count(report.duplicates, "duplicate") + " skipped",
-            "the same title appeared more than once",
-        ),
-        (
-            "rejected",
-            count(len(report.problems), "record") + " rejected",
-            "could not be read (reasons below)",
-        ),
-    ]
-    counts = [
-        {"kind": kind, "words": words, "why": why}
-        for (kind, words, why), number in zip(
-            rows,
-            (report.added, report.updated, report.unchanged, report.duplicates, len(report.problems)),
-            strict=True,
-        )
-        if number or kind == "added"
-    ]
-    problems = [
-        {
-            "where": Path(problem.path).name + (f":{problem.line}" if problem.line is not None else ""),
-            "reason": problem.reason,
-        }
-        for problem in report.problems
-    ]
-    summary = (
-        f"Read {count(report.read, 'paper')} from the files. "
-        f"The library now holds {count(report.total_papers, 'paper')}."
-    )
-    more = len(added) - LISTED_ADDED if len(added) > LISTED_ADDED else 0
-    return render(
-        "ingest.html",
-        summary=summary,
-        counts=counts,
-        added=added[:LISTED_ADDED],
-        more=more,
-        problems=problems,
     )

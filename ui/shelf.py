@@ -14,8 +14,8 @@ from rag.errors import IndexMissingError
 from rag.index.ingest import ingest
 from rag.index.library import Library
 from rag.retrieval.filter_note import excluded_note
-from rag.sources.corpus import Paper
-from ui import render
+from rag.sources.corpus import PDF, Paper
+from ui import library_html, render
 from ui.boundary import shielded
 from ui.panel import year
 
@@ -42,7 +42,7 @@ def all_papers(library: Library) -> list[Paper]:
 def header(library: Library) -> str:
     """The line under the title: how many papers, which years, from which sources."""
     with library.reading():
-        return render.header_html(all_papers(library))
+        return library_html.header_html(all_papers(library))
 
 
 def sources(papers: Sequence[Paper]) -> list[str]:
@@ -90,8 +90,8 @@ def browse(
     if not found:
         note = excluded_note(matching(papers, text, source=source), start, end)
     return (
-        render.library_stats(papers, len(found)),
-        render.papers_table(found, LISTED_PAPERS, note=note),
+        library_html.library_stats(papers, len(found)),
+        library_html.papers_table(found, LISTED_PAPERS, note=note),
         sources(papers),
     )
 
@@ -104,14 +104,15 @@ def add_files(
     progress: Progress | None = None,
     stage: Stage | None = None,
 ) -> str:
-    """Ingest uploaded files; the report says what was added, skipped or rejected, and why.
+    """Ingest uploaded files (PDFs among them: see :mod:`rag.index.pdf_ingest`); the report says
+    what was added, skipped or rejected, and why, and what became of each PDF.
 
     ``stage`` hears of every step, so a progress bar moves through a small upload too: loading
     the embedding model (the first upload's longest wait), reading, each batch of
     :data:`UPLOAD_BATCH` papers embedded and written, and the search index brought up to date."""
     files = [Path(path) for path in paths or []]
     if not files:
-        return render.note_html("Choose one or more .jsonl, .csv, .bib, .ris or .txt files first.")
+        return render.note_html("Choose one or more .jsonl, .csv, .bib, .ris, .txt or .pdf files first.")
     say = stage or (lambda share, what: None)
     say(0.0, "Loading the embedding model")
     chunking = library.settings.chunking.model_copy(update={"batch_papers": UPLOAD_BATCH})
@@ -129,6 +130,18 @@ def add_files(
         report = ingest(files, library=upload, progress=step)
         say(0.92, "Updating the search index")
         library.refresh_lexical()
-        added = [paper.title for paper in all_papers(library) if paper.id not in before]
+        made = _made_from(files)
+        added = [
+            library_html.AddedPaper(paper.title, made.get(paper.source or "") if paper.fulltext else None)
+            for paper in all_papers(library)
+            if paper.id not in before
+        ]
     say(1.0, "Done")
-    return render.ingest_html(report, added)
+    return library_html.ingest_html(report, added)
+
+
+def _made_from(files: Sequence[Path]) -> dict[str, str]:
+    """The ``source`` a paper made from one of these PDFs' first page has, to the PDF's name."""
+    from rag.sources.pdf.papers import source_label
+
+    return {source_label(path): path.name for path in files if path.suffix.lower() == PDF}

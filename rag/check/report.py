@@ -10,6 +10,9 @@ The JSON shape is fixed for scripts::
                  "not_in_library", "no_abstract", "unsupported_sentences", "uncited_findings",
                  "suggested_sentences", "judge", "seconds", "problems": [{"file", "line", "message"}]}}
 
+A citation's ``evidence`` or a suggestion's ``sentence`` from the paper's PDF adds its ``page`` and
+``section`` beside it.
+
 Text from the draft and the corpus is escaped in the Markdown report, so it cannot inject HTML or
 Markdown links when the report is viewed, and the report holds no control character
 (:func:`rag.terminal.writable`).
@@ -58,12 +61,14 @@ class Suggestion(BaseModel):
     key: str = Field(description="The user's key when their .bib has the paper, else the library's.")
     paper_id: str
     title: str
-    sentence: str = Field(description="The abstract sentence that supports the claim.")
+    sentence: str = Field(description="The sentence of its abstract or body that supports the claim.")
     score: float
     bibtex: str
+    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump()
+        return self.model_dump(exclude=set() if self.page is not None else {"page", "section"})
 
 
 class SentenceCheck(BaseModel):

@@ -233,6 +233,8 @@ class Checker:
                         sentence=verdict.evidence.text if verdict.evidence else "",
                         score=round(verdict.score, 4),
                         bibtex=bibtex.entry(paper, key),
+                        page=verdict.evidence.page if verdict.evidence else None,
+                        section=verdict.evidence.section if verdict.evidence else None,
                     )
                 )
         return sorted(found, key=lambda s: -s.score)[:SUGGESTIONS]

@@ -16,7 +16,10 @@ The server is read-only unless ``--allow-ingest`` names directories, and then on
 them are read: a named path and every file found in a named folder are resolved (links followed)
 and checked, and only regular files are opened (:mod:`rag.sources.readers.files`). Each tool returns
 structured content (its output schema is published) and the same result as readable text; our
-errors, and arguments that do not fit a tool's schema, come back as tool errors of one line.
+errors, and arguments that do not fit a tool's schema, come back as tool errors of one line. A
+sentence a tool quotes from a paper's PDF (search rows, citations and evidence, lookup candidates,
+the check's evidence and suggestions) carries its ``page`` and ``section``; both are null for a
+sentence of an abstract.
 Built on the official ``mcp`` SDK (:class:`mcp.server.mcpserver.MCPServer`).
 """
 
@@ -34,6 +37,7 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnno
 from pydantic import BaseModel, Field, ValidationError
 
 from rag.answers.answer import Answer, answer, evidence_items
+from rag.answers.record import place
 from rag.check.report import CheckReport
 from rag.cite import bibtex
 from rag.cite.lookup import LookupResult, lookup
@@ -67,7 +71,11 @@ class SearchRow(BaseModel):
     title: str
     year: int | None = None
     score: float
-    sentence: str = Field(description="The abstract sentence that matched the query best.")
+    sentence: str = Field(description="The sentence of its abstract or PDF that matched the query best.")
+    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    section: str | None = Field(
+        default=None, description="The heading of the sentence's section in the PDF (None: the abstract)."
+    )
 
 
 class SearchResults(BaseModel):
@@ -179,9 +187,10 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
     server: MCPServer = _Server(
         name="litrev",
         instructions=(
-            "litrev searches the user's own library of paper abstracts. Cite only what its tools "
-            "return; ask_library and draft_related_work say plainly when the library does not "
-            "cover a topic."
+            "litrev searches the user's own library of papers: their abstracts, and the full text "
+            "of those whose PDF it holds (a sentence from a PDF comes with its page and section). "
+            "Cite only what its tools return; ask_library and draft_related_work say plainly when "
+            "the library does not cover a topic."
         ),
     )
     roots = [Path(root).expanduser().resolve() for root in allow_ingest]
@@ -192,7 +201,11 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
     def tool(description: str, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return server.tool(name=name, description=description, annotations=READ_ONLY)
 
-    @tool("Rank the library's papers for a query (hybrid dense + keyword search).")
+    @tool(
+        "Rank the library's papers for a query (hybrid dense + keyword search), each with the "
+        "sentence that matched best: of its abstract, or of its PDF's body with that sentence's "
+        "page and section (page and section are null for an abstract sentence)."
+    )
     def search_papers(
         query: Annotated[str, Field(description="What to look for, in plain words.")],
         k: Annotated[int, Field(description="How many papers to return.", ge=1, le=50)] = 10,
@@ -206,17 +219,26 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
             all_keys = keys()
             rows = [
                 SearchRow(
-                    **item.model_dump(include={"rank", "paper_id", "title", "year", "score", "sentence"}),
+                    **item.model_dump(
+                        include={"rank", "paper_id", "title", "year", "score", "sentence", "page", "section"}
+                    ),
                     key=all_keys[item.paper_id],
                 )
                 for item in evidence_items(result.hits)
             ]
-        text = "\n".join(f"{row.rank}. [{row.key}] {row.title} ({row.year}): {row.sentence}" for row in rows)
+        text = "\n".join(
+            f"{row.rank}. [{row.key}] {row.title} ({row.year}): {row.sentence}"
+            + (f" ({place(row.page, row.section)})" if row.page is not None else "")
+            for row in rows
+        )
         return _result(SearchResults(query=query, results=rows), text or "No papers matched.")
 
     @tool(
-        "Answer a question from the library with cited sentences, each checked against the abstract it "
-        "cites, or abstain when the library does not cover the question."
+        "Answer a question from the library with cited sentences, each checked against the paper it "
+        "cites (its abstract, and its PDF's passages when the library holds its PDF), or abstain when "
+        "the library does not cover the question. A citation whose sentence is from a PDF carries its "
+        "page and section (the answer's marker reads [n, p. 5]); evidence rows carry them too; both "
+        "are null for a sentence of an abstract."
     )
     def ask_library(
         question: Annotated[str, Field(description="The question, in plain words.")],
@@ -229,8 +251,9 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
         return _result(result, text)
 
     @tool(
-        "Find the papers of the library a claim most likely cites: each with the abstract sentence "
-        "that supports it and a BibTeX entry."
+        "Find the papers of the library a claim most likely cites: each with the sentence that "
+        "supports it (of its abstract, or of its PDF's body, then with its page and section; null "
+        "for an abstract sentence) and a BibTeX entry."
     )
     def find_citation(
         claim: Annotated[str, Field(description="The sentence or claim that needs a citation.")],
@@ -276,7 +299,9 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
 
     @tool(
         "Check a manuscript's citations against the library: for each cited key, does the cited "
-        "paper's abstract support its sentence? Suggests library papers for unsupported sentences."
+        "paper (its abstract, and its PDF when the library holds it) support its sentence? Suggests "
+        "library papers for unsupported sentences. A citation's evidence, or a suggestion's "
+        "sentence, from a PDF carries its page and section (null for an abstract sentence)."
     )
     def check_citations(
         text: Annotated[str, Field(description="The manuscript (or a section of it), as text.")],
@@ -317,7 +342,10 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
         def add_papers(
             paths: Annotated[
                 list[str],
-                Field(description="Files or folders (.txt .jsonl .csv .bib) to index.", min_length=1),
+                Field(
+                    description="Files or folders (.txt .jsonl .csv .bib .ris; .pdf for full text) to index.",
+                    min_length=1,
+                ),
             ],
         ) -> Annotated[CallToolResult, Added]:
             from rag.index.ingest import ingest

@@ -286,7 +286,7 @@ DISK_FULL = textwrap.dedent(
     import json, os, subprocess, sys
     from pathlib import Path
 
-    disk, bundled, first = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    disk, more, first = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     home = disk / "litrev"
     env = {**os.environ, "LITREV_HOME": str(home), "LITREV_CHUNKING__BATCH_PAPERS": "16"}
 
@@ -301,13 +301,13 @@ DISK_FULL = textwrap.dedent(
     with ballast.open("wb") as handle:  # leave room for a few batches, not for all of them
         handle.write(b"\\0" * (free - 1_500_000))
     out["full"] = {
-        "ingest": litrev("ingest", str(bundled)),
+        "ingest": litrev("ingest", str(more)),
         "papers": litrev("papers"),
         "ask": litrev("ask", "How does protein folding work?"),
     }
     ballast.unlink()
     out["freed"] = litrev("papers")
-    out["after"] = litrev("ingest", str(bundled))
+    out["after"] = litrev("ingest", str(more))
 
     from rag.answers.answer import answer
     from rag.index.library import Library
@@ -332,7 +332,8 @@ def test_a_disk_that_fills_mid_ingest_keeps_counts_true_and_every_command_to_one
     disk = tmp_path / "small-disk"
     disk.mkdir()
     first = first_papers(tmp_path / "first.jsonl", 40)
-    out = on_small_disk(disk, DISK_FULL, str(BUNDLED), str(first))
+    more = first_papers(tmp_path / "more.jsonl", 120)  # the 40 again and 80 new papers
+    out = on_small_disk(disk, DISK_FULL, str(more), str(first))
     assert out["first"][0] == 0, out["first"][2]
 
     def error_line(name: str, stderr: str) -> str:
@@ -349,7 +350,7 @@ def test_a_disk_that_fills_mid_ingest_keeps_counts_true_and_every_command_to_one
     code, _, stderr = out["full"]["ingest"]
     error = error_line("ingest", stderr)
     assert code == 1
-    told = re.search(r"; (\d+)(?: to (\d+))? of 224 new or changed papers were indexed", error)
+    told = re.search(r"; (\d+)(?: to (\d+))? of 80 new or changed papers were indexed", error)
     low, high = int(told.group(1)), int(told.group(2) or told.group(1))  # a range when unreadable
     for name in ("papers", "ask"):
         code, stdout, stderr = out["full"][name]
@@ -358,7 +359,7 @@ def test_a_disk_that_fills_mid_ingest_keeps_counts_true_and_every_command_to_one
             assert code == 1 and error_line(name, stderr), name
     code, stdout, stderr = out["freed"]  # with space again: the count the error told is the truth
     indexed = int(re.search(r"^(\d+) papers$", stdout, re.MULTILINE).group(1)) - 40
-    assert code == 0 and low <= indexed <= high and 0 < indexed < 224, (error, stdout[-200:])
+    assert code == 0 and low <= indexed <= high and 0 < indexed < 80, (error, stdout[-200:])
 
     assert out["after"][0] == 0, out["after"][2]
-    assert out["total"] == 264 and out["orphans"] == 0 and out["abstains"]
+    assert out["total"] == 120 and out["orphans"] == 0 and out["abstains"]

@@ -19,7 +19,6 @@ from rag.index.rebuild import forget_clients
 from rag.retrieval.retrieve import search
 from rag.settings import ChunkingSettings, Settings
 from rag.sources.corpus import read_paths
-from tests.helpers import BUNDLED
 from tests.homes import first_papers, share_export
 
 SCRIPT = textwrap.dedent(
@@ -38,11 +37,16 @@ SCRIPT = textwrap.dedent(
 )
 
 
+PAPERS = 100
+"""Papers of the killed ingest: a kill after three batches of 16 leaves most of them to do."""
+
+
 def test_killed_ingest_resumes_without_duplicates_or_orphans(tmp_path: Path, embedder) -> None:
     home = tmp_path / "home"
+    source = first_papers(tmp_path / "papers.jsonl", PAPERS)
     share_export(embedder, home)  # the process embeds at once, without making the query encoder first
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(home), str(BUNDLED)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SCRIPT, str(home), str(source)], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     for line in process.stdout:
@@ -56,16 +60,16 @@ def test_killed_ingest_resumes_without_duplicates_or_orphans(tmp_path: Path, emb
     settings = Settings(home=home, chunking=ChunkingSettings(batch_papers=16))
     library = Library(settings, embedder=embedder)
     partial = library.store.paper_count()
-    assert 48 <= partial < 264
-    report = ingest([BUNDLED], library=library)
-    assert report.unchanged == partial and report.added == 264 - partial
+    assert 48 <= partial < PAPERS
+    report = ingest([source], library=library)
+    assert report.unchanged == partial and report.added == PAPERS - partial
 
-    papers = read_paths([BUNDLED]).papers
+    papers = read_paths([source]).papers
     expected = Counter(chunk.paper_id for chunk in chunk_papers(papers, settings.chunking))
     stored = Counter(meta["paper_id"] for _, meta in library.store.iter_chunks())
     assert stored == expected  # every paper has exactly its chunks: none doubled, none orphaned
-    assert library.store.paper_count() == 264
-    assert len(Library(settings, embedder=embedder).lexical) == 264
+    assert library.store.paper_count() == PAPERS
+    assert len(Library(settings, embedder=embedder).lexical) == PAPERS
     last = papers[-1]
     assert search(last.title, library=library, k=1, method="lexical").hits[0].paper.id == last.id
 

@@ -93,12 +93,23 @@ def test_the_installed_package_is_the_wheel(installed: Path) -> None:
     assert "answer" in where[1]
 
 
-def test_ingest_and_ask_from_the_wheel(installed: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    ingested = run(installed, "ingest", home=home)
-    assert ingested.returncode == 0, ingested.stderr
+@pytest.fixture(scope="module")
+def ingested(
+    installed: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One home that the wheel's own ``litrev ingest`` filled with the bundled corpus, shared by the
+    tests below (each reads from it and writes only its own files), and what that ingest printed."""
+    home = tmp_path_factory.mktemp("wheel-home") / "home"
+    return home, run(installed, "ingest", home=home)
+
+
+def test_ingest_and_ask_from_the_wheel(
+    installed: Path, ingested: tuple[Path, subprocess.CompletedProcess[str]]
+) -> None:
+    home, ingested_now = ingested
+    assert ingested_now.returncode == 0, ingested_now.stderr
     papers = len(BUNDLED.read_text(encoding="utf-8").splitlines())
-    assert f"{papers} added" in ingested.stdout
+    assert f"{papers} added" in ingested_now.stdout
     asked = run(installed, "ask", "--json", QUESTION, home=home)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
@@ -116,11 +127,14 @@ BIB = """@inproceedings{eagle,
 """
 
 
-def test_check_related_work_and_the_evaluation_code_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+def test_check_related_work_and_the_evaluation_code_from_the_wheel(
+    installed: Path, ingested: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
     """The judge's weights, the prompts, the bundled corpus and the evaluation package travel in
-    the wheel: a check, a related-work draft and the judge's benchmark run from it alone."""
-    home = tmp_path / "home"
-    assert run(installed, "ingest", home=home).returncode == 0
+    the wheel: a check and a related-work draft run from it alone, and the evaluation package
+    imports from it."""
+    home, ingested_now = ingested
+    assert ingested_now.returncode == 0, ingested_now.stderr
     (tmp_path / "draft.tex").write_text(DRAFT, encoding="utf-8")
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     verdicts = tmp_path / "verdicts.json"

@@ -3,9 +3,10 @@
 Tasks and metrics (written as ``{"task", "n", "judge", "method", "metrics", "items"}``):
 
 - lookup / multi: recall@1/5/10/20, mrr, ndcg@10 of the gold papers in the ranking;
-- qa: the same for the gold paper, plus evidence_hit (a citation's sentence holds one of the item's
-  evidence sentences), citation_recall, citation_precision (:mod:`litrev_eval.grounding`) and
-  abstained_rate (here: false abstentions), overall and per ``style`` of question;
+- qa: the same for the gold paper, plus evidence_hit (a sentence the answer quotes from the gold
+  paper, or a citation's sentence of it, holds one of the item's evidence sentences),
+  citation_recall, citation_precision (:mod:`litrev_eval.grounding`) and abstained_rate (here:
+  false abstentions), overall and per ``style`` of question;
 - unanswerable: abstained_rate, overall and, when items carry a ``kind``, per kind
   (``abstained_rate:KIND``; items without one count as ``unlabelled``);
 - related-work: must_cite_recall, precision (the share of cited papers that are in ``must_cite``
@@ -89,7 +90,12 @@ def _qa_row(item: Item, library: Library, method: Method, judge: Supports, paper
     row["kind"], row["reason"] = item.fields.get("kind", "unlabelled"), result.reason
     row["style"] = item.fields.get("style", "unlabelled")
     evidence = evidence_of(item)
-    quoted = [" ".join(c.sentence.split()) for c in result.citations if c.paper_id in item.gold]
+    quoted = [
+        " ".join(text.split())
+        for c in result.citations
+        if c.paper_id in item.gold
+        for text in (c.quotes or [c.sentence])
+    ]
     row["evidence_hit"] = float(any(e and e in q for e in evidence for q in quoted))
     if result.abstained:
         row["citation_recall"] = row["citation_precision"] = None

@@ -286,7 +286,7 @@ def _citations(
         paper = passage.paper
         quote = quoted.get(passage.marker)
         if quote is not None:  # a quote of two sentences of a body is one claim
-            claims[passage.marker] = [quote.text]
+            claims[passage.marker] = quote.parts
         evidence = _supporting(paper, claims[passage.marker], judge, quote)
         citations.append(
             Citation(
@@ -301,6 +301,7 @@ def _citations(
                 page=evidence.page,
                 section=evidence.section,
                 claims=claims[passage.marker],
+                quotes=quote.parts if quote is not None else [],
             )
         )
     return citations

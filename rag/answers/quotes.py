@@ -1,11 +1,13 @@
-"""The extractive answer: quote the sentences the judge found answering the question, one per paper.
+"""The extractive answer: quote the sentences the judge found answering the question.
 
 Input: the judge's :class:`~rag.grounding.judge.Answerability` (the paper the question is about,
 and each retrieved paper's best answering sentence) and the evidence passages. Rules:
 
 - a question about one thing (a figure, a method, a detail) quotes its subject paper's answering
-  sentence first, then any other paper the judge finds answering it just as well (its probability
-  of answering at least the answer threshold), at most ``answer.max_sentences`` in all;
+  sentence first, with the paper's next sentences (at most two) that the judge's ranking scores
+  within ``answer.runner_up_margin`` of it (each on its own line, in the abstract's order), then
+  any other paper the judge finds answering it just as well (its probability of answering at least
+  the subject paper's, and at least the answer threshold), at most ``answer.max_sentences`` in all;
 - a list question ("which papers ...") quotes the best sentence of every retrieved paper whose
   sentence is close enough to the question (``answer.sentence_floor``), at most
   ``answer.max_sentences``; each line is the paper's title, then that sentence;
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.grounding.evidence import PaperSentences
-from rag.grounding.judge import Answerability, Judge
+from rag.grounding.judge import Answerability, Judge, Scored
 from rag.grounding.question import Question
 from rag.llm.generate import Passage, neutralise_markers
 from rag.settings import AnswerSettings
@@ -43,9 +45,19 @@ class Quote:
     paper: Paper
     span: tuple[int, int]
     passage: BodyPassage | None = None
+    also: tuple[tuple[int, int], ...] = ()
+    """Further sentences of the same abstract quoted with it (runners-up the ranking could not
+    tell from it)."""
+
+    @property
+    def parts(self) -> list[str]:
+        """The quoted sentences in the order of their text."""
+        source = self.passage.text if self.passage is not None else self.paper.abstract
+        return [source[start:end] for start, end in sorted((self.span, *self.also))]
 
     @property
     def text(self) -> str:
+        """The best-ranked sentence quoted (the one at ``span``)."""
         source = self.passage.text if self.passage is not None else self.paper.abstract
         return source[self.span[0] : self.span[1]]
 
@@ -62,6 +74,8 @@ def choose(
 ) -> list[Quote]:
     """The sentences to quote, in marker order (see the module docstring)."""
     threshold = judge.model.answerable.threshold
+    about = [scored.answers for scored in found.sentences if scored.candidate == found.subject]
+    threshold = max(threshold, *about)  # another paper answers "just as well" as the subject
     listing = found.question.kind == "list"
     question_vector = judge.sentences.embed([found.question.text])[0] if listing else None
     order = sorted(found.sentences, key=lambda s: s.candidate) if listing else found.sentences
@@ -76,10 +90,23 @@ def choose(
                 continue
         elif scored.candidate != found.subject and scored.answers < threshold:
             continue
+        elif scored.candidate == found.subject and body is None:
+            room = settings.max_sentences - len(chosen) - 1
+            also = _runners_up(scored, sentences, settings.runner_up_margin)[: max(room, 0)]
+            quote = Quote(passage.marker, passage.paper, span, body, also)
         chosen.append(quote)
-        if len(chosen) == settings.max_sentences:
+        if sum(1 + len(quote.also) for quote in chosen) >= settings.max_sentences:
             break
     return sorted(chosen, key=lambda quote: quote.marker)
+
+
+def _runners_up(scored: Scored, sentences: PaperSentences, margin: float) -> tuple[tuple[int, int], ...]:
+    """The spans of the paper's next sentences of the abstract scored within ``margin`` of its best."""
+    return tuple(
+        sentences.spans[index]
+        for index, score in scored.runners_up
+        if scored.score - score <= margin and sentences.passage(index) is None
+    )
 
 
 _CONNECTIVE = re.compile(
@@ -130,4 +157,6 @@ def lines(question: Question, chosen: Sequence[Quote]) -> Iterator[str]:
             short = _short_title(quote.paper.title)
             lead = f"{short}: " if short else ""
         # A quoted "[7]" is the abstract's own text, never a citation: show it as "(7)".
-        yield f"- {neutralise_markers(lead + detached(quote.text))} {quote.label}\n"
+        for part in quote.parts:
+            yield f"- {neutralise_markers(lead + detached(part))} {quote.label}\n"
+            lead = ""

@@ -29,6 +29,13 @@ class Citation(BaseModel):
     page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     claims: list[str] = Field(default_factory=list, description="Answer sentences citing it.")
+    quotes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The sentences of the paper an extractive answer quotes, in the paper's order: "
+            "`sentence`, and the next best ones when the answer ranking could hardly tell them apart."
+        ),
+    )
 
     @property
     def place(self) -> str:

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 MIN_SUBJECT_WORDS = 3
 """A subject shorter than this is not taken out of the question to find what is asked."""
+RUNNERS_UP = 2
+"""Of each paper, the sentences after its best that the judge reports with their scores (an
+extractive answer may quote them too: ``answer.runner_up_margin``)."""
 FOCUS_PASSAGES = 1
 """Of a paper with full text, the judge reads the abstract and the body passages (this many) that
 come closest to the claim or question (:meth:`PaperSentences.focus`). Chosen on the tune half of
@@ -85,6 +88,8 @@ class Scored:
     """The ranker's score (compares within one question)."""
     answers: float
     """The probability that the library answers the question with this sentence's paper as subject."""
+    runners_up: tuple[tuple[int, float], ...] = ()
+    """The paper's next best sentences (index, score), best first, at most :data:`RUNNERS_UP`."""
 
 
 @dataclass(frozen=True)
@@ -285,20 +290,19 @@ class Judge:
         subject: int,
     ) -> list[Scored]:
         """Each candidate's best sentence, with the probability of an answer were it the subject."""
-        best: dict[int, int] = {}
         usable = rows[:, ANSWER.index("boilerplate")] == 0  # a link or a release note answers nothing
-        for row, (candidate, _) in enumerate(where):
-            if candidate not in best or (usable[row], scores[row]) > (
-                usable[best[candidate]],
-                scores[best[candidate]],
-            ):
-                best[candidate] = row
+        ranked: dict[int, list[int]] = {}
+        for row in sorted(range(len(where)), key=lambda r: (not usable[r], -scores[r])):
+            ranked.setdefault(where[row][0], []).append(row)
         out = []
-        for candidate, row in best.items():
+        for candidate, rows_of in ranked.items():
+            row = rows_of[0]
             reading = Reading(rows, where, scores, candidate, row)
             features = question_features(question, reading, candidates, strength, words, self.vocabulary)
             probability = float(self.model.answerable.probabilities(features)[0])
-            out.append(Scored(candidate, where[row][1], float(scores[row]), probability))
+            after = [other for other in rows_of[1 : 1 + RUNNERS_UP] if usable[other]]
+            runners = tuple((where[other][1], float(scores[other])) for other in after)
+            out.append(Scored(candidate, where[row][1], float(scores[row]), probability, runners))
         return sorted(out, key=lambda s: (s.candidate != subject, -s.score))
 
 

@@ -32,7 +32,10 @@ def test_synthetic_library_is_deterministic_and_made_of_real_sentences() -> None
         assert record["abstract"].split(". ")[0].rstrip(".") in corpus
 
 
-def test_bench_ingest_reports_ratio_and_no_reembedding(tmp_path: Path, plain_embedder: Embedder) -> None:
+def test_bench_ingest_reports_ratio_and_no_reembedding(
+    tmp_path: Path, plain_embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench_ingest, "RUNS", 1)  # one round shows the figures; the bench takes the best of 3
     part = tmp_path / "part.jsonl"
     part.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:12]) + "\n", encoding="utf-8")
     # the model as litrev runs it: the session's embedder would hand back vectors it remembers

@@ -26,7 +26,7 @@ from rag.sources.corpus import read_paths
 from tests.helpers import ROOT
 from tests.homes import first_papers, share_export
 
-PAPERS = 24
+PAPERS = 12
 
 
 def revised(source: Path, path: Path) -> Path:

@@ -42,6 +42,7 @@ BEFORE = {
     "second_chunk_weight": 0.0,
     "title_name_boost": 0.0,
     "drop_contrast": False,
+    "sentence_weight": 0.0,
 }
 """The hybrid as it shipped before feedback and the question rules: one weight, no feedback."""
 
@@ -68,6 +69,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("no-title-names", "hybrid", {"title_name_boost": 0.0}),
     Variant("keep-contrast", "hybrid", {"drop_contrast": False}),
     Variant("list-weight-0.5", "hybrid", {"list_dense_weight": 0.5}),
+    Variant("sentence-0.25", "hybrid", {"sentence_weight": 0.25}),
+    Variant("sentence-0.5", "hybrid", {"sentence_weight": 0.5}),
+    Variant("sentence-0.75", "hybrid", {"sentence_weight": 0.75}),
 )
 SHIPPED = Variant("hybrid", "hybrid")
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from litrev_eval.datasets import Item, load
+from litrev_eval.datasets import HALVES, Half, Item, load
 from litrev_eval.metrics import recall_at
 from litrev_eval.runner import citing_figures
 
@@ -86,8 +86,9 @@ def related_work_figures(
     }
 
 
-def run(library: Library) -> dict[str, dict[str, float]]:
-    """``{task: figures}`` for the lookup, off-topic and related-work dev sets."""
+def run(library: Library, halves: Sequence[Half] = HALVES) -> dict[str, dict[str, float]]:
+    """``{task: figures}`` for the lookup, off-topic and related-work dev sets; ``halves`` keeps
+    only some halves of the related-work set (the tune half while choosing)."""
     papers = list(library.store.iter_papers())
     keys = bibtex.assign_keys(papers)
     search("warm-up", library=library)
@@ -103,7 +104,7 @@ def run(library: Library) -> dict[str, dict[str, float]]:
             f"related-work ({which})": related_work_figures(
                 library, load(RELATED_WORK, "related-work", papers, which=which), keys=keys
             )
-            for which in ("tune", "holdout")
+            for which in halves
         },
     }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litrev_eval.datasets import load
+from litrev_eval.datasets import HALVES, Half, load
 from litrev_eval.metrics import mean, retrieval_metrics
 
 from rag.index.library import Library
@@ -42,6 +42,7 @@ BEFORE = {
     "second_chunk_weight": 0.0,
     "title_name_boost": 0.0,
     "drop_contrast": False,
+    "sentence_weight": 0.0,
 }
 """The hybrid as it shipped before feedback and the question rules: one weight, no feedback."""
 
@@ -68,6 +69,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("no-title-names", "hybrid", {"title_name_boost": 0.0}),
     Variant("keep-contrast", "hybrid", {"drop_contrast": False}),
     Variant("list-weight-0.5", "hybrid", {"list_dense_weight": 0.5}),
+    Variant("sentence-0.25", "hybrid", {"sentence_weight": 0.25}),
+    Variant("sentence-0.5", "hybrid", {"sentence_weight": 0.5}),
+    Variant("sentence-0.75", "hybrid", {"sentence_weight": 0.75}),
 )
 SHIPPED = Variant("hybrid", "hybrid")
 
@@ -94,6 +98,7 @@ def run(
     datasets: Sequence[tuple[str, Path]] = DEFAULT,
     variants: Sequence[Variant] = VARIANTS,
     limit: int | None = None,
+    halves: Sequence[Half] = HALVES,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """``{task: {variant: metrics}}``; each variant's metrics also carry its median query ms.
 
@@ -101,14 +106,15 @@ def run(
     query vectors, so their ``median_ms`` leaves the encoding out. With ``retrieval.rerank =
     "llm"`` in the library's settings, a ``hybrid+llm`` row is added.
     ``limit`` keeps the first items of each half (for slow configurations). Every dataset is
-    measured on its tune half and its holdout half apart (:func:`litrev_eval.datasets.half`).
+    measured on its tune half and its holdout half apart (:func:`litrev_eval.datasets.half`);
+    ``halves`` keeps only some of them (the tune half while choosing).
     """
     papers = list(library.store.iter_papers())
     shipped = library.settings.retrieval
     results: dict[str, dict[str, dict[str, float]]] = {}
     search("warm-up", library=library, reranker=FusionOrder())
     remembered = Library(library.settings, embedder=_RememberedQueries(library.embedder))  # type: ignore[arg-type]
-    for task, items in _halves(datasets, papers, limit):
+    for task, items in _halves(datasets, papers, limit, halves):
         results[task] = {}
         runs: list[tuple[Variant, Reranker]] = [(SHIPPED, FusionOrder())]
         runs += [(variant, FusionOrder()) for variant in variants]
@@ -134,15 +140,15 @@ def run(
 
 
 def _halves(
-    datasets: Sequence[tuple[str, Path]], papers: list[Any], limit: int | None
+    datasets: Sequence[tuple[str, Path]], papers: list[Any], limit: int | None, halves: Sequence[Half]
 ) -> list[tuple[str, list[Any]]]:
     """Each dataset's tune half and holdout half as two tasks ("fact (tune)", "fact (holdout)")."""
-    halves = []
+    tasks = []
     for task, path in datasets:
-        for which in ("tune", "holdout"):
+        for which in halves:
             items = load(path, SCHEMA[task], papers, which=which)[:limit]
-            halves.append((f"{task} ({which})", items))
-    return halves
+            tasks.append((f"{task} ({which})", items))
+    return tasks
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:

@@ -20,11 +20,13 @@ from rag.related_work import (
     Theme,
     cluster,
     draft_related_work,
+    gather,
     merge_alike,
     rewrite,
     statement,
     third_person,
 )
+from rag.retrieval.retrieve import search
 from rag.sources.corpus import Paper
 from rag.sources.sentences import sentence_spans
 
@@ -105,6 +107,18 @@ def test_must_cite_share_on_the_holdout_half(bundled: Library) -> None:
     assert figures["must_cite_share"] >= 0.78  # 0.802 measured; a regression guard, not a target
     assert figures["must_cite_share"] >= figures["top15_share"]
     assert figures["cited_papers"] <= 20
+
+
+def test_a_drafts_searches_rank_papers_by_their_best_chunk(
+    bundled: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Searches may blend a paper's best abstract sentence into its dense score (a setting, off);
+    the searches for a description do not, whatever the settings say (it cost must-cite papers)."""
+    chunks = [hit.paper.id for hit in search(DESCRIPTION, library=bundled, k=60).hits]
+    kept = [item.paper.id for item in gather(DESCRIPTION, library=bundled).kept]
+    monkeypatch.setattr(bundled.settings.retrieval, "sentence_weight", 0.5)
+    assert [hit.paper.id for hit in search(DESCRIPTION, library=bundled, k=60).hits] != chunks
+    assert [item.paper.id for item in gather(DESCRIPTION, library=bundled).kept] == kept
 
 
 def test_no_two_themes_share_a_name_on_the_dev_set(bundled: Library) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from litrev_eval import bench_retrieval
 from litrev_eval.metrics import ndcg_at, recall_at, reciprocal_rank
@@ -49,6 +50,32 @@ def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion
         assert multi["hybrid"]["recall@10"] > multi["hybrid-before"]["recall@10"], which
         assert multi["hybrid"]["recall@10"] > multi["keep-contrast"]["recall@10"], which
     assert "| multi (holdout) | hybrid-before |" in bench_retrieval.table(results)
+
+
+def test_the_benchmark_measures_only_the_half_asked_for(bundled: Library) -> None:
+    results = bench_retrieval.run(bundled, variants=[], limit=2, halves=["tune"])
+    assert list(results) == [f"{task} (tune)" for task, _ in bench_retrieval.DEFAULT]
+    assert all(list(rows) == ["hybrid"] for rows in results.values())
+    assert "(holdout)" not in bench_retrieval.table(results)
+
+
+def test_a_papers_dense_score_blends_its_best_abstract_sentence(bundled: Library) -> None:
+    """Asked one sentence of an abstract word for word, the paper's dense score is that sentence's
+    cosine (weight 1), its best chunk's (weight 0), or their mean (weight 0.5)."""
+    paper = next(p for p in bundled.store.iter_papers() if p.title.startswith("PAST:"))
+    start, end = sentence_spans(paper.abstract)[1]
+    query = paper.abstract[start:end]
+
+    def dense_score(weight: float) -> float:
+        settings = bundled.settings.retrieval.model_copy(update={"sentence_weight": weight})
+        hits = search(query, library=bundled, k=10, method="dense", settings=settings).hits
+        return next(hit.dense for hit in hits if hit.paper.id == paper.id and hit.dense is not None)
+
+    chunk, sentence, half = dense_score(0.0), dense_score(1.0), dense_score(0.5)
+    stored = bundled.sentences.sentences([paper])[0].vectors
+    assert sentence == pytest.approx(float(np.max(stored @ bundled.embedder.embed_query(query))), abs=1e-4)
+    assert sentence > 0.95 and sentence > chunk + 0.05  # the sentence itself, not the chunk around it
+    assert half == pytest.approx((chunk + sentence) / 2, abs=1e-4)
 
 
 VALL_E_R = "How much does VALL-E R reduce inference time?"

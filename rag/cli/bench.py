@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.options import AsJson, Half, Judge, LLMChoice, Provider, Task, llm_options, open_library
+from rag.cli.options import (
+    AsJson,
+    Half,
+    HalfOption,
+    Judge,
+    LLMChoice,
+    Provider,
+    Task,
+    llm_options,
+    open_library,
+)
 from rag.cli.output import emit, out, progress_bar, shown
 
 RETRIEVAL_TASKS = (Task.lookup, Task.multi, Task.qa)
@@ -92,14 +102,17 @@ def bench_retrieval(
     related_work: Annotated[
         Path | None, typer.Option(help="Related-work dataset (JSONL); default: eval/datasets.")
     ] = None,
+    half: HalfOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Every retrieval variant tried (BM25, dense, RRF, feedback...) and the shipped hybrid, side by side."""
     from litrev_eval import bench_retrieval as runner
+    from litrev_eval.datasets import HALVES
 
     given = {"lookup": lookup, "fact": fact, "multi": multi, "related-work": related_work}
     datasets = [(task, given[task] or default) for task, default in runner.DEFAULT]
-    emit(runner.run(open_library(), datasets), as_json, runner.table)
+    halves = [which for which in HALVES if half is None or which == half.value]
+    emit(runner.run(open_library(), datasets, halves=halves), as_json, runner.table)
 
 
 @bench.command("ingest")
@@ -225,11 +238,13 @@ def bench_startup(
 
 
 @bench.command("citing")
-def bench_citing(as_json: AsJson = False) -> None:
+def bench_citing(half: HalfOption = None, as_json: AsJson = False) -> None:
     """Citation lookup (recall@1/@5, false matches) and related-work must-cite share on the dev sets."""
     from litrev_eval import bench_citing as runner
+    from litrev_eval.datasets import HALVES
 
-    emit(runner.run(open_library()), as_json, runner.table)
+    halves = [which for which in HALVES if half is None or which == half.value]
+    emit(runner.run(open_library(), halves=halves), as_json, runner.table)
 
 
 @bench.command("ui")

@@ -67,6 +67,9 @@ YearTo = Annotated[int | None, typer.Option("--year-to", help="Only papers up to
 Source = Annotated[str | None, typer.Option("--source", help="Only papers from this source file name.")]
 Tag = Annotated[str | None, typer.Option("--tag", help="Only papers with this tag or in this collection.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+HalfOption = Annotated[
+    Half | None, typer.Option("--half", help="Only this half of each dev set (default: both, apart).")
+]
 
 
 def filters(

@@ -270,34 +270,31 @@ class SentenceVectors:
         return self.embedder.embed(list(texts))
 
     def sentences(self, papers: Sequence[Paper]) -> list[PaperSentences]:
+        keys = [(paper.id, paper.content_hash) for paper in papers]  # a hash is computed, not kept
         found: dict[tuple[str, str], PaperSentences] = {}
         with self._lock:
-            for paper in papers:
-                key = (paper.id, paper.content_hash)
+            for key in keys:
                 if key in self._cache:
                     self._cache.move_to_end(key)
                     found[key] = self._cache[key]
-        missing = list(
-            {(p.id, p.content_hash): p for p in papers if (p.id, p.content_hash) not in found}.values()
-        )
+        missing = {key: paper for key, paper in zip(keys, papers, strict=True) if key not in found}
         if missing:
-            kept = self.file.get(missing) if self.file is not None else {}
-            absent = [paper for paper in missing if paper.id not in kept]
-            for paper in missing:
+            kept = self.file.get(list(missing.values())) if self.file is not None else {}
+            absent = [paper for paper in missing.values() if paper.id not in kept]
+            for key, paper in missing.items():
                 if paper.id in kept:
                     spans, vectors = kept[paper.id]
-                    found[(paper.id, paper.content_hash)] = PaperSentences(paper, spans, vectors)
+                    found[key] = PaperSentences(paper, spans, vectors)
             for paper, item in zip(absent, self._embed_now(absent), strict=True):
                 found[(paper.id, paper.content_hash)] = item
-            self._add_bodies([p for p in missing if p.fulltext], found)
+            self._add_bodies([p for p in missing.values() if p.fulltext], found)
             with self._lock:
-                for paper in missing:
-                    key = (paper.id, paper.content_hash)
+                for key in missing:
                     self._cache[key] = found[key]
                     self._cached_sentences += len(found[key].spans)
                 while len(self._cache) > CACHED_PAPERS or self._cached_sentences > CACHED_SENTENCES:
                     self._cached_sentences -= len(self._cache.popitem(last=False)[1].spans)
-        return [found[(paper.id, paper.content_hash)] for paper in papers]
+        return [found[key] for key in keys]
 
     def _add_bodies(self, papers: Sequence[Paper], found: dict[tuple[str, str], PaperSentences]) -> None:
         """Append the body sentences of papers with full text to their abstracts' (stored, else read

@@ -2,7 +2,9 @@
 
 Methods (all return :class:`Hit` per paper, best first):
 
-- ``dense``: nearest chunks in Chroma; a paper scores its best chunk's cosine similarity.
+- ``dense``: nearest chunks in Chroma; a paper scores its best chunk's cosine similarity
+  (``RetrievalSettings.sentence_weight`` can blend in its abstract's best sentence's, from the
+  sentence vectors stored at ingest; measured, and off).
 - ``lexical``: BM25 over title + abstract.
 - ``rrf``: plain reciprocal-rank fusion of the two.
 - ``hybrid`` (shipped): score fusion of the dense cosine and the BM25 score relative to the query's
@@ -167,6 +169,7 @@ def search(
             body.setdefault(found.paper_id, []).append(found)
         best = max((hit.score for hit in [*chunks, *(found[0] for found in body.values())]), default=0.0)
         dense = paper_dense_scores(chunks, settings.second_chunk_weight)
+        dense = with_sentences(dense, vector, library, settings.sentence_weight)
         timings["dense_ms"] = _ms(mark)
 
     lexical: dict[str, float] = {}
@@ -195,6 +198,7 @@ def search(
                 moved /= np.linalg.norm(moved) or 1.0
                 chunks = library.store.query(moved, settings.candidates, where=filters.where())
                 dense = paper_dense_scores(chunks, settings.second_chunk_weight)
+                dense = with_sentences(dense, moved, library, settings.sentence_weight)
         scores = _fuse(method, _with_body(dense, body), lexical, settings.rrf_k, weight)
         timings["feedback_ms"] = _ms(mark)
 
@@ -249,6 +253,26 @@ def paper_dense_scores(chunks: list[ChunkHit], second_weight: float) -> dict[str
         pid: ((1 - second_weight) * score + second_weight * second.get(pid, score), chunk)
         for pid, (score, chunk) in best.items()
     }
+
+
+def with_sentences(
+    dense: dict[str, tuple[float, ChunkHit]], vector: np.ndarray, library: Library, weight: float
+) -> dict[str, tuple[float, ChunkHit]]:
+    """Each paper's dense score blended with the cosine of its abstract's best sentence (the
+    vectors stored at ingest, :mod:`rag.index.sentence_vectors`): ``weight`` of it, the rest from
+    its best chunk. A chunk holds several sentences and the title, so one sentence that says what
+    the query asks can be diluted in it."""
+    if not weight or not dense:
+        return dense
+    papers = library.store.get_papers(list(dense))
+    blended = dict(dense)
+    for read in library.sentences.sentences(list(papers.values())):
+        rows = [i for i, at in enumerate(read.where or [-1] * len(read.spans)) if at < 0]
+        if rows:
+            best = float(np.max(read.vectors[rows] @ vector))
+            score, chunk = dense[read.paper.id]
+            blended[read.paper.id] = ((1 - weight) * score + weight * best, chunk)
+    return blended
 
 
 def _with_body(

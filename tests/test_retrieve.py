@@ -37,8 +37,10 @@ def test_every_method_returns_distinct_papers_with_sentences(bundled: Library) -
 
 def test_shipped_hybrid_never_loses_to_bm25_at_rank_one_and_beats_the_old_fusion(bundled: Library) -> None:
     keep = {"lexical", "dense", "hybrid-before", "no-title-names", "keep-contrast"}
-    results = bench_retrieval.run(bundled, variants=[v for v in bench_retrieval.VARIANTS if v.name in keep])
-    for which in ("tune", "holdout"):
+    variants = [v for v in bench_retrieval.VARIANTS if v.name in keep]
+    # the half no choice was made on (the tune half's figures are the bench's to print)
+    results = bench_retrieval.run(bundled, variants=variants, halves=("holdout",))
+    for which in ("holdout",):
         for task in (f"lookup ({which})", f"fact ({which})"):
             shipped, bm25 = results[task]["hybrid"], results[task]["lexical"]
             assert shipped["recall@1"] >= bm25["recall@1"], task

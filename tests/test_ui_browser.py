@@ -289,6 +289,7 @@ def test_phone_screen_starts_with_the_settings_closed(page, shots: Path) -> None
 
 
 def test_skip_link_comes_first_and_reaches_the_labelled_question(page) -> None:
+    page.locator("a.skip-link").wait_for(state="attached")  # the page's script adds it once loaded
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     playwright.expect(page.locator("a.skip-link")).to_be_in_viewport()  # visible once focused

@@ -156,6 +156,14 @@ def test_a_detail_or_condition_no_abstract_states_is_refused(bundled: Library, q
     assert result.abstained and result.reason == "not-stated", result.answer
 
 
+def test_a_refused_training_setting_is_named_as_asked(bundled: Library) -> None:
+    result = answer("What learning rate was used to fine-tune CarelessWhisper?", library=bundled)
+    assert result.abstained
+    assert result.answer.startswith(
+        "Your library has papers on CarelessWhisper, but none of their abstracts states the learning rate."
+    )
+
+
 @pytest.mark.parametrize(("question", "stated"), STATED)
 def test_the_same_kinds_of_question_are_answered_where_the_abstract_states_them(
     bundled: Library, question: str, stated: str

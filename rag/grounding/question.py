@@ -28,7 +28,7 @@ Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from rag.grounding.figures import Kind as FigureKind
@@ -228,7 +228,6 @@ class Question:
     """The conditions its predicate adds, as written ("on LibriSpeech test-clean", "for visual-only
     speech recognition"): phrases after "on / for / in / at / with / when ..." once the subject and
     its verb are read."""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def measure_of(text: str) -> Measure | None:
@@ -254,11 +253,7 @@ def targets(text: str) -> list[str]:
 
 def _phrases(text: str, opening: re.Pattern[str], closing: re.Pattern[str]) -> list[str]:
     """The phrases that follow each match of ``opening``, up to ``closing``."""
-    found = []
-    for match in opening.finditer(text):
-        rest = text[match.end() :]
-        end = closing.search(rest)
-        found.append(rest[: end.start() if end else len(rest)].strip())
+    found = [closing.split(text[match.end() :], maxsplit=1)[0].strip() for match in opening.finditer(text)]
     return [phrase for phrase in found if phrase]
 
 

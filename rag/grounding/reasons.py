@@ -119,6 +119,8 @@ def topic(question: Question) -> str:
 def asked_for(question: Question) -> str:
     """What the question wanted, as the object of "none of their abstracts states ..."."""
     if question.kind == "figure" and question.measure is not None:
+        if question.measure.name == "setting" and question.asked:
+            return f"the {question.asked}"  # "the learning rate": clearer than "a training setting"
         return f"a count of {question.counted}" if question.counted else question.measure.label
     if question.kind == "proposed":
         return "it as the paper's own contribution (it appears only as prior work, a baseline or a component)"

@@ -92,7 +92,6 @@ def test_bench_scale_reports_what_it_measured(
     for kind, timed in (("search", calls["search"][1:]), ("ask", calls["answer"])):  # warm-up left out
         p50, p95 = figures[f"{kind}_p50_ms"], figures[f"{kind}_p95_ms"]
         own = sorted(ms for _, ms in timed)
-        assert own[0] <= p50 <= p95 <= own[-1] + slack, (kind, own, p50, p95)
         own50, own95 = bench_scale._percentiles(own)
         assert own50 <= p50 <= own50 + slack and own95 <= p95 <= own95 + slack, (kind, own, p50, p95)
 

@@ -27,7 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -115,20 +115,8 @@ class SentenceFile:
 
     def get(self, papers: Sequence[Paper]) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
         """Stored spans and vectors of these papers' current versions (the others are left out)."""
-        if not papers or not self.path.exists():
-            return {}
         wanted = {paper.id: paper.content_hash for paper in papers}
-        marks = ",".join("?" * len(wanted))
-        try:
-            with self._lock, self._connect() as connection:
-                rows = connection.execute(
-                    "select paper_id, content_hash, spans, vectors from sentences "
-                    f"where model = ? and paper_id in ({marks})",
-                    [self.model, *wanted],
-                ).fetchall()
-        except sqlite3.Error as error:
-            self._set_aside(error)
-            return {}
+        rows = self._rows_of("select paper_id, content_hash, spans, vectors from sentences", wanted)
         found = {}
         for paper_id, content_hash, spans, blob in rows:
             if wanted.get(paper_id) == content_hash:
@@ -156,19 +144,7 @@ class SentenceFile:
     def get_bodies(self, papers: Sequence[Paper]) -> dict[str, Body]:
         """The stored bodies of these papers' PDFs (papers without full text, or not stored, left out)."""
         wanted = {paper.id: paper.fulltext for paper in papers if paper.fulltext}
-        if not wanted or not self.path.exists():
-            return {}
-        marks = ",".join("?" * len(wanted))
-        try:
-            with self._lock, self._connect() as connection:
-                rows = connection.execute(
-                    "select paper_id, fulltext, passages, spans, vectors from bodies "
-                    f"where model = ? and paper_id in ({marks})",
-                    [self.model, *wanted],
-                ).fetchall()
-        except sqlite3.Error as error:
-            self._set_aside(error)
-            return {}
+        rows = self._rows_of("select paper_id, fulltext, passages, spans, vectors from bodies", wanted)
         found = {}
         for paper_id, fulltext, passages, spans, blob in rows:
             if wanted.get(paper_id) == fulltext:
@@ -193,6 +169,20 @@ class SentenceFile:
     def stored(self) -> set[tuple[str, str]]:
         """(paper id, content hash) of every stored paper version for this model."""
         return self._pairs("select paper_id, content_hash from sentences where model = ?")
+
+    def _rows_of(self, select: str, wanted: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of ``select`` (a table's columns) for this model and the papers ``wanted``;
+        none when the file is missing or damaged (then set aside, to be filled again)."""
+        if not wanted or not self.path.exists():
+            return []
+        marks = ",".join("?" * len(wanted))
+        try:
+            with self._lock, self._connect() as connection:
+                query = f"{select} where model = ? and paper_id in ({marks})"
+                return connection.execute(query, [self.model, *wanted]).fetchall()
+        except sqlite3.Error as error:
+            self._set_aside(error)
+            return []
 
     def _pairs(self, query: str) -> set[tuple[str, str]]:
         if not self.path.exists():

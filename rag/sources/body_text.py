@@ -37,12 +37,7 @@ class Passage:
 
     def page_at(self, offset: int) -> int:
         """The page the character at ``offset`` is on."""
-        page = self.page
-        for start, later in self.turns:
-            if start > offset:
-                break
-            page = later
-        return page
+        return page_at(self.page, self.turns, offset)
 
     def place(self, offset: int = 0) -> str:
         """Where the text at ``offset`` is, as a reference shows it: "§4.1 Setup, p. 5" (or "p. 5"
@@ -64,3 +59,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Where the sentences of a body text start and end (Punkt, told the abbreviations papers
     use: "e.g.", "Fig.", "et al.", "Eq.", "Sec.")."""
     return [(start, end) for start, end in _punkt().span_tokenize(text) if text[start:end].strip()]
+
+
+def page_at(page: int, turns: tuple[tuple[int, int], ...], offset: int) -> int:
+    """The page of the character at ``offset`` of a text that starts on ``page`` and goes on to
+    another page at each ``(offset, page)`` of ``turns``."""
+    for start, later in turns:
+        if start > offset:
+            break
+        page = later
+    return page

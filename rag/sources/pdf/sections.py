@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rag.sources.body_text import page_at
 from rag.sources.pdf.headings import LARGER, Heading, Kind, read_heading
 from rag.sources.pdf.hyphenation import ends_hyphenated, join_lines_at
 from rag.sources.pdf.layout import LaidOutPage, Line
@@ -63,12 +64,7 @@ class Paragraph:
 
     def page_at(self, offset: int) -> int:
         """The page the character at ``offset`` is on."""
-        page = self.page
-        for start, later in self.turns:
-            if start > offset:
-                break
-            page = later
-        return page
+        return page_at(self.page, self.turns, offset)
 
 
 @dataclass

@@ -67,6 +67,12 @@ def old_stamp_pdf(pdf_folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def math_pdf(pdf_folder: Path) -> Path:
+    """A page with numbers set in math and a footnote."""
+    return _compiled(pdf_folder / "math", pdfs.math_tex())
+
+
+@pytest.fixture(scope="session")
 def ligatures_pdf(pdf_folder: Path) -> Path:
     """A page in T1 fonts without a Unicode map (ligatures as control characters)."""
     return _compiled(pdf_folder / "ligatures", pdfs.ligatures_tex())

@@ -363,3 +363,25 @@ def ligatures_tex() -> str:
 {LIGATURE_SENTENCE} {LIGATURE_SENTENCE}
 \end{{document}}
 """
+
+
+MATH_SENTENCE = (
+    r"We branch when the entropy exceeds $\tau = 2.1$ nats, and the implicit vocabulary has "
+    r"$2^{18} = 262{,}144$ codes, so that a draft of $0.35$ of the target's cost pays off."
+)
+"""Numbers set in math: PDFium's glyph boxes leave gaps inside them as wide as a word space."""
+MATH_READ = ("τ = 2.1 nats", "= 262,144 codes", "of 0.35 of")
+"""How :data:`MATH_SENTENCE` must read."""
+MATH_FOOTNOTE = "Measured on the held-out split of the conversation set."
+
+
+def math_tex() -> str:
+    """A justified page of running text with numbers set in math and a footnote (its mark set
+    smaller than the text, right before it)."""
+    return rf"""\documentclass[10pt,twocolumn]{{article}}
+\pagestyle{{empty}}
+\begin{{document}}
+\section{{Method}}
+{MATH_SENTENCE} {MATH_SENTENCE}\footnote{{{MATH_FOOTNOTE}}} {MATH_SENTENCE}
+\end{{document}}
+"""

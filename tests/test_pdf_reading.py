@@ -20,6 +20,7 @@ from tests import pdfs
 from tests.pdf_fixtures import (  # noqa: F401
     interleaved_pdf,
     ligatures_pdf,
+    math_pdf,
     paper_document,
     paper_pdf,
     pdf_folder,
@@ -195,6 +196,17 @@ def test_ligatures_of_fonts_without_a_unicode_map_are_written_out(ligatures_pdf:
     assert "\x1c" in _raw_pages(ligatures_pdf)[0], "the PDF must give its ligatures as control characters"
     document = read_pdf(ligatures_pdf)
     assert [p.text for p in document.passages] == [f"{pdfs.LIGATURE_SENTENCE} {pdfs.LIGATURE_SENTENCE}"]
+
+
+def test_numbers_set_in_math_read_as_printed_and_words_keep_their_spaces(math_pdf: Path) -> None:  # noqa: F811
+    document = read_pdf(math_pdf)
+    text = " ".join(passage.text for passage in document.passages if passage.kind != "footnote")
+    for printed in pdfs.MATH_READ:
+        assert text.count(printed) == 3, (printed, text)
+    words = re.sub(r"\$[^$]*\$|\{|\}", " ", pdfs.MATH_SENTENCE).split()
+    assert all(word in text.split() for word in words if word.isalpha()), text
+    footnote = [passage.text for passage in document.passages if passage.kind == "footnote"]
+    assert footnote == [f"1 {pdfs.MATH_FOOTNOTE}"], footnote
 
 
 def test_list_items_keep_their_bullet(paper_document: PdfDocument) -> None:  # noqa: F811

@@ -29,6 +29,14 @@ from rag.sources.pdf.pages import Piece, RawPage
 
 JOIN_GAP = 0.6
 """Runs closer than this many font sizes on one baseline are one line (a column gap is wider)."""
+TIGHT_GAP = 0.15
+"""Runs of a line closer than this many font sizes are joined without a space."""
+NARROW_GAP = 0.3
+"""Runs up to this many font sizes apart are joined without a space too where PDFium's text has no
+word break between them (:attr:`~rag.sources.pdf.pages.Piece.spaced`) and their type is of one
+size: glyph boxes leave out their side bearings, so a number set in math ("2.1", "262{,}144") has
+gaps as wide as a tight word space, while the characters' advances, which PDFium reads, do not.
+A footnote mark or an exponent, set smaller, keeps its space ("1 Computed on ...")."""
 PARAGRAPH_GAP = 1.6
 """A vertical gap this many times the usual line spacing starts a paragraph."""
 FOOTNOTE_SIZE = 0.88
@@ -189,7 +197,10 @@ def _height(line: Line) -> float:
 def _line(row: list[Piece]) -> Line:
     text = row[0].text
     for before, piece in itertools.pairwise(row):
-        tight = piece.x0 - before.x1 < 0.15 * max(piece.size, 1.0) or piece.text[0] in _CLOSING
+        gap = (piece.x0 - before.x1) / max(piece.size, 1.0)
+        same_size = abs(piece.size - before.size) <= 0.1 * max(piece.size, 1.0)
+        unbroken = before.spaced is False and same_size and gap < NARROW_GAP
+        tight = gap < TIGHT_GAP or piece.text[0] in _CLOSING or unbroken
         space = "" if tight else " "
         text += space + piece.text
     main = max(row, key=lambda p: len(p.text))

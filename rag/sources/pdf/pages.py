@@ -56,6 +56,11 @@ class Piece:
     size: float
     """Font size in points (0 when PDFium cannot tell)."""
     bold: bool
+    spaced: bool | None = None
+    """Whether PDFium's text puts a word break after the run (None: not known, the run was read
+    by its box). PDFium decides from the characters' advances, which glyph boxes do not show:
+    the "." of "2.1" set in math ends a run, and its box stands as far from the "1" as a
+    narrow word space would."""
 
     @property
     def width(self) -> float:
@@ -168,12 +173,14 @@ def _pieces(textpage: pdfium.PdfTextPage) -> Iterator[Piece]:
     texts = _texts(textpage, rects, firsts)
     upright = [rect for rect in rects if rect[3] - rect[1] <= 3 * (rect[2] - rect[0])]
     middle = (min(r[0] for r in upright) + max(r[2] for r in upright)) / 2 if upright else 0.0
-    for rect, char, raw in zip(rects, firsts, texts, strict=True):
+    for rect, char, (raw, by_run) in zip(rects, firsts, texts, strict=True):
         size, bold = _font(textpage, char if char >= 0 else _any_char(textpage, rect))
-        for (x0, y0, x1, y1), part in _split_at_gutter(textpage, rect, raw, middle):
+        parts = _split_at_gutter(textpage, rect, raw, middle)
+        for (x0, y0, x1, y1), part in parts:
             text = clean_text(part)
             if text:
-                yield Piece(text, x0, y0, x1, y1, size, bold)
+                spaced = part[-1:].isspace() if by_run and len(parts) == 1 else None
+                yield Piece(text, x0, y0, x1, y1, size, bold, spaced)
 
 
 def clean_text(text: str) -> str:
@@ -242,8 +249,8 @@ def _first_char(textpage: pdfium.PdfTextPage, rect: Rect) -> int:
     return char if starts_there else -1
 
 
-def _texts(textpage: pdfium.PdfTextPage, rects: list[Rect], firsts: list[int]) -> list[str]:
-    """The text of each rectangle.
+def _texts(textpage: pdfium.PdfTextPage, rects: list[Rect], firsts: list[int]) -> list[tuple[str, bool]]:
+    """The text of each rectangle, and whether it was read as a run (else by its box).
 
     Rectangles are runs of consecutive characters, so a rectangle's text is the run from its first
     character to the next rectangle's first (one call per line, where asking for the text inside a
@@ -257,8 +264,9 @@ def _texts(textpage: pdfium.PdfTextPage, rects: list[Rect], firsts: list[int]) -
     for rect, first in zip(rects, firsts, strict=True):
         text = textpage.get_text_range(first, ends[first] - first) if first in ends else None
         if text is None or not _ends_inside(textpage, rect, first, text):
-            text = textpage.get_text_bounded(*rect)
-        texts.append(text)
+            texts.append((textpage.get_text_bounded(*rect), False))
+        else:
+            texts.append((text, True))
     return texts
 
 

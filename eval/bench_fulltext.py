@@ -4,8 +4,9 @@
    (:func:`litrev_eval.fulltext_papers.compile_papers`) into a temporary folder.
 2. ``library.bib`` and the PDFs are ingested into a fresh library (as ``litrev ingest library.bib
    DIR`` does), and every question of ``fulltext_qa.jsonl`` is asked (the extractive answer).
-   An item is *answered with the right page* when a citation of its paper names the item's page
-   and its sentence holds one of ``answer_contains`` (case, spacing and Unicode forms ignored);
+   An item is *answered with the right page* when a sentence the answer quotes of its paper
+   (the citation's marked sentence or another it quotes, ``Citation.quotes``) holds one of
+   ``answer_contains`` (case, spacing and Unicode forms ignored) and is on the item's page;
    the looser figures say whether its paper was cited at all, and on the right page. Every
    question of ``fulltext_unanswerable.jsonl`` should abstain.
 3. ``library.bib`` alone is ingested into another fresh library: every answerable question
@@ -22,7 +23,7 @@ import statistics
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,12 @@ from litrev_eval.datasets import HALVES, half
 from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers
 
 from rag.answers.answer import Answer, answer
+from rag.answers.record import Citation
 from rag.index.embedding import Embedder
 from rag.index.ingest import ingest
 from rag.index.library import Library
 from rag.settings import Settings
+from rag.sources.body_text import Passage as BodyPassage
 
 NOTE = "adding its PDF may answer this"
 Progress = Callable[[str, int, int], None]
@@ -47,11 +50,29 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def judge_item(item: dict[str, Any], result: Answer, paper_id: str) -> dict[str, Any]:
-    """What the answer did for one answerable item."""
+def quoted_pages(citation: Citation, body: Sequence[BodyPassage]) -> list[tuple[str, int | None]]:
+    """Each sentence the answer quotes of a cited paper, with its page: the citation's own page for
+    its marked sentence, the page of the body passage that holds it for another (None: the
+    abstract)."""
+    out = [(citation.sentence, citation.page)]
+    for text in citation.quotes:
+        if text == citation.sentence:
+            continue
+        found = next(((p, p.text.find(text)) for p in body if text in p.text), None)
+        out.append((text, found[0].page_at(found[1]) if found else None))
+    return out
+
+
+def judge_item(
+    item: dict[str, Any], result: Answer, paper_id: str, body: Sequence[BodyPassage] = ()
+) -> dict[str, Any]:
+    """What the answer did for one answerable item; a sentence the answer quotes counts as its
+    marked sentence does (``Citation.quotes``: the runners-up the ranking could not tell from it),
+    each on its own page (``body``: the paper's passages)."""
     mine = [c for c in result.citations if c.paper_id == paper_id]
     wanted = [_norm(text) for text in item["answer_contains"]]
-    holds = [c for c in mine if any(text in _norm(c.sentence) for text in wanted)]
+    quoted = [pair for c in mine for pair in quoted_pages(c, body)]
+    holds = [page for text, page in quoted if any(w in _norm(text) for w in wanted)]
     return {
         "id": item["id"],
         "half": half(item["id"]),
@@ -59,7 +80,7 @@ def judge_item(item: dict[str, Any], result: Answer, paper_id: str) -> dict[str,
         "paper_cited": bool(mine),
         "page_right": any(c.page == item["page"] for c in mine),
         "answer_held": bool(holds),
-        "right_page": any(c.page == item["page"] for c in holds),
+        "right_page": item["page"] in holds,
         "cited": [(c.paper_id == paper_id, c.page, c.sentence[:120]) for c in result.citations],
         "reason": result.reason,
     }
@@ -77,13 +98,15 @@ def run(
         started = time.perf_counter()
         report = ingest([LIBRARY_BIB, pdfs], library=full)
         ingest_seconds = time.perf_counter() - started
-        ids = {paper.bibkey: paper.id for paper in full.store.iter_papers()}
+        papers = {paper.bibkey: paper for paper in full.store.iter_papers()}
         answered, times = [], []
         for number, item in enumerate(qa, start=1):
             began = time.perf_counter()
             result = answer(item["question"], library=full)
             times.append(time.perf_counter() - began)
-            answered.append(judge_item(item, result, ids[item["paper"]]))
+            paper = papers[item["paper"]]
+            body = full.judge.sentences.sentences([paper])[0].body
+            answered.append(judge_item(item, result, paper.id, body))
             if progress:
                 progress("with the PDFs", number, len(qa) + len(unanswerable))
         refused = []

@@ -14,6 +14,7 @@ from rag.answers.record import Answer, Citation
 from rag.index.embedding import Embedder
 from rag.index.library import Library
 from rag.settings import Settings
+from rag.sources.body_text import Passage as BodyPassage
 from tests.pdf_fixtures import dev_pdfs  # noqa: F401
 
 ITEM = {
@@ -52,6 +53,23 @@ def test_an_item_counts_when_its_papers_cited_sentence_holds_the_answer_on_its_p
     assert not other_paper["paper_cited"] and not other_paper["right_page"]
     abstained = bench_fulltext.judge_item(ITEM, _answer(), "p1")
     assert not abstained["answered"] and not abstained["right_page"]
+
+
+def test_a_sentence_the_answer_quotes_beside_the_cited_one_counts_on_its_own_page() -> None:
+    body = [
+        BodyPassage(
+            2, "Method", "We branch on entropy. The threshold is tuned. We use 3e-4 here.", turns=((41, 3),)
+        ),
+    ]
+    quoted = _cited("p1", "We branch on entropy.", 2).model_copy(
+        update={"quotes": ["We branch on entropy.", "We use 3e-4 here."]}
+    )
+    item = bench_fulltext.judge_item(ITEM, _answer(quoted), "p1", body)
+    assert item["answer_held"] and item["right_page"]  # "We use 3e-4 here." starts on page 3
+    on_page_two = ITEM | {"page": 2}
+    assert not bench_fulltext.judge_item(on_page_two, _answer(quoted), "p1", body)["right_page"]
+    unquoted = bench_fulltext.judge_item(ITEM, _answer(_cited("p1", "We branch on entropy.", 2)), "p1", body)
+    assert not unquoted["answer_held"]
 
 
 def test_the_fulltext_table_has_both_halves() -> None:

@@ -8,7 +8,7 @@ from rag.grounding.answers import fits
 from rag.grounding.figures import figures
 from rag.grounding.names import Text, names
 from rag.grounding.polarity import disagree, negated
-from rag.grounding.question import analyse, is_list_question, without_contrast
+from rag.grounding.question import analyse, first_ask, is_list_question, without_contrast
 
 
 @pytest.mark.parametrize(
@@ -147,6 +147,41 @@ def test_list_questions_and_contrast_clauses() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "first", "kind", "asked", "counted"),
+    [
+        (
+            "How many solver steps and what guidance scale does X use?",
+            "How many solver steps?",
+            "figure",
+            "solver steps",
+            "steps",
+        ),
+        (
+            "How long did X take to train, and on what hardware?",
+            "How long did X take to train?",
+            "figure",
+            "long",
+            None,
+        ),
+        ("Which dataset and what learning rate did X use?", "Which dataset?", "which", "dataset", None),
+        (
+            "How many GPUs were used to train X?",
+            "How many GPUs were used to train X?",
+            "figure",
+            "GPUs",
+            "GPUs",
+        ),
+    ],
+)
+def test_a_question_that_asks_two_things_is_read_for_its_first(
+    question: str, first: str, kind: str, asked: str, counted: str | None
+) -> None:
+    analysed = analyse(question)
+    assert first_ask(question) == first
+    assert (analysed.kind, analysed.asked, analysed.counted) == (kind, asked, counted)
+
+
 def test_the_first_question_word_decides_the_kind() -> None:
     question = "How does NPC keep its inference cost constant no matter how long the input is?"
     assert analyse(question).kind == "explanation"
@@ -179,6 +214,15 @@ RATE = "What learning rate was used to train X?"
         ("How big is X's advantage over Y?", "X outperforms Y by 50%.", "50%", True),
         (RATE, "X is trained on 20,000 hours of speech.", "20,000", False),
         (RATE, "We train X with a learning rate of 0.001.", "0.001", True),
+        ("How many listeners rated the codec of X in its test?", "A test with 24 listeners.", "24", True),
+        ("How many listeners rated the codec of X in its test?", "A test with 24 codec pairs.", "24", False),
+        ("How many solver steps and what guidance scale does X use?", "X runs 32 steps.", "32", True),
+        (
+            "How long did X take to train, and on what hardware?",
+            "It takes nine days on one GPU.",
+            "nine",
+            True,
+        ),
     ],
 )
 def test_a_figure_fits_only_the_measure_asked(question: str, sentence: str, figure: str, fit: bool) -> None:

@@ -5,7 +5,8 @@ and each retrieved paper's best answering sentence) and the evidence passages. R
 
 - a question about one thing (a figure, a method, a detail) quotes its subject paper's answering
   sentence first, with the paper's next sentences (at most two) that the judge's ranking scores
-  within ``answer.runner_up_margin`` of it (each on its own line, in the abstract's order), then
+  within ``answer.runner_up_margin`` of it, from the same abstract or the same body passage (each
+  on its own line, in the text's order), then
   any other paper the judge finds answering it just as well (its probability of answering at least
   the subject paper's, and at least the answer threshold), at most ``answer.max_sentences`` in all;
 - a list question ("which papers ...") quotes the best sentence of every retrieved paper whose
@@ -46,8 +47,8 @@ class Quote:
     span: tuple[int, int]
     passage: BodyPassage | None = None
     also: tuple[tuple[int, int], ...] = ()
-    """Further sentences of the same abstract quoted with it (runners-up the ranking could not
-    tell from it)."""
+    """Further sentences of the same abstract or body passage quoted with it (runners-up the
+    ranking could not tell from it)."""
 
     @property
     def parts(self) -> list[str]:
@@ -90,9 +91,9 @@ def choose(
                 continue
         elif scored.candidate != found.subject and scored.answers < threshold:
             continue
-        elif scored.candidate == found.subject and body is None:
+        elif scored.candidate == found.subject:
             room = settings.max_sentences - len(chosen) - 1
-            also = _runners_up(scored, sentences, settings.runner_up_margin)[: max(room, 0)]
+            also = _runners_up(scored, sentences, settings.runner_up_margin, span)[: max(room, 0)]
             quote = Quote(passage.marker, passage.paper, span, body, also)
         chosen.append(quote)
         if sum(1 + len(quote.also) for quote in chosen) >= settings.max_sentences:
@@ -100,12 +101,18 @@ def choose(
     return sorted(chosen, key=lambda quote: quote.marker)
 
 
-def _runners_up(scored: Scored, sentences: PaperSentences, margin: float) -> tuple[tuple[int, int], ...]:
-    """The spans of the paper's next sentences of the abstract scored within ``margin`` of its best."""
+def _runners_up(
+    scored: Scored, sentences: PaperSentences, margin: float, quoted: tuple[int, int]
+) -> tuple[tuple[int, int], ...]:
+    """The spans of the paper's next sentences scored within ``margin`` of its best, in the same
+    text as the best (its abstract, or its body passage) and not already in the ``quoted`` span."""
+    within = sentences.passage(scored.index)
     return tuple(
         sentences.spans[index]
         for index, score in scored.runners_up
-        if scored.score - score <= margin and sentences.passage(index) is None
+        if scored.score - score <= margin
+        and sentences.passage(index) is within
+        and not (quoted[0] <= sentences.spans[index][0] < quoted[1])
     )
 
 

@@ -9,7 +9,9 @@ Plain code, no model. :func:`analyse` reads a question into a :class:`Question`:
   "list ..."), ``explanation`` ("how / why ...", "what is the idea of"), ``which`` (any other
   "what / which X"), ``other``.
 - **asked**: the words that name what is wanted, as written ("reconstruction FID", "parameters",
-  "faster", "datasets"); empty for explanations and yes-no questions.
+  "faster", "datasets"); empty for explanations and yes-no questions. A question that asks two
+  things ("How many steps and what guidance scale ...") is read for its first ask
+  (:func:`first_ask`): its kind, measure, asked words and counted noun.
 - **measure** (figure questions): which kinds of figure can answer (:data:`MEASURES`, a lexicon of
   the ways researchers ask for a figure: "how much quicker" wants a ratio or a percentage, "how many
   parameters" a count with a k/M/B scale, "how many hours of recordings" a duration...).
@@ -316,22 +318,40 @@ def subject_of(text: str) -> str:
 
 
 def counted_noun(text: str) -> str | None:
-    """N in "how many N does ...": its last word before a verb or preposition."""
+    """N in "how many N does ...": its last word before a verb ("How many listeners rated the
+    codec"), a preposition or a conjunction."""
     match = re.search(
-        rf"\bhow many\s+((?:[\w\-]+\s+){{0,5}}?[\w\-]+?)(?=\s+(?:{_AUX}|of|in|on|for|were|was)\b|[?,])",
+        rf"\bhow many\s+((?:[\w\-]+\s+){{0,5}}?[\w\-]+?)(?=\s+(?:{_AUX}|of|in|on|for|and|or)\b|[?,]|"
+        r"\s+[a-z]\w*(?:ed|s)\s+(?:the|a|an|its|their|this|each)\b)",
         text,
         re.I,
     )
     return match.group(1).split()[-1] if match else None
 
 
+_NEXT_ASK = re.compile(
+    r",?\s+(?:and|or)\s+(?:(?:on|in|at|with|for|from|by|to)\s+)?(?=(?:what|which|how)\b)", re.IGNORECASE
+)
+"""Where a question that asks two things starts asking the second ("How many solver steps *and
+what* guidance scale ...", "How long did training take*, and on what* hardware?")."""
+
+
+def first_ask(text: str) -> str:
+    """The question up to its second ask, if it asks two things (:data:`_NEXT_ASK`): the measure,
+    the asked words and the counted noun are read there, so that the second ask's words do not
+    replace the first's."""
+    parts = _NEXT_ASK.split(text, maxsplit=1)
+    return parts[0] + "?" if len(parts) > 1 else text
+
+
 def analyse(text: str) -> Question:
     """The kind, the asked words, the names and the subject of ``text``."""
     text = " ".join(text.split())
-    kind = _kind(text)
-    measure = measure_of(text) if kind == "figure" else None
+    ask = first_ask(text)
+    kind = _kind(ask)
+    measure = measure_of(ask) if kind == "figure" else None
     compared = targets(text)
-    asked = asked_words(text, kind)
+    asked = asked_words(ask, kind)
     named = [
         name
         for name in names_in(CONTRAST.sub("", text))
@@ -347,7 +367,7 @@ def analyse(text: str) -> Question:
         names=tuple(named),
         targets=tuple(compared),
         subject=subject_of(text),
-        counted=counted_noun(text) if measure is ANY_FIGURE else None,
+        counted=counted_noun(ask) if measure is ANY_FIGURE else None,
         compared=tuple(_phrases(text, _TARGET, _TARGET_END)),
         conditions=tuple(conditions_of(text)),
     )

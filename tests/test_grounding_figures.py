@@ -12,6 +12,8 @@ from rag.grounding.figures import figures
     ("text", "low", "high", "kind"),
     [
         ("three to four times faster", 3, 4, "ratio"),  # words, a range, a multiplier
+        ("a learning rate of 3e-4", 3e-4, 3e-4, "plain"),  # scientific notation
+        ("decayed to 1.5E-5", 1.5e-5, 1.5e-5, "plain"),
         ("3-4x faster", 3, 4, "ratio"),
         ("between two- and five-fold", 2, 5, "ratio"),
         ("2x-5x speedups", 2, 5, "ratio"),
@@ -59,6 +61,7 @@ def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(te
     ("claim", "source"),
     [
         ("three to four times faster", "3-4x faster"),  # words against digits
+        ("a learning rate of 3e-4", "a learning rate of 0.0003"),  # scientific notation
         ("about 30k hours", "30,000 hours"),  # rounding with "about"
         ("roughly thirty thousand hours", "30,000 hours"),
         ("roughly a 40% cut", "reduced by 39.6%"),
@@ -82,6 +85,7 @@ def test_a_restated_figure_matches_its_source(claim: str, source: str) -> None:
     ("claim", "source"),
     [
         ("ten times faster", "3-4x faster"),
+        ("a learning rate of 3e-4", "a learning rate of 0.003"),
         ("5x faster", "3x faster"),
         ("about 300k hours", "30,000 hours"),
         ("a 60% cut", "reduced by 39.6%"),

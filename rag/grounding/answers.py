@@ -201,7 +201,9 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
     more specific asked, any figure. Small number words and numbers inside names fit nothing ("two
     stages", "GPT-4"), but a score after its own name ("MOS 4.08"); nor does a figure that counts
     something else ("9.7 billion tokens" for a model size), nor, for "how many hours", anything but
-    an amount of time of at least a minute ("300 msec" is a latency, not an amount of data)."""
+    an amount of time of at least a minute ("300 msec" is a latency, not an amount of data). A
+    training setting is named by its whole term near the figure: a word of it names another
+    setting ("weight decay" is no "learning rate decay", "beam size" no "beam search")."""
     measure = question.measure
     scored = figure.named and figure.kind == "plain" and measure is not None and measure.name == "score"
     if figure.weak or (figure.named and not scored):
@@ -220,6 +222,8 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
         return False
     before = text[: figure.start].split()[-NEAR_WORDS:]
     window = " ".join([*before, *after[: NEAR_WORDS + 1]])
+    if measure.name == "setting":  # "weight decay" is not stated by a "learning rate decay"
+        return _setting_near(question, measure, window)
     if _asked_near(question.asked, window):
         return True
     if _specific(question.asked, measure):
@@ -240,6 +244,20 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 """Nouns a number right before them counts ("9.7 billion tokens")."""
+
+
+def _setting_near(question: Question, measure: Measure, window: str) -> bool:
+    """The training setting the question names is in ``window``: a term of the lexicon that opens
+    with the same word ("dropout" for "dropout rate", "weight-decay" for "weight decay"; not
+    "learning rate" for "weight decay", nor "beam search" for "beam size")."""
+    term = re.search(measure.asks, question.asked or question.text, re.IGNORECASE)
+    if term is None:
+        return False
+    first = re.split(r"[\s-]+", term.group(0).lower())[0]
+    stated = (
+        re.split(r"[\s-]+", m.group(0).lower())[0] for m in re.finditer(measure.asks, window, re.IGNORECASE)
+    )
+    return first in stated
 
 
 def _counts_other(following: list[str], measure: Measure) -> bool:

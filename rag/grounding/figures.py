@@ -6,9 +6,10 @@ becomes "two- to five-fold". :func:`figures` reads every figure of a text into :
 (a value or a range, a kind from its unit, and how approximate it is said to be);
 :mod:`rag.grounding.figure_matching` says whether a claimed figure is one a source states.
 
-- **numbers**: digits with thousands separators and decimals; suffixes ``k``/``K``, ``M``,
-  ``B`` ("100K", "1.5B"); number words ("three", "twenty-five", "a hundred thousand",
-  "one billion"); multipliers ("twice", "double", "triple", "half", "a third", "two-fold");
+- **numbers**: digits with thousands separators and decimals, or in scientific notation
+  ("3e-4"); suffixes ``k``/``K``, ``M``, ``B`` ("100K", "1.5B"); number words ("three",
+  "twenty-five", "a hundred thousand", "one billion"); multipliers ("twice", "double", "triple",
+  "half", "a third", "two-fold");
 - **ranges**: "3 to 4", "3-4x", "between two- and five-fold", "300M to 1.5B";
 - **kinds**, from the unit after the number: ``ratio`` (x, times, -fold), ``percent`` (%, percent,
   percentage points), ``duration`` (hours, ms, seconds: compared in seconds), ``frequency``
@@ -66,7 +67,8 @@ _WORD_NUMBER = (
 )
 """Numbers in words: "two hundred and seventy", "a hundred thousand", "fifty-six", "two and a
 half", "half a billion", "a quarter of a million"."""
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_DIGITS = r"\d+(?:\.\d+)?[eE][-+\u2212]?\d+\b|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+"""Digits: "3e-4" (scientific notation), "2,160", "0.96", ".5"."""
 _PREFIXED = re.compile(r"(?<![\w.])[x\u00d7]\s?(?P<value>\d+(?:\.\d+)?)(?![\w.])")
 """A multiplier written before its number: "x7 faster"."""
 _NUMBER = (
@@ -187,8 +189,9 @@ def _value(text: str) -> tuple[float, float, bool] | None:
     text = text.strip()
     match = re.fullmatch(rf"({_DIGITS})\s?([kKmMbBtT])?(?:\s+({'|'.join(_SCALES)}))?", text, re.IGNORECASE)
     if match:
-        digits = match.group(1).replace(",", "")
-        decimals = len(digits.partition(".")[2])
+        digits = match.group(1).replace(",", "").replace("\u2212", "-")
+        mantissa, _, exponent = digits.lower().partition("e")
+        decimals = len(mantissa.partition(".")[2]) - int(exponent or 0)
         scale = _SUFFIX.get((match.group(2) or "").lower(), 1.0)
         scale *= _SCALES.get((match.group(3) or "").lower(), 1)
         return float(digits) * scale, 0.5 * 10.0**-decimals * scale, False

@@ -72,7 +72,8 @@ def test_zotero_text_stands_in_only_when_current(zotero: ZoteroDB) -> None:
     synced = items["BBBB2222"][0]
     assert not synced.reads_pdf and synced.pages_known and len(synced.cached_pages) == 3
     assert synced.cached_pages[1].startswith(f"{pdfs.HEADER} Preprint\nsentence that ends")
-    assert synced.why == "the PDF is missing. Zotero's extracted text is read instead"
+    assert synced.why == "the PDF is missing; its passages come from Zotero's extracted text"
+    assert synced.cache == zotero.path.parent / "storage" / "PDFB0002" / ".zotero-ft-cache"
     assert synced.problem == "is missing" and stored.problem == ""
     setup = [p for p in zotero_text_passages(synced.cached_pages, True) if pdfs.SETUP_SENTENCE in p.text]
     assert [(p.page, p.section) for p in setup] == [(2, "4 Experiments")]
@@ -83,11 +84,14 @@ def test_zotero_text_stands_in_only_when_current(zotero: ZoteroDB) -> None:
     setup = [p for p in zotero_text_passages(zotero6.cached_pages, False) if pdfs.SETUP_SENTENCE in p.text]
     assert [(p.page, p.section) for p in setup] == [(UNKNOWN_PAGE, "4 Experiments")]
     assert zotero6.why.startswith("the PDF is truncated or damaged")  # PDFium's reason, in our words
-    assert zotero6.why.endswith(". Zotero's extracted text is read instead, without page numbers")
+    assert zotero6.why.endswith(
+        "; its passages come from Zotero's extracted text, which has no page breaks: "
+        "citations of them name no page"
+    )
 
     partial = items["IIII9999"][0]
     assert partial.cached_pages == ("Page one.", "Page two.") and partial.pages_known
-    assert partial.why.endswith("instead (Zotero read pages 1-2 of 300)")
+    assert partial.why.endswith("Zotero's extracted text (Zotero read pages 1-2 of 300)")
 
 
 def test_one_note_per_pdf_that_cannot_be_read_at_all(zotero: ZoteroDB) -> None:

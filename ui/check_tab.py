@@ -63,7 +63,7 @@ TEMPLATE = """\
     {% if c.evidence %}<p class="check-evidence">{{ 'Evidence' if c.verdict == 'supported'
       else 'The closest sentence of its abstract, compared' if c.page is none
       else 'The closest sentence of its PDF, compared' }}:</p>
-      <blockquote class="support">{{ c.evidence }}{% if c.page is not none %}
+      <blockquote class="support">{{ c.evidence }}{% if place(c.page, c.section) %}
       <span class="place">({{ place(c.page, c.section) }})</span>{% endif %}</blockquote>{% endif %}
   </div>{% endfor %}
   {% if s.suggestions %}<details class="paper" open><summary>Suggested sources</summary>
@@ -71,7 +71,7 @@ TEMPLATE = """\
     <div class="bib"><div class="bib-head"><code>\\cite{ {{- g.key -}} }</code> <em>{{ g.title }}</em>
       <span class="score">score {{ '%.2f' | format(g.score) }}</span>
       <button type="button" class="copy" data-target="{{ bib_id }}">Copy BibTeX</button></div>
-      <blockquote class="support">{{ g.sentence }}{% if g.page is not none %}
+      <blockquote class="support">{{ g.sentence }}{% if place(g.page, g.section) %}
       <span class="place">({{ place(g.page, g.section) }})</span>{% endif %}</blockquote>
       <pre id="{{ bib_id }}">{{ g.bibtex }}</pre></div>
   {% endfor %}</details>{% endif %}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from rag.grounding.reasons import Reason
+from rag.sources.body_text import place as body_place
 
 if TYPE_CHECKING:
     from rag.retrieval.retrieve import Hit
@@ -26,7 +27,10 @@ class Citation(BaseModel):
     span: tuple[int, int] = Field(
         description="Character span of that sentence in the abstract, or in its body passage (page set)."
     )
-    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    page: int | None = Field(
+        default=None,
+        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
+    )
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     claims: list[str] = Field(default_factory=list, description="Answer sentences citing it.")
     quotes: list[str] = Field(
@@ -60,7 +64,10 @@ class EvidenceItem(BaseModel):
     dense: float | None = None
     lexical: float | None = None
     sentence: str = ""
-    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    page: int | None = Field(
+        default=None,
+        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
+    )
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     @property
@@ -132,7 +139,6 @@ def evidence_items(hits: Sequence[Hit]) -> list[EvidenceItem]:
 
 
 def place(page: int | None, section: str | None) -> str:
-    """ "§4 Experiments, p. 5" ("p. 5" without a section; "" without a page: the abstract)."""
-    if page is None:
-        return ""
-    return f"§{section}, p. {page}" if section else f"p. {page}"
+    """ "§4 Experiments, p. 5" ("p. 5" without a section, "§4 Experiments" on a page that is not
+    known: :func:`rag.sources.body_text.place`); "" without a page: the abstract."""
+    return "" if page is None else body_place(page, section)

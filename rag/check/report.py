@@ -64,7 +64,10 @@ class Suggestion(BaseModel):
     sentence: str = Field(description="The sentence of its abstract or body that supports the claim.")
     score: float
     bibtex: str
-    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    page: int | None = Field(
+        default=None,
+        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
+    )
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     def to_json(self) -> dict[str, Any]:

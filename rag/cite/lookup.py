@@ -42,7 +42,10 @@ class Candidate(BaseModel):
         description="Character span of that sentence in the abstract, or in its body passage (page set)."
     )
     sentence_score: float = Field(description="Cosine similarity of that sentence to the claim.")
-    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    page: int | None = Field(
+        default=None,
+        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
+    )
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     key: str = Field(description="The paper's citation key, unique in the library.")
     bibtex: str = Field(description="A BibTeX entry for the paper under that key.")

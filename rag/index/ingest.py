@@ -32,7 +32,15 @@ from rag.index.chunking import Chunk, chunk_papers
 from rag.index.ingest_report import IngestReport
 from rag.index.lexical import mark_stale
 from rag.index.library import Library
-from rag.index.pdf_ingest import Bodies, BodyReader, PdfFile, attach_pdfs, needs_reading, with_fulltext
+from rag.index.pdf_ingest import (
+    Bodies,
+    BodyReader,
+    BodySource,
+    PdfFile,
+    attach_pdfs,
+    needs_reading,
+    with_fulltext,
+)
 from rag.index.sentence_vectors import SentenceFile
 from rag.index.store import Store
 from rag.settings import ChunkingSettings
@@ -92,22 +100,23 @@ def index_papers(
     rebuild: bool = False,
     report: IngestReport | None = None,
     started: float | None = None,
-    pdfs: Mapping[str, Path | PdfFile] | None = None,
+    pdfs: Mapping[str, Path | BodySource] | None = None,
     options: ReadOptions | None = None,
 ) -> IngestReport:
     """Index ``papers`` holding the library's writer lock; the lexical index is brought in line
     with Chroma before it is released (see :mod:`rag.index.lexical`).
 
-    ``pdfs`` gives the PDF of a paper, by paper id: its full text is read and indexed unless the
-    index holds that PDF already (same bytes); a paper given without one keeps the full text it
-    has (:mod:`rag.index.pdf_ingest`). A PDF that cannot be read is one problem in the report
-    naming it, and its paper keeps what it had."""
+    ``pdfs`` gives the PDF of a paper, by paper id (or another source of its passages, such as
+    Zotero's extracted text): its full text is read and indexed unless the index holds that
+    full text already (same digest); a paper given without one keeps the full text it has
+    (:mod:`rag.index.pdf_ingest`). A PDF that cannot be read is one problem in the report naming
+    it, and its paper keeps what it had."""
     with library.writing():
         report = report or IngestReport(read=len(papers))
-        files: dict[str, PdfFile] = {}
+        files: dict[str, BodySource] = {}
         for paper_id, given in (pdfs or {}).items():
             try:
-                files[paper_id] = given if isinstance(given, PdfFile) else PdfFile.of(given, options)
+                files[paper_id] = PdfFile.of(given, options) if isinstance(given, Path) else given
             except CorpusError as error:
                 report.problems.append(error)
                 report.skipped_paths += 1
@@ -123,7 +132,7 @@ def _index_papers(
     rebuild: bool,
     report: IngestReport,
     started: float | None,
-    files: dict[str, PdfFile],
+    files: dict[str, BodySource],
     options: ReadOptions,
 ) -> IngestReport:
     started = time.perf_counter() if started is None else started
@@ -207,7 +216,9 @@ def _index_papers(
             pending, pending_size = writer.submit(job), len(batch)
             report.chunks += len(chunks)
             report.passages += len(passage_texts)
-            report.pdfs_read += len(bodies.read)
+            pdfs_read = sum(isinstance(files[paper.id], PdfFile) for paper, _ in bodies.read)
+            report.pdfs_read += pdfs_read
+            report.texts_read += len(bodies.read) - pdfs_read
             report.problems += bodies.problems
             report.skipped_paths += len(bodies.problems)
         finish(pending, pending_size)

@@ -32,6 +32,9 @@ class IngestReport:
     """Paper records left without chunks by an interrupted ingest, deleted to be re-added."""
     pdfs_read: int = 0
     """PDFs whose full text was read and indexed (new or changed)."""
+    texts_read: int = 0
+    """Papers whose full text was read from text extracted from their PDF (Zotero's), the PDF
+    itself missing or unreadable (new or changed)."""
     pdfs_unchanged: int = 0
     """PDFs whose full text the index held already (same digest): not read again."""
     pdf_papers: int = 0
@@ -62,6 +65,8 @@ class IngestReport:
                 else ""
             )
             text += f" PDFs: {self.pdfs_read} read{made}, {self.pdfs_unchanged} unchanged."
+        if self.texts_read:
+            text += f" Zotero's extracted text read for {self.texts_read} papers without a readable PDF."
         return text
 
     @property

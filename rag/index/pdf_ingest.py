@@ -13,7 +13,9 @@ Two steps, so that memory holds one batch's PDFs at a time, however many are ing
 2. :class:`BodyReader`, in ingest's batches (in the thread that chunks the next batch while this
    one is embedded): the whole PDF is read into passages (:func:`rag.sources.pdf.read_pdf`), and
    the texts to embed are the passages (:func:`rag.index.passage_store.passage_embedding_text`)
-   and their sentences (for the judge).
+   and their sentences (for the judge). It reads any :class:`BodySource` alike: a Zotero ingest
+   hands it Zotero's extracted text where a paper's PDF cannot be read
+   (:class:`rag.index.zotero_ingest.ZoteroText`).
 
 Every PDF that cannot be read (encrypted, damaged, no text layer, not a regular file, too large)
 is one :class:`~rag.errors.CorpusError` naming it; its paper keeps the full text it had (or its
@@ -30,6 +32,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rag.errors import CorpusError
 from rag.index.passage_store import passage_embedding_text
@@ -37,6 +40,22 @@ from rag.index.sentence_vectors import body_texts
 from rag.sources.body_text import Passage
 from rag.sources.paper import Paper
 from rag.sources.readers.base import ReadOptions
+
+
+class BodySource(Protocol):
+    """Where a paper's body passages come from: a PDF (:class:`PdfFile`), or text extracted from
+    one (:class:`rag.index.zotero_ingest.ZoteroText`). ``digest`` is the paper's ``fulltext``:
+    a source whose digest the index holds is not read again."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def digest(self) -> str: ...
+
+    def read(self, options: ReadOptions) -> list[Passage]:
+        """The passages (a CorpusError naming the file when it cannot be read)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +71,15 @@ class PdfFile:
         from rag.sources.pdf.papers import pdf_digest
 
         return cls(path, pdf_digest(path, options))
+
+    def read(self, options: ReadOptions) -> list[Passage]:
+        """The PDF's passages, if its bytes are still those of :attr:`digest`."""
+        from rag.sources.pdf import read_pdf
+        from rag.sources.pdf.papers import pdf_digest
+
+        if pdf_digest(self.path, options) != self.digest:
+            raise CorpusError(self.path, "changed while it was read; run the ingest again")
+        return list(read_pdf(self.path).passages)
 
 
 @dataclass
@@ -119,7 +147,7 @@ def attach_pdfs(
 
 
 def with_fulltext(
-    papers: Sequence[Paper], files: Mapping[str, PdfFile], held: Mapping[str, str]
+    papers: Sequence[Paper], files: Mapping[str, BodySource], held: Mapping[str, str]
 ) -> list[Paper]:
     """The papers as they are to be indexed: a paper with a PDF names its digest; one without
     keeps the full text the index holds for it (``held``: paper id to PDF digest)."""
@@ -152,25 +180,23 @@ class Bodies:
 
 
 class BodyReader:
-    """Reads the PDFs of one batch (run in ingest's chunking thread): ``files`` are the PDFs to
-    read by paper id; ``held`` the digest each paper's indexed full text has (to fall back on)."""
+    """Reads the full texts of one batch (run in ingest's chunking thread): ``files`` are the
+    sources to read by paper id; ``held`` the digest each paper's indexed full text has (to fall
+    back on)."""
 
-    def __init__(self, files: Mapping[str, PdfFile], held: Mapping[str, str], options: ReadOptions) -> None:
+    def __init__(
+        self, files: Mapping[str, BodySource], held: Mapping[str, str], options: ReadOptions
+    ) -> None:
         self.files, self.held, self.options = files, held, options
 
     def __call__(self, batch: Sequence[Paper]) -> Bodies:
-        from rag.sources.pdf import read_pdf
-        from rag.sources.pdf.papers import pdf_digest
-
         bodies = Bodies(list(batch))
         for number, paper in enumerate(batch):
             file = self.files.get(paper.id)
             if file is None or self.held.get(paper.id) == file.digest:
                 continue
             try:
-                if pdf_digest(file.path, self.options) != file.digest:
-                    raise CorpusError(file.path, "changed while it was read; run the ingest again")
-                passages = list(read_pdf(file.path).passages)
+                passages = file.read(self.options)
             except CorpusError as error:
                 bodies.problems.append(error)
                 bodies.papers[number] = dataclasses.replace(paper, fulltext=self.held.get(paper.id))
@@ -179,7 +205,7 @@ class BodyReader:
         return bodies
 
 
-def needs_reading(paper: Paper, files: Mapping[str, PdfFile], held: Mapping[str, str]) -> bool:
+def needs_reading(paper: Paper, files: Mapping[str, BodySource], held: Mapping[str, str]) -> bool:
     """Whether indexing ``paper`` reads a PDF (its full text is new or changed)."""
     file = files.get(paper.id)
     return file is not None and held.get(paper.id) != file.digest

@@ -5,12 +5,17 @@ gives the :class:`~rag.index.ingest.IngestReport`.
 
 :func:`zotero_fulltext` is where the full-text index meets Zotero: from the PDFs Zotero holds for
 each paper (:func:`rag.sources.zotero_attachments.pdf_attachments`) it picks the one PDF to read,
-or, for a paper none of whose PDFs can be read, Zotero's own text of one
-(:func:`rag.sources.zotero_text.zotero_text_passages` cuts it into passages).
+or, for a paper none of whose PDFs can be read, Zotero's own current text of one
+(:class:`ZoteroText`: :func:`rag.sources.zotero_text.zotero_text_passages` cuts it into passages).
+Those passages are indexed as a PDF's are; the paper's ``fulltext`` is the digest of the text, so
+an unchanged text is not read again and a changed one replaces its passages, as a PDF would. A
+text without page breaks (Zotero 5 and 6) gives passages on
+:data:`~rag.sources.body_text.UNKNOWN_PAGE`: their citations name the section alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +30,8 @@ from rag.sources.paper import Paper
 from rag.sources.zotero import read_zotero, source_label
 
 if TYPE_CHECKING:
+    from rag.sources.body_text import Passage
+    from rag.sources.readers.base import ReadOptions
     from rag.sources.zotero_attachments import AttachmentFile, ZoteroAttachments
 
 
@@ -39,8 +46,9 @@ def ingest_zotero(
 ) -> IngestReport:
     """Index a Zotero library (or collection); papers gone from it since the last run leave the index.
 
-    With ``fulltext``, each paper's PDF in Zotero (:func:`zotero_fulltext`) is read and its
-    passages indexed beside the abstract; a PDF the index holds already is not read again."""
+    With ``fulltext``, each paper's PDF in Zotero, or Zotero's text of it (:func:`zotero_fulltext`),
+    is read and its passages indexed beside the abstract; a PDF or text the index holds already
+    is not read again."""
     started = time.perf_counter()
     library = library or Library()
     read = read_zotero(location, collection)
@@ -52,13 +60,8 @@ def ingest_zotero(
 
         chosen = zotero_fulltext(read.papers, pdf_attachments(location, collection))
         report.notes += chosen.notes
-        # Zotero's text (chosen.texts) is not handed over: the full-text index reads PDFs only.
         report.notes += [
-            CorpusError(
-                file.path,
-                f"item {file.item_key}: the PDF {file.problem}; Zotero's extracted text of it is not indexed",
-            )
-            for file in chosen.texts.values()
+            CorpusError(file.path, f"item {file.item_key}: {file.why}") for file in chosen.texts.values()
         ]
     with library.writing():  # the removals too, before readers see the lexical index again
         report = index_papers(
@@ -68,7 +71,7 @@ def ingest_zotero(
             rebuild=rebuild,
             report=report,
             started=started,
-            pdfs=chosen.pdfs,
+            pdfs=chosen.sources(),
         )
         label = source_label(collection)
         present = {paper.id for paper in read.papers}
@@ -99,6 +102,10 @@ class ZoteroFulltext:
     """The PDFs that cannot be read at all, and further PDFs of a paper that are not read (one line
     each)."""
 
+    def sources(self) -> dict[str, Path | ZoteroText]:
+        """What to read for each paper, by paper id, as :func:`rag.index.ingest.index_papers` takes it."""
+        return {**self.pdfs, **{paper_id: ZoteroText.of(file) for paper_id, file in self.texts.items()}}
+
 
 def zotero_fulltext(papers: Sequence[Paper], found: ZoteroAttachments) -> ZoteroFulltext:
     """For each of ``papers`` (read from Zotero), the one source its passages are to come from."""
@@ -122,3 +129,34 @@ def zotero_fulltext(papers: Sequence[Paper], found: ZoteroAttachments) -> Zotero
                 )
             )
     return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class ZoteroText:
+    """Zotero's extracted text of a paper's PDF, read in place of the PDF
+    (a :class:`~rag.index.pdf_ingest.BodySource`)."""
+
+    path: Path
+    """The ``.zotero-ft-cache`` file."""
+    digest: str
+    """The digest of the text and of whether its pages are known (the paper's ``fulltext``)."""
+    pages: tuple[str, ...]
+    pages_known: bool
+
+    @classmethod
+    def of(cls, file: AttachmentFile) -> ZoteroText:
+        """The text :func:`~rag.sources.zotero_attachments.pdf_attachments` read for ``file``."""
+        from rag.sources.pdf.papers import DIGEST_CHARS
+
+        blob = "\f".join(file.cached_pages) + ("" if file.pages_known else "\f(no pages)")
+        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+        return cls(file.cache or file.path, digest, file.cached_pages, file.pages_known)
+
+    def read(self, options: ReadOptions) -> list[Passage]:
+        """The text's passages (a CorpusError when it holds no body text)."""
+        from rag.sources.zotero_text import zotero_text_passages
+
+        passages = zotero_text_passages(self.pages, self.pages_known)
+        if not passages:
+            raise CorpusError(self.path, "Zotero's extracted text holds no body text to index")
+        return passages

@@ -72,7 +72,10 @@ class SearchRow(BaseModel):
     year: int | None = None
     score: float
     sentence: str = Field(description="The sentence of its abstract or PDF that matched the query best.")
-    page: int | None = Field(default=None, description="The PDF page of the sentence (None: the abstract).")
+    page: int | None = Field(
+        default=None,
+        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
+    )
     section: str | None = Field(
         default=None, description="The heading of the sentence's section in the PDF (None: the abstract)."
     )
@@ -228,7 +231,7 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
             ]
         text = "\n".join(
             f"{row.rank}. [{row.key}] {row.title} ({row.year}): {row.sentence}"
-            + (f" ({place(row.page, row.section)})" if row.page is not None else "")
+            + (f" ({where})" if (where := place(row.page, row.section)) else "")
             for row in rows
         )
         return _result(SearchResults(query=query, results=rows), text or "No papers matched.")

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
+UNKNOWN_PAGE = 0
+"""The page of a passage cut from text that has no page breaks (Zotero 5 and 6's extracted
+text): a reference names its section alone."""
+
 ABBREVIATIONS = frozenset(
     {"e.g", "i.e", "cf", "vs", "etc", "al", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "ref", "refs"}
     | {"no", "resp", "approx", "appx", "app", "ch", "def", "thm", "prop", "lem", "alg", "dr", "prof"}
@@ -26,7 +30,7 @@ class Passage:
     """A few sentences of a paper's body, with where they are."""
 
     page: int
-    """The page the passage starts on, 1-based."""
+    """The page the passage starts on, 1-based (:data:`UNKNOWN_PAGE` when the text has no pages)."""
     section: str
     """The heading of the section it is in, as printed ("4.1 Setup")."""
     text: str
@@ -40,10 +44,17 @@ class Passage:
         return page_at(self.page, self.turns, offset)
 
     def place(self, offset: int = 0) -> str:
-        """Where the text at ``offset`` is, as a reference shows it: "§4.1 Setup, p. 5" (or "p. 5"
-        without a heading)."""
-        page = self.page_at(offset)
-        return f"§{self.section}, p. {page}" if self.section else f"p. {page}"
+        """Where the text at ``offset`` is, as a reference shows it (:func:`place`)."""
+        return place(self.page_at(offset), self.section)
+
+
+def place(page: int, section: str | None) -> str:
+    """Where a sentence of a body passage is, as a reference shows it: "§4.1 Setup, p. 5", "p. 5"
+    without a heading; "§4.1 Setup" (or nothing) on an :data:`UNKNOWN_PAGE`."""
+    shown = [f"§{section}"] if section else []
+    if page != UNKNOWN_PAGE:
+        shown.append(f"p. {page}")
+    return ", ".join(shown)
 
 
 @cache

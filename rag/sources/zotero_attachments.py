@@ -73,7 +73,8 @@ class AttachmentFile:
     path: Path
     """Where the PDF is, or where Zotero says it should be."""
     why: str
-    """What is read and why, in a few words ("PDF", or why Zotero's text stands in)."""
+    """What is read and why, in a few words ("PDF", or why Zotero's text stands in and what
+    that means for citations: the note an ingest gives)."""
     cached_pages: tuple[str, ...] = ()
     """Zotero's text, when it is read instead of the PDF (empty when the PDF is read): one string
     per page from page 1 when :attr:`pages_known`, else the whole text as one string."""
@@ -82,6 +83,8 @@ class AttachmentFile:
     problem: str = ""
     """What is wrong with the PDF when Zotero's text is read instead ("is missing", PDFium's
     reason it cannot be opened)."""
+    cache: Path | None = None
+    """The ``.zotero-ft-cache`` file :attr:`cached_pages` were read from."""
 
     @property
     def reads_pdf(self) -> bool:
@@ -235,16 +238,17 @@ def _choose(folder: Path, path: Path, row: _Row) -> AttachmentFile | CorpusError
             return AttachmentFile(row.item_key, row.attachment_key, path, "PDF")
     else:
         problem = "is not a regular file" if path.exists() else "is missing"
-    cached = _cached_text(folder / "storage" / row.attachment_key / CACHE_FILE, path, row)
+    cache = folder / "storage" / row.attachment_key / CACHE_FILE
+    cached = _cached_text(cache, path, row)
     if isinstance(cached, str):
         return CorpusError(path, f"item {row.item_key}: the PDF {problem}. {cached}: not read")
     pages, known = cached
-    why = f"the PDF {problem}. Zotero's extracted text is read instead"
+    why = f"the PDF {problem}; its passages come from Zotero's extracted text"
     if row.indexed_pages and row.total_pages and row.indexed_pages < row.total_pages:
         why += f" (Zotero read pages 1-{row.indexed_pages} of {row.total_pages})"
     if not known:
-        why += ", without page numbers"
-    return AttachmentFile(row.item_key, row.attachment_key, path, why, pages, known, problem)
+        why += ", which has no page breaks: citations of them name no page"
+    return AttachmentFile(row.item_key, row.attachment_key, path, why, pages, known, problem, cache)
 
 
 def _cached_text(cache: Path, pdf: Path, row: _Row) -> tuple[tuple[str, ...], bool] | str:

@@ -11,7 +11,7 @@ can tell:
   line between paragraphs, and those lines are joined here with line-end hyphens resolved
   (:mod:`rag.sources.pdf.hyphenation`);
 - the page: the page a passage starts on when the text has Zotero 7's page breaks, else
-  :data:`UNKNOWN_PAGE`;
+  :data:`~rag.sources.body_text.UNKNOWN_PAGE` (a reference to it names no page);
 - running headers, footers and page numbers: the first and last :data:`EDGE_PARAGRAPHS`
   paragraphs of a page are dropped when they are a page number or repeat on enough pages, digits
   ignored (:mod:`rag.sources.pdf.running_lines`' rule for lines); without pages, page numbers and
@@ -33,14 +33,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from rag.sources.body_text import UNKNOWN_PAGE
 from rag.sources.pdf.headings import KNOWN, MAX_WORDS, Kind
 from rag.sources.pdf.hyphenation import join_lines, vocabulary
 from rag.sources.pdf.passages import Passage, PassageSettings, make_passages
 from rag.sources.pdf.running_lines import REPEATS, edge_key, is_page_number, repeats_needed
 from rag.sources.pdf.sections import Paragraph, Section
 
-UNKNOWN_PAGE = 0
-"""The page of a passage cut from text without page breaks (Zotero 5 and 6)."""
 EDGE_PARAGRAPHS = 2
 """How many paragraphs at the top and at the bottom of a page may be running lines."""
 _NUMBER = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,3}|[IVX]{1,5})\.?\s+")

@@ -9,9 +9,12 @@ import pytest
 
 from rag.answers.answer import answer
 from rag.answers.followup import standalone
-from rag.answers.quotes import detached
+from rag.answers.quotes import Quote, detached
 from rag.grounding.citations import strip_markers
 from rag.index.library import Library
+from rag.sources.body_text import UNKNOWN_PAGE
+from rag.sources.body_text import Passage as BodyPassage
+from rag.sources.corpus import Paper
 
 CONNECTIVE = re.compile(
     r"^(Moreover|Furthermore|Additionally|Also|In addition|However|Besides|Nevertheless)\b", re.IGNORECASE
@@ -99,3 +102,13 @@ def test_the_subject_papers_runners_up_are_quoted_within_the_margin_and_only_the
         assert detached(text) in line
     assert together.sentence == alone.sentence in together.quotes  # the best-ranked one is marked
     assert abstract[together.span[0] : together.span[1]] == together.sentence
+
+
+def test_a_quote_names_its_page_only_when_the_page_is_known() -> None:
+    paper = Paper(id="p1", title="T", abstract="An abstract.")
+    text = "We train for six days. We use eight GPUs."
+    on_page = Quote(3, paper, (23, len(text)), BodyPassage(4, "Setup", text, turns=((23, 5),)))
+    assert on_page.label == "[3, p. 5]"
+    unknown = Quote(3, paper, (0, 22), BodyPassage(UNKNOWN_PAGE, "Setup", text))
+    assert unknown.label == "[3]"
+    assert Quote(3, paper, (0, 12)).label == "[3]"

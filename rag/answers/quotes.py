@@ -33,6 +33,7 @@ from rag.grounding.judge import Answerability, Judge, Scored
 from rag.grounding.question import Question
 from rag.llm.generate import Passage, neutralise_markers
 from rag.settings import AnswerSettings
+from rag.sources.body_text import UNKNOWN_PAGE
 from rag.sources.body_text import Passage as BodyPassage
 from rag.sources.corpus import Paper
 
@@ -64,10 +65,10 @@ class Quote:
 
     @property
     def label(self) -> str:
-        """The citation marker: ``[3]``, or ``[3, p. 5]`` for a sentence on page 5 of the body."""
-        if self.passage is None:
-            return f"[{self.marker}]"
-        return f"[{self.marker}, p. {self.passage.page_at(self.span[0])}]"
+        """The citation marker: ``[3]``, or ``[3, p. 5]`` for a sentence on page 5 of the body (a
+        page that is not known, in Zotero's text without page breaks, is not named)."""
+        page = self.passage.page_at(self.span[0]) if self.passage is not None else UNKNOWN_PAGE
+        return f"[{self.marker}]" if page == UNKNOWN_PAGE else f"[{self.marker}, p. {page}]"
 
 
 def choose(

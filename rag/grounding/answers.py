@@ -37,8 +37,9 @@ import numpy as np
 
 from rag.grounding import figures as figure_reading
 from rag.grounding.evidence import PaperSentences, TermStatistics, Vocabulary, coverage
+from rag.grounding.measures import ANY_FIGURE, Measure
 from rag.grounding.names import names, prepared
-from rag.grounding.question import ANY_FIGURE, Measure, Question
+from rag.grounding.question import Question
 
 ANSWER = (
     "sim_question",

@@ -172,9 +172,31 @@ def test_list_questions_and_contrast_clauses() -> None:
             "GPUs",
             "GPUs",
         ),
+        (
+            "In the work that adds a bottleneck to control how much information its codes carry, what do "
+            "the codes correspond to?",
+            "what do the codes correspond to?",
+            "which",
+            "",
+            None,
+        ),
+        (
+            "In the study of X, do its discrete codes catch up?",
+            "do its discrete codes catch up?",
+            "yes-no",
+            "",
+            None,
+        ),
+        (
+            "At roughly what rate, in tokens per second, does X run?",
+            "At roughly what rate, in tokens per second, does X run?",
+            "figure",
+            "rate",
+            None,
+        ),
     ],
 )
-def test_a_question_that_asks_two_things_is_read_for_its_first(
+def test_a_question_is_read_for_its_own_first_ask(
     question: str, first: str, kind: str, asked: str, counted: str | None
 ) -> None:
     analysed = analyse(question)

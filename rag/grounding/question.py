@@ -237,10 +237,23 @@ _NEXT_ASK = re.compile(
 what* guidance scale ...", "How long did training take*, and on what* hardware?")."""
 
 
+_LEADING_DESCRIPTION = re.compile(
+    r"^\s*(?:in|for|according to|among|of|from|with|on|at|within|across)\s+"
+    r"(?!(?:\w+\s+){0,2}(?:what|which|how|who|whom|whose)\b)[^?]*?,\s+"
+    rf"(?=(?:what|which|how|who|where|when|why|{_AUX})\b)",
+    re.IGNORECASE,
+)
+"""A phrase that names what the question is about before it asks ("In the work that adds a
+quantization bottleneck to control how much information its codes carry, what ..."): not the ask,
+though its words may look like one ("how much")."""
+
+
 def first_ask(text: str) -> str:
-    """The question up to its second ask, if it asks two things (:data:`_NEXT_ASK`): the measure,
-    the asked words and the counted noun are read there, so that the second ask's words do not
-    replace the first's."""
+    """The question's own ask: after a leading description (:data:`_LEADING_DESCRIPTION`), up to
+    a second ask if it asks two things (:data:`_NEXT_ASK`). Its kind, measure, asked words and
+    counted noun are read there."""
+    lead = _LEADING_DESCRIPTION.match(text)
+    text = text[lead.end() :] if lead else text
     parts = _NEXT_ASK.split(text, maxsplit=1)
     return parts[0] + "?" if len(parts) > 1 else text
 

@@ -13,6 +13,10 @@ from rag.grounding.figures import figures
     [
         ("three to four times faster", 3, 4, "ratio"),  # words, a range, a multiplier
         ("a learning rate of 3e-4", 3e-4, 3e-4, "plain"),  # scientific notation
+        ("removes four-fifths of the weights", 0.8, 0.8, "ratio"),  # fractions in words
+        ("on almost two thirds of the tasks", 2 / 3, 2 / 3, "ratio"),
+        ("about a fifth of a second", 0.2, 0.2, "duration"),
+        ("trained on four dozen GPUs", 48, 48, "plain"),
         ("decayed to 1.5E-5", 1.5e-5, 1.5e-5, "plain"),
         ("3-4x faster", 3, 4, "ratio"),
         ("between two- and five-fold", 2, 5, "ratio"),
@@ -62,6 +66,11 @@ def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(te
     [
         ("three to four times faster", "3-4x faster"),  # words against digits
         ("a learning rate of 3e-4", "a learning rate of 0.0003"),  # scientific notation
+        ("removes up to four-fifths of the model", "reduces model size by up to 80%"),
+        ("cuts time by more than three-fifths", "with over 60% time reduction"),
+        ("about a fifth of a second in practice", "a practical latency of 200ms"),
+        ("chunks shorter than a third of a second", "chunk sizes (less than 300 msec)"),
+        ("pre-trained on just four dozen GPUs", "pre-trained on only 48 GPUs"),
         ("about 30k hours", "30,000 hours"),  # rounding with "about"
         ("roughly thirty thousand hours", "30,000 hours"),
         ("roughly a 40% cut", "reduced by 39.6%"),
@@ -86,6 +95,9 @@ def test_a_restated_figure_matches_its_source(claim: str, source: str) -> None:
     [
         ("ten times faster", "3-4x faster"),
         ("a learning rate of 3e-4", "a learning rate of 0.003"),
+        ("removes four-fifths of the model", "reduces model size by 40%"),
+        ("chunks shorter than a third of a second", "chunk sizes of 500 msec"),
+        ("on four dozen GPUs", "on 24 GPUs"),
         ("5x faster", "3x faster"),
         ("about 300k hours", "30,000 hours"),
         ("a 60% cut", "reduced by 39.6%"),

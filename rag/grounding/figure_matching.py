@@ -74,7 +74,7 @@ def matches(claim: Figure, source: Figure) -> bool:
         return _close(claim.high, source.high, step, tolerance)
     if claim.approx in ("over", "more than", "above", "at least", "just over"):
         return claim.low <= source.low + step or _close(claim.low, source.low, step, tolerance)
-    if claim.approx in ("less than", "fewer than", "under", "below", "just under"):
+    if claim.approx in ("less than", "fewer than", "shorter than", "under", "below", "just under"):
         return claim.high >= source.high - step or _close(claim.high, source.high, step, tolerance)
     if claim.low == claim.high and source.low != source.high:  # one value of a stated range
         return source.low - step <= claim.low <= source.high + step or _close(

@@ -8,8 +8,9 @@ becomes "two- to five-fold". :func:`figures` reads every figure of a text into :
 
 - **numbers**: digits with thousands separators and decimals, or in scientific notation
   ("3e-4"); suffixes ``k``/``K``, ``M``, ``B`` ("100K", "1.5B"); number words ("three",
-  "twenty-five", "a hundred thousand", "one billion"); multipliers ("twice", "double", "triple",
-  "half", "a third", "two-fold");
+  "twenty-five", "a hundred thousand", "one billion", "four dozen"); multipliers ("twice",
+  "double", "triple", "half", "two-fold"); fractions ("a third", "four-fifths", "two thirds";
+  "a fifth of a second" is a duration);
 - **ranges**: "3 to 4", "3-4x", "between two- and five-fold", "300M to 1.5B";
 - **kinds**, from the unit after the number: ``ratio`` (x, times, -fold), ``percent`` (%, percent,
   percentage points), ``duration`` (hours, ms, seconds: compared in seconds), ``frequency``
@@ -52,7 +53,10 @@ _MULTIPLIERS = {
     "triples": 3.0, "tripled": 3.0, "thrice": 3.0, "quadruple": 4.0, "half": 0.5, "halve": 0.5,
     "halves": 0.5, "halved": 0.5, "halving": 0.5,
 }  # fmt: skip
-_FRACTIONS = {"third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "tenth": 0.1}
+_FRACTIONS = {
+    "half": 0.5, "third": 1 / 3, "quarter": 0.25, "fourth": 0.25, "fifth": 0.2, "sixth": 1 / 6,
+    "eighth": 0.125, "tenth": 0.1,
+}  # fmt: skip
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
 _NUMBER_WORDS = sorted(
@@ -76,7 +80,7 @@ _NUMBER = (
 )
 _APPROX = (
     r"about|around|roughly|nearly|almost|approximately|approx\.?|some|close\s+to|just\s+(?:over|under)|"
-    r"over|more\s+than|less\s+than|fewer\s+than|under|above|below|up\s+to|at\s+least|at\s+most|"
+    r"over|more\s+than|less\s+than|fewer\s+than|shorter\s+than|under|above|below|up\s+to|at\s+least|at\s+most|"
     r"as\s+(?:much|many|few|little)\s+as|~|≈|>|<"
 )
 _RANGE_JOIN = r"\s*(?:-|\u2013|—|to|~|sim|(?(between)and|(?!)))\s*"
@@ -113,11 +117,29 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _STANDALONE = re.compile(
-    rf"(?P<approx>(?:{_APPROX})\s*)?"
-    r"\b(?P<word>" + "|".join(_MULTIPLIERS) + r")\b|\b(?:a|one)[\s-](?P<fraction>"
-    + "|".join(_FRACTIONS) + r")s?\b",
+    rf"(?P<approx>(?:{_APPROX})\s*)?\b(?P<word>" + "|".join(_MULTIPLIERS) + r")\b", re.IGNORECASE
+)
+_NUMERATORS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "nine": 9,
+}
+_FRACTION = re.compile(
+    rf"(?P<approx>(?:{_APPROX})\s*)?(?<!\band )\b(?P<numerator>{'|'.join(_NUMERATORS)})[\s-]+"
+    rf"(?P<fraction>{'|'.join(_FRACTIONS)}|halves)s?\b"
+    r"(?!\s+of\s+(?:an?\s+)?(?:hundred|thousand|million|billion)\b)"
+    r"(?:\s+of\s+(?:a|an|one)\s+(?P<unit>second|minute|hour|day)\b)?",
     re.IGNORECASE,
-)  # fmt: skip
+)
+"""A fraction in words: "a third", "four-fifths", "two thirds"; "a fifth of a second" is a
+duration ("two and a half" and "a quarter of a million" are numbers, read with them)."""
 _NAME_BEFORE = re.compile(r"(?:[A-Za-z][\w.]*[-_]|[A-Z][\w.]*[A-Z0-9][\w.]*[\s-]|[A-Z][a-z]+[A-Z]\w*\s|v)$")
 """Right before a number, the end of a name: "GPT-", "AISHELL-", "Wav2Vec ", "LLaMA-2 ", "v"."""
 _NAME_AFTER = re.compile(r"[A-Za-z]{2,}")
@@ -165,7 +187,9 @@ def _word_value(text: str) -> float | None:
     for word in lowered.split():
         if word == "and":
             continue
-        if word in _UNITS:
+        if word == "dozen":  # "four dozen" is 48
+            current = (current or 1) * 12
+        elif word in _UNITS:
             current += _UNITS[word]
         elif word in _TENS:
             current += _TENS[word]
@@ -266,6 +290,18 @@ def figures(text: str) -> list[Figure]:
                 Figure(value, value, "ratio", approx, 0.5, text=match.group(0).strip(), start=match.start())
             )
             taken.append((match.start(), match.end()))
+    for match in _FRACTION.finditer(text):
+        if any(s <= match.start("numerator") < e for s, e in taken):
+            continue
+        fraction = match.group("fraction").lower().replace("halves", "half")
+        value = _NUMERATORS[match.group("numerator").lower()] * _FRACTIONS[fraction]
+        unit = match.group("unit")
+        kind: Kind = "duration" if unit else "ratio"
+        value = _in_base_unit(kind, unit, value) if unit else value
+        approx = " ".join((match.group("approx") or "").lower().split())
+        text_of = match.group(0).strip()
+        found.append(Figure(value, value, kind, approx=approx, text=text_of, start=match.start("numerator")))
+        taken.append((match.start(), match.end()))
     for match in _FIGURE.finditer(text):
         low_text, high_text = match.group("low"), match.group("high")
         unit = (match.group("unit") or match.group("glued") or "").strip().lstrip("-")
@@ -308,19 +344,13 @@ def figures(text: str) -> list[Figure]:
             found.append(Figure(value, value, "ratio", step=step, text=match.group(0), start=match.start()))
             taken.append((match.start(), match.end()))
     for match in _STANDALONE.finditer(text):
-        if any(s <= match.start() < e for s, e in taken):
+        if any(s <= match.start("word") < e for s, e in taken):
             continue
-        word = match.group("word")
-        value = _MULTIPLIERS[word.lower()] if word else _FRACTIONS[match.group("fraction").lower()]
+        value = _MULTIPLIERS[match.group("word").lower()]
         approx = " ".join((match.group("approx") or "").lower().split())
         found.append(
             Figure(
-                value,
-                value,
-                "ratio",
-                approx=approx,
-                text=match.group(0).strip(),
-                start=match.start("word" if word else "fraction"),
+                value, value, "ratio", approx=approx, text=match.group(0).strip(), start=match.start("word")
             )
         )
     return found

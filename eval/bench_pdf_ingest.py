@@ -9,8 +9,9 @@ On the PDFs of DIR (each becomes a paper titled from its first page, as ``litrev
 3. a complete ingest of DIR into a fresh temporary library, texts/s; the ratio of the best ingest
    to the best encoding (best of ``RUNS`` rounds each: rounds on a shared machine are noisy);
 4. peak memory: the ingest of the first PDF alone and of all of them, each in a process of its own
-   (so that its peak resident memory is its own); their difference per 100 PDFs says how memory
-   grows with the number of PDFs (PDFs are read a batch at a time, pages one at a time).
+   (so that its peak resident memory is its own, :mod:`litrev_eval.peak_memory`); their
+   difference per 100 PDFs says how memory grows with the number of PDFs (PDFs are read a batch
+   at a time, pages one at a time).
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ from rag.sources.readers import find_files
 
 RUNS = 3
 _CHILD = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
+from litrev_eval.peak_memory import peak_kb
 from rag.index.ingest import ingest
 report = ingest([Path(p) for p in sys.argv[1:]])
-print(json.dumps({"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "pdfs": report.pdfs_read}))
+print(json.dumps({"peak_kb": peak_kb(), "pdfs": report.pdfs_read}))
 """
 
 

@@ -58,6 +58,7 @@ _MAX_RUNS = 3
 _RERUN_SIGNS = ("Rerun to get", "There were undefined references")
 _SOURCE_DATE = "1704067200"
 """2024-01-01: the date pdflatex stamps into every PDF, so that compiling twice gives equal bytes."""
+_ENVIRONMENT = {"SOURCE_DATE_EPOCH": _SOURCE_DATE, "FORCE_SOURCE_DATE": "1"}
 
 
 def compile_papers(
@@ -66,18 +67,28 @@ def compile_papers(
     """Compile every ``.tex`` of ``source_dir`` into ``out_dir`` (created if missing); the PDFs, by
     file name. pdflatex runs again while the log asks for it (references, labels). A missing
     pdflatex, a failed run or one over ``timeout_s`` is a :class:`DatasetError` naming the source."""
+    pdflatex = _pdflatex(source_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        _compile(pdflatex, source, out_dir, dict(os.environ) | _ENVIRONMENT, timeout_s)
+        for source in sorted(source_dir.glob("*.tex"))
+    ]
+
+
+def compile_source(source: Path, out_dir: Path, *, timeout_s: float = PDFLATEX_TIMEOUT_S) -> Path:
+    """Compile one ``.tex`` into ``out_dir`` as :func:`compile_papers` compiles each; its PDF."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _compile(_pdflatex(source), source, out_dir, dict(os.environ) | _ENVIRONMENT, timeout_s)
+
+
+def _pdflatex(source: Path) -> str:
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         raise DatasetError(
-            f"pdflatex is not installed; the full-text test papers in {source_dir} are LaTeX and "
-            "need it to become PDFs (Debian: texlive-latex-base)"
+            f"pdflatex is not installed; the LaTeX sources in {source} need it to become PDFs "
+            "(Debian: texlive-latex-base)"
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": _SOURCE_DATE, "FORCE_SOURCE_DATE": "1"}
-    return [
-        _compile(pdflatex, source, out_dir, environment, timeout_s)
-        for source in sorted(source_dir.glob("*.tex"))
-    ]
+    return pdflatex
 
 
 def pdf_name(key: str) -> str:
@@ -89,7 +100,8 @@ def _compile(
     pdflatex: str, source: Path, out_dir: Path, environment: dict[str, str], timeout_s: float
 ) -> Path:
     """Compile one source in ``out_dir`` (copied there, so that no path with spaces reaches TeX)."""
-    shutil.copyfile(source, out_dir / source.name)
+    if source.resolve() != (out_dir / source.name).resolve():
+        shutil.copyfile(source, out_dir / source.name)
     command = [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", source.name]
     log = out_dir / f"{source.stem}.log"
     for _ in range(_MAX_RUNS):

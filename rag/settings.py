@@ -55,6 +55,15 @@ class ChunkingSettings(_Section):
             "smaller batches keep ingest closer to the encoder's speed."
         ),
     )
+    batch_pages: int = Field(
+        default=300,
+        ge=1,
+        description=(
+            "Pages of PDFs read per ingest batch at most (besides at most eight PDFs): memory holds "
+            "one batch's full texts and their vectors. A longer PDF (a thesis, a book) is read in "
+            "full, in a batch of its own."
+        ),
+    )
 
 
 class ChromaSettings(_Section):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -141,3 +144,18 @@ def test_bench_ui_table_puts_the_rounds_side_by_side() -> None:
     assert rows[4].split()[-3:] == ["5.50", "9.00", "9.90"]
     assert rows[5].startswith("20 users at once, reads all at once (default)")
     assert rows[5].split()[-3:] == ["2.00", "3.00", "3.10"]
+
+
+def test_a_child_process_reports_its_own_peak_memory_not_its_parents() -> None:
+    """A process started by one that holds much memory: ``ru_maxrss`` carries the parent's peak
+    over, ``peak_kb`` gives the child's own (what the PDF benchmarks report for their children)."""
+    held = bytearray(400 * 1024 * 1024)
+    held[:: resource.getpagesize()] = b"\x01" * len(held[:: resource.getpagesize()])
+    code = (
+        "import json, resource; from litrev_eval.peak_memory import peak_kb; "
+        "print(json.dumps([peak_kb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    own, inherited = json.loads(done.stdout)
+    assert own < 200 * 1024 < 400 * 1024 < inherited
+    del held

@@ -100,5 +100,9 @@ def test_bench_ingest_pdf_reports_parse_and_embed_rates_the_ratio_and_memory(
     assert figures["texts"] > 4 * figures["passages"]  # chunks, passages and every sentence
     assert figures["parse_pages_per_s"] == pytest.approx(figures["pages"] / figures["parse_s"])
     assert figures["ratio"] == pytest.approx(figures["ingest_texts_per_s"] / figures["encode_texts_per_s"])
-    assert figures["peak_rss_all_mb"] >= figures["peak_rss_one_mb"] > 100
+    # Each ingest's own peak (not this process's, which holds the encoder): they differ by noise.
+    assert figures["peak_rss_all_mb"] > 100 and figures["peak_rss_one_mb"] > 100
+    assert figures["rss_per_100_pdfs_mb"] == pytest.approx(
+        (figures["peak_rss_all_mb"] - figures["peak_rss_one_mb"]) * 100
+    )
     assert f"| ratio ingest / encoder | {figures['ratio']:.3f} |" in bench_pdf_ingest.table(figures)

@@ -136,6 +136,21 @@ def bench_ingest(
     emit(runner.run(paths or [BUNDLED_CORPUS], Settings()), as_json, runner.table)
 
 
+@bench.command("thesis")
+def bench_thesis(
+    pages: Annotated[int, typer.Option(min=3, help="Pages of the long PDF (a generated thesis).")] = 300,
+    short: Annotated[int, typer.Option(min=2, help="Pages of the short PDF it is compared with.")] = 30,
+    as_json: AsJson = False,
+) -> None:
+    """A long PDF parsed and ingested in full: seconds and peak memory against a short one's."""
+    from litrev_eval import bench_thesis as runner
+
+    if short >= pages:
+        raise typer.BadParameter(f"{short} is not fewer than --pages ({pages})", param_hint="'--short'")
+
+    emit(runner.run(pages, short), as_json, runner.table)
+
+
 @bench.command("fulltext")
 def bench_fulltext(as_json: AsJson = False) -> None:
     """The full-text dev set end to end: answered with the right page, with and without the PDFs."""

@@ -38,7 +38,7 @@ from rag.index.pdf_ingest import (
     BodySource,
     PdfFile,
     attach_pdfs,
-    needs_reading,
+    pages_to_read,
     with_fulltext,
 )
 from rag.index.sentence_vectors import SentenceFile
@@ -48,7 +48,8 @@ from rag.sources.corpus import Paper, ReadOptions, read_paths
 
 PENDING = "INGEST-PENDING"
 PDFS_PER_BATCH = 8
-"""PDFs read per ingest batch at most: memory holds one batch's full texts at a time."""
+"""PDFs read per ingest batch at most (and at most ``ChunkingSettings.batch_pages`` pages of them):
+memory holds one batch's full texts and vectors at a time."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(papers_done, papers_to_embed)`` after each batch."""
@@ -190,7 +191,8 @@ def _index_papers(
             progress(written, len(todo))
 
     # Batch i+1 is chunked (and its PDFs read) by another thread while batch i is embedded, too.
-    batches = _batches(todo, batch_size, lambda paper: needs_reading(paper, files, held))
+    pages = {paper.id: pages_to_read(paper, files, held) for paper in todo} if files else {}
+    batches = _batches(todo, batch_size, settings.chunking.batch_pages, pages)
     cut = _Cut(library.settings.chunking, BodyReader(files, held, options))
     sentence_file = library.sentence_file
     with (
@@ -245,16 +247,21 @@ class _Cut:
         return chunk_papers(bodies.papers, self.settings), sentence_vectors.texts_of(bodies.papers), bodies
 
 
-def _batches(todo: list[Paper], size: int, reads: Callable[[Paper], bool]) -> list[list[Paper]]:
-    """``todo`` cut into batches of ``size`` papers, and of at most :data:`PDFS_PER_BATCH` PDFs to read."""
+def _batches(todo: list[Paper], size: int, max_pages: int, pages: Mapping[str, int]) -> list[list[Paper]]:
+    """``todo`` cut into batches of ``size`` papers, of at most :data:`PDFS_PER_BATCH` PDFs to read
+    and at most ``max_pages`` pages of them (``pages``: pages to read by paper id); a PDF longer
+    than that is a batch's only PDF."""
     batches: list[list[Paper]] = []
-    pdfs = 0
+    pdfs = read = 0
     for paper in todo:
-        if not batches or len(batches[-1]) >= size or (reads(paper) and pdfs >= PDFS_PER_BATCH):
+        count = pages.get(paper.id, 0)
+        crowded = pdfs >= PDFS_PER_BATCH or read + count > max_pages
+        if not batches or len(batches[-1]) >= size or (count and pdfs and crowded):
             batches.append([])
-            pdfs = 0
+            pdfs = read = 0
         batches[-1].append(paper)
-        pdfs += reads(paper)
+        pdfs += count > 0
+        read += count
     return batches
 
 

@@ -11,11 +11,13 @@ Two steps, so that memory holds one batch's PDFs at a time, however many are ing
    own, titled and summarised from its first page (:func:`rag.sources.pdf.papers.pdf_paper`).
    Two PDFs of one paper: the first is read, the other named in a note.
 2. :class:`BodyReader`, in ingest's batches (in the thread that chunks the next batch while this
-   one is embedded): the whole PDF is read into passages (:func:`rag.sources.pdf.read_pdf`), and
-   the texts to embed are the passages (:func:`rag.index.passage_store.passage_embedding_text`)
-   and their sentences (for the judge). It reads any :class:`BodySource` alike: a Zotero ingest
-   hands it Zotero's extracted text where a paper's PDF cannot be read
-   (:class:`rag.index.zotero_ingest.ZoteroText`).
+   one is embedded): the whole PDF is read into passages (:func:`rag.sources.pdf.read_pdf`, a page
+   at a time), and the texts to embed are the passages
+   (:func:`rag.index.passage_store.passage_embedding_text`) and their sentences (for the judge).
+   A batch reads a few PDFs and a bounded number of pages (:func:`pages_to_read` counts them); a
+   longer PDF, a thesis or a book, is a batch of its own and read in full. It reads any
+   :class:`BodySource` alike: a Zotero ingest hands it Zotero's extracted text where a paper's
+   PDF cannot be read (:class:`rag.index.zotero_ingest.ZoteroText`).
 
 Every PDF that cannot be read (encrypted, damaged, no text layer, not a regular file, too large)
 is one :class:`~rag.errors.CorpusError` naming it; its paper keeps the full text it had (or its
@@ -209,3 +211,19 @@ def needs_reading(paper: Paper, files: Mapping[str, BodySource], held: Mapping[s
     """Whether indexing ``paper`` reads a PDF (its full text is new or changed)."""
     file = files.get(paper.id)
     return file is not None and held.get(paper.id) != file.digest
+
+
+def pages_to_read(paper: Paper, files: Mapping[str, BodySource], held: Mapping[str, str]) -> int:
+    """How many pages indexing ``paper`` reads: 0 when its full text is not new or changed; 1 for
+    a PDF that cannot be opened (its read says why) and for text that stands in for a PDF."""
+    if not needs_reading(paper, files, held):
+        return 0
+    source = files[paper.id]
+    if not isinstance(source, PdfFile):
+        return 1
+    from rag.sources.pdf.pages import page_count
+
+    try:
+        return page_count(source.path)
+    except CorpusError:
+        return 1

@@ -12,6 +12,9 @@ printed, and its kind) or None. A line is a heading when it is one of
   :data:`MAX_WORDS` words, set in bold or larger than the body text, never smaller than it;
 - a known name run into its paragraph: "Abstract—We study ...", "Abstract. We study ..." (bold, or
   in capitals), given back with the rest of the line.
+- a chapter's label alone, "Chapter 2", "CHAPTER IV" (bold or larger than the body text), as a
+  thesis or a book sets it above the chapter's title: the title, on the lines below, is joined to
+  it by :func:`~rag.sources.pdf.sections.find_sections`.
 
 Kinds: ``abstract``, ``body``, ``references`` (the reference list, kept apart) and ``appendix``
 ("Appendix", "Supplementary material", or a lettered heading after the references).
@@ -66,6 +69,7 @@ _APPENDIX = re.compile(
     r"(?:appendix|appendices)(?:\s+[A-Z0-9]{1,2})?(?:\s*[:.\u2014\u2013-]\s*.*)?", re.IGNORECASE
 )
 _RUN_IN = re.compile(r"(?P<name>abstract)\s*(?:[.:\u2014\u2013]|-{1,2})\s*(?P<rest>\S.*)", re.IGNORECASE)
+_CHAPTER = re.compile(r"chapter\s+(?:\d{1,2}|[IVXLC]{1,6})", re.IGNORECASE)
 _TRAILING = " .:"
 
 
@@ -78,6 +82,8 @@ class Heading:
     """Numbered with a capital letter ("A Proofs"): an appendix when it follows the references."""
     numbered: bool = False
     """Numbered ("3 Method"), not a known name alone; only such a heading may run on a second line."""
+    chapter: bool = False
+    """A chapter's label alone ("Chapter 2"), its title on the next lines."""
 
 
 def _styled(line: Line, body_size: float) -> bool:
@@ -104,6 +110,8 @@ def read_heading(line: Line, body_size: float) -> tuple[Heading, str] | None:
         number = numbered.group("number").rstrip(".")
         kind = _known(numbered.group("title")) or "body"
         return Heading(bare, kind, lettered=number.isalpha() and len(number) == 1, numbered=True), ""
+    if _CHAPTER.fullmatch(bare) and _styled(line, body_size):
+        return Heading(bare, "body", chapter=True), ""
     run_in = _RUN_IN.fullmatch(text)
     if run_in and (line.bold_start or run_in.group("name").isupper()):
         return Heading(run_in.group("name").capitalize(), "abstract"), run_in.group("rest")

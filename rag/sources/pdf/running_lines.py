@@ -6,7 +6,10 @@ when
 
 - it is a bare page number ("7", "vii", "Page 7", "7 of 30"), or
 - the same line, with its digits ignored ("Preprint, page 7" and "Preprint, page 8" are the same),
-  is at the top or bottom of at least :func:`repeats_needed` pages.
+  is at the top or bottom of at least :func:`repeats_needed` pages out of :data:`SPREAD` times as
+  many in a row. A running line repeats page after page (every other page, in a book's two-sided
+  layout); the last line of a paragraph ("stations.") may come back at the foot of a few pages of
+  a long document, far apart, and is kept.
 
 A document of one page has no running lines but its page number.
 """
@@ -14,7 +17,7 @@ A document of one page has no running lines but its page number.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 
 from rag.sources.pdf.layout import LaidOutPage, Line
@@ -23,6 +26,8 @@ EDGE_LINES = 2
 """How many lines at the top and at the bottom of each page may be running lines."""
 REPEATS = 3
 """On how many pages an edge line must repeat to be a running line (fewer in short documents)."""
+SPREAD = 2
+"""A running line's repeats lie within this many times :func:`repeats_needed` pages in a row."""
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -54,11 +59,17 @@ def running_keys(pages: Sequence[LaidOutPage]) -> frozenset[str]:
     """The edge lines (as :func:`edge_key`) that repeat on enough pages to be running lines."""
     if len(pages) < 2:
         return frozenset()
-    counts: Counter[str] = Counter()
-    for page in pages:
-        counts.update({edge_key(line.text) for line in edge_lines(page)})
+    seen: dict[str, list[int]] = defaultdict(list)
+    for at, page in enumerate(pages):
+        for key in {edge_key(line.text) for line in edge_lines(page)}:
+            seen[key].append(at)
     needed = repeats_needed(len(pages))
-    return frozenset(key for key, count in counts.items() if count >= needed)
+    return frozenset(key for key, where in seen.items() if _close_repeats(where, needed))
+
+
+def _close_repeats(where: list[int], needed: int) -> bool:
+    """Whether ``needed`` of the pages ``where`` (in order) lie within ``SPREAD * needed`` pages."""
+    return any(where[i + needed - 1] - where[i] < SPREAD * needed for i in range(len(where) - needed + 1))
 
 
 def split_running(page: LaidOutPage, keys: frozenset[str]) -> tuple[LaidOutPage, list[str]]:

@@ -11,6 +11,8 @@ title, authors, affiliations) and the lines of the reference list (for
   starts a caption paragraph, kept whole with its label; after a table's caption, each line that
   reads as a row (:func:`~rag.sources.pdf.tables.is_row`) is a ``row`` paragraph of its own;
   footnotes are paragraphs of their own;
+- a chapter's label ("Chapter 2", :mod:`~rag.sources.pdf.headings`) and the title set below it are
+  one heading, "Chapter 2 Recorders for Salt Marshes";
 - a paragraph that stops mid-sentence (no closing punctuation, or a hyphen) and the next text
   paragraph that goes on in lower case are one paragraph: a column, page or float cut it; so are
   a paragraph and the next one when that one opens with punctuation (the full stop after a
@@ -98,9 +100,18 @@ def find_sections(
     references: list[tuple[int, Line]] = []
     seen_references = False
     heading_line: Line | None = None
+    chapter: tuple[int, Line] | None = None  # a chapter's label, on its page, its title still to come
     for page, line in _lines(pages):
         section = sections[-1]
         found = read_heading(line, page.body_size)
+        if chapter is not None and _chapter_title(chapter, page, line, found):
+            section.heading = f"{section.heading} {' '.join(line.text.split())}"
+            if found is not None and found[0].kind != "body":  # "Chapter 7 References"
+                section.kind = found[0].kind
+                seen_references = seen_references or section.kind == "references"
+            chapter, heading_line = None, line
+            continue
+        chapter = None
         goes_on = heading_line is not None and _heading_goes_on(heading_line, line, page.body_size)
         if found is None and goes_on:
             section.heading = join_lines_at([section.heading, line.text], words)[0]
@@ -117,6 +128,7 @@ def find_sections(
             sections.append(Section(heading.text, kind, page.number))
             raw.append([_Open("text", [(page.number, rest)])] if rest else [])
             heading_line = line if heading.numbered and not rest else None
+            chapter = (page.number, line) if heading.chapter else None
             continue
         _add_line(raw[-1], page.number, line)
     for section, paragraphs in zip(sections, raw, strict=True):
@@ -128,6 +140,19 @@ def _lines(pages: Sequence[LaidOutPage]) -> Iterator[tuple[LaidOutPage, Line]]:
     for page in pages:
         for line in page.lines:
             yield page, line
+
+
+def _chapter_title(
+    chapter: tuple[int, Line], page: LaidOutPage, line: Line, found: tuple[Heading, str] | None
+) -> bool:
+    """Whether ``line`` is the title of the chapter labelled ``chapter`` ("Chapter 2"): on its
+    page, below it (within three times its size), set in bold or larger than the text, and not a
+    numbered heading of its own ("2.1 Setup", when the chapter has no title)."""
+    number, label = chapter
+    styled = line.bold or line.size >= LARGER * page.body_size
+    below = -1.0 <= label.y0 - line.y1 < 3 * max(label.size, 1.0)
+    numbered = found is not None and found[0].numbered
+    return number == page.number and styled and below and not numbered and len(line.text) < 80
 
 
 def _heading_goes_on(heading: Line, line: Line, body_size: float) -> bool:

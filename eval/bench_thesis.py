@@ -64,7 +64,9 @@ Library().embedder.query_encoder()
 """
 
 
-def run(pages: int = 300, short: int = 30) -> dict[str, Any]:
+def run(pages: int = 300, short: int = 30, exported: Path | None = None) -> dict[str, Any]:
+    """The figures of both documents; ``exported``: a litrev home whose ``models/`` holds the
+    model's ONNX export already (else it is made first, in a process of its own)."""
     if not 2 <= short < pages:
         raise ValueError(f"the short thesis needs 2 pages or more and fewer than {pages}, got {short}")
     with tempfile.TemporaryDirectory(prefix="litrev-thesis-") as scratch:
@@ -73,8 +75,9 @@ def run(pages: int = 300, short: int = 30) -> dict[str, Any]:
         long_pdf = compile_thesis(root / "long", pages)
         compile_s = time.perf_counter() - began
         short_pdf = compile_thesis(root / "short", short)
-        models = root / "models-home"
-        _child(_EXPORT, None, models)
+        models = exported or root / "models-home"
+        if exported is None:
+            _child(_EXPORT, None, models)
         figures = {
             "long": _measure(long_pdf, root / "long-home", models),
             "short": _measure(short_pdf, root / "short-home", models),

@@ -138,10 +138,13 @@ def test_a_sentence_of_the_long_pdf_is_found_on_its_page(
     assert hit.place.place(hit.sentence[0]) == "§2.1 Survey 7 at Teal Hollow, p. 7"
 
 
-def test_bench_thesis_reports_both_documents_in_processes_of_their_own() -> None:
+def test_bench_thesis_reports_both_documents_in_processes_of_their_own(
+    bundled: Library, bundled_home: Path
+) -> None:
     if not pdfs.pdflatex_available():
         pytest.skip("pdflatex comes from texlive (make test installs it)")
-    figures = bench_thesis.run(pages=4, short=2)
+    assert (bundled_home / "models").is_dir()  # the session's library made the model's export
+    figures = bench_thesis.run(pages=4, short=2, exported=bundled_home)
     long, short = figures["long"], figures["short"]
     assert (long["pages"], short["pages"], figures["pages_ratio"]) == (4, 2, 2.0)
     assert long["passages_embedded"] == long["passages"] > short["passages_embedded"] == short["passages"] > 0

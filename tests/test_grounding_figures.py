@@ -15,6 +15,7 @@ from rag.grounding.figures import figures
         ("a learning rate of 3e-4", 3e-4, 3e-4, "plain"),  # scientific notation
         ("removes four-fifths of the weights", 0.8, 0.8, "ratio"),  # fractions in words
         ("on almost two thirds of the tasks", 2 / 3, 2 / 3, "ratio"),
+        ("eight tenths of the data", 0.8, 0.8, "ratio"),
         ("about a fifth of a second", 0.2, 0.2, "duration"),
         ("trained on four dozen GPUs", 48, 48, "plain"),
         ("decayed to 1.5E-5", 1.5e-5, 1.5e-5, "plain"),

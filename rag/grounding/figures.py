@@ -119,18 +119,8 @@ _FIGURE = re.compile(
 _STANDALONE = re.compile(
     rf"(?P<approx>(?:{_APPROX})\s*)?\b(?P<word>" + "|".join(_MULTIPLIERS) + r")\b", re.IGNORECASE
 )
-_NUMERATORS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "nine": 9,
-}
+_NUMERATORS = {word: value for word, value in _UNITS.items() if 1 <= value <= 9}
+"""A fraction's numerator in words: "a", "one" to "nine"."""
 _FRACTION = re.compile(
     rf"(?P<approx>(?:{_APPROX})\s*)?(?<!\band )\b(?P<numerator>{'|'.join(_NUMERATORS)})[\s-]+"
     rf"(?P<fraction>{'|'.join(_FRACTIONS)}|halves)s?\b"

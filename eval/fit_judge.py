@@ -1,8 +1,10 @@
 """Fit the judge's weights on the *tune* halves of the dev sets (``litrev bench support --fit``).
 
 Reads ``claims.jsonl``, ``qa.jsonl``, ``unanswerable.jsonl`` and ``multi.jsonl`` from
-``eval/datasets``, keeps the tune half of each (:func:`litrev_eval.datasets.half`; the holdout half is
-never read here) and fits the three models of :mod:`rag.grounding.model`:
+``eval/datasets`` (and the full-text questions, asked of a library of their PDFs and of one of
+their abstracts alone: :func:`fulltext_questions`), keeps the tune half of each
+(:func:`litrev_eval.datasets.half`; the holdout half is never read here) and fits the three models
+of :mod:`rag.grounding.model`:
 
 - ``support``: logistic regression (L2, C = :data:`C`) on the claims' features; the threshold is
   the one with the best accuracy on 5-fold cross-validated probabilities of the tune half;
@@ -23,13 +25,15 @@ the cross-validated tune figures.
 from __future__ import annotations
 
 import datetime
+import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from litrev_eval.datasets import Item, evidence_of, load
+from litrev_eval.datasets import Item, evidence_of, half, load
 
 from rag.answers.answer import evidence_strength
 from rag.grounding.answerability import QUESTION, Reading, question_features, question_words
@@ -40,6 +44,7 @@ from rag.grounding.model import JudgeModel, Linear, Trees
 from rag.grounding.question import analyse
 from rag.index.library import Library
 from rag.retrieval.retrieve import search
+from rag.settings import Settings
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 C = 1.0
@@ -69,6 +74,8 @@ class QuestionRows:
     """Per row: the sentence is (part of) the item's evidence in a gold paper."""
     features: Any
     """(question, candidates, strength): what :func:`question_features` needs."""
+    judge: Judge | None = None
+    """The judge of the library the question was asked of (None: the bundled one's)."""
 
 
 def _standardise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,7 +180,7 @@ def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) 
     )
     strength = evidence_strength(result, library)
     return QuestionRows(
-        item, answerable, rows.astype(np.float64), where, gold, (question, candidates, strength)
+        item, answerable, rows.astype(np.float64), where, gold, (question, candidates, strength), judge
     )
 
 
@@ -207,10 +214,11 @@ def _question_row(q: QuestionRows, ranker: Linear, judge: Judge) -> np.ndarray:
     from rag.grounding.answerability import read
 
     scores = ranker.logits(q.rows)
-    reading: Reading = read(q.rows, q.where, scores)
     question, candidates, strength = q.features
-    words = question_words(question, judge.vocabulary)
-    return question_features(question, reading, candidates, strength, words, judge.vocabulary)
+    reading: Reading = read(q.rows, q.where, scores, question, candidates)
+    vocabulary = (q.judge or judge).vocabulary
+    words = question_words(question, vocabulary)
+    return question_features(question, reading, candidates, strength, words, vocabulary)
 
 
 def fit_answers(
@@ -249,13 +257,51 @@ def fit_answers(
     return ranker, _trees(rows[~gated], labels[~gated], threshold), figures
 
 
+def fulltext_questions(
+    settings: Settings, root: Path, progress: Progress | None = None
+) -> list[QuestionRows]:
+    """The tune half of the full-text dev set as questions for the answerable model: asked of a
+    library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not)
+    and of their ``.bib`` alone (where the answerable ones are not: abstracts do not state them).
+    No gold sentences: the ranker is fitted on the abstract questions only."""
+    from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers
+
+    from rag.index.ingest import ingest
+
+    compile_papers(root / "pdfs")
+    full = Library(settings.model_copy(update={"home": root / "full"}))
+    ingest([LIBRARY_BIB, root / "pdfs"], library=full)
+    bare = Library(settings.model_copy(update={"home": root / "bare"}), embedder=full.embedder)
+    ingest([LIBRARY_BIB], library=bare)
+    asked = [
+        (Item(record["id"], number, record["question"], fields=record), path == QA)
+        for path in (QA, UNANSWERABLE)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.strip() and half((record := json.loads(line))["id"]) == "tune"
+    ]
+    judges = {"full": Judge(full.sentences, full.lexical), "bare": Judge(bare.sentences, bare.lexical)}
+    questions = []
+    for done, (item, answerable) in enumerate(asked, start=1):
+        questions.append(question_rows(judges["full"], full, item, answerable))
+        if answerable:
+            questions.append(question_rows(judges["bare"], bare, item, False))
+        if progress:
+            progress("fulltext_qa.jsonl", done, len(asked))
+    return questions
+
+
 def fit(library: Library, *, progress: Progress | None = None) -> JudgeModel:
     """Fit all three models on the tune halves (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="litrev-fit-") as scratch:
+        return _fit(library, Path(scratch), progress)
+
+
+def _fit(library: Library, scratch: Path, progress: Progress | None) -> JudgeModel:
     papers = {paper.id: paper for paper in library.store.iter_papers()}
     judge = Judge(library.sentences, library.lexical)
     claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
     support, support_figures = fit_support(judge, claims, papers)
-    questions: list[QuestionRows] = []
+    questions: list[QuestionRows] = fulltext_questions(library.settings, scratch, progress)
     sets = (
         ("qa.jsonl", "qa", True),
         ("multi.jsonl", "multi", True),
@@ -271,7 +317,8 @@ def fit(library: Library, *, progress: Progress | None = None) -> JudgeModel:
         judge, questions, library.settings.answer.min_evidence
     )
     fitted: dict[str, Any] = {
-        "on": "the tune halves of eval/datasets claims, qa, multi and unanswerable",
+        "on": "the tune halves of eval/datasets claims, qa, multi, unanswerable and fulltext "
+        "(with and without the PDFs)",
         "date": datetime.date.today().isoformat(),
         "support": support_figures,
         "answers": answer_figures,

@@ -6,7 +6,7 @@ import pytest
 
 from rag.grounding.answers import fits
 from rag.grounding.figures import figures
-from rag.grounding.names import Text, names
+from rag.grounding.names import Text, names, only_extended
 from rag.grounding.polarity import disagree, negated
 from rag.grounding.question import analyse, first_ask, is_list_question, without_contrast
 
@@ -23,10 +23,40 @@ from rag.grounding.question import analyse, first_ask, is_list_question, without
         ("An encoder-only CTC model trained on 180k hours is faster.", ["CTC"]),  # a figure is no name
         ("HuBERT-style masked prediction", ["HuBERT"]),  # "-style" makes an adjective
         ("How many parameters does the largest model have?", []),  # no word picked for its rarity
+        # a name made an adjective stands alone: "WavLM-based ASVspoof" is WavLM and ASVspoof
+        ("How often does the WavLM-based ASVspoof 5 system err?", ["WavLM", "ASVspoof"]),
+        # a unit of measure is no name
+        ("How many tokens does WavTokenizer spend on one second of 24 kHz audio?", ["WavTokenizer"]),
+        ("A 16 GB card at 200 ms and 3 dB", []),
+        # a figure made an adjective is a figure
+        ("the cache of one 128k-token sequence for a 10-second clip", []),
     ],
 )
 def test_names_are_the_name_shaped_words(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "question", "extended"),
+    [
+        ("VALL-E", "VALL-E R: Robust and Efficient Zero-Shot TTS", "Which paper proposed VALL-E?", True),
+        ("Clover", "Clover-2, an advanced iteration of Clover", "Which paper introduced Clover?", False),
+        ("Clover", "Clover-2: Accurate Inference", "Which paper introduced Clover?", True),
+        ("Mamba", "Mamba-based Decoder-Only Approach", "Which paper proposed Mamba?", True),
+        ("EAGLE", "EAGLE v2 drafts a dynamic tree", "Who proposed EAGLE?", True),
+        # the question writes the same version: the same name
+        ("VALL-E R", "VALL-E R, a robust zero-shot TTS system", "Which paper introduced VALL-E R?", False),
+        ("FastSpeech", "FastSpeech 2: Fast and High-Quality TTS", "Who proposed FastSpeech 2?", False),
+        ("wav2vec", "wav2vec 2.0: A Framework", "Who introduced wav2vec 2.0?", False),
+        ("FastSpeech", "FastSpeech 2: Fast and High-Quality TTS", "Which paper proposed FastSpeech?", True),
+        ("EAGLE", "EAGLE: Speculative Sampling Requires Rethinking", "Which paper proposed EAGLE?", False),
+        ("GigaAM", "a paper on speech", "Which paper proposed GigaAM?", False),  # not mentioned at all
+    ],
+)
+def test_a_name_that_continues_into_a_version_is_another_name(
+    name: str, text: str, question: str, extended: bool
+) -> None:
+    assert only_extended(name, text, question) is extended
 
 
 @pytest.mark.parametrize(
@@ -129,6 +159,23 @@ def test_question_kind_measure_and_subject(
     assert analysed.kind == kind
     assert (analysed.measure.name if analysed.measure else None) == measure
     assert analysed.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "measure"),
+    [
+        # what is asked ends at the question's verb: a measure word after it is not asked for
+        ("Which CPU were LoomRetriever's query latencies measured on?", "which", None),
+        ("Which GPU was the model's latency measured on?", "which", None),
+        ("What was the reconstruction FID of MAGVIT-v2?", "figure", "score"),
+        ("At what sampling rate does NanoCodec operate?", "figure", "frequency"),
+        ("What average relative WER does the cascade reach?", "figure", "score"),
+    ],
+)
+def test_what_is_asked_ends_at_the_verb(question: str, kind: str, measure: str | None) -> None:
+    analysed = analyse(question)
+    assert analysed.kind == kind
+    assert (analysed.measure.name if analysed.measure else None) == measure
 
 
 def test_a_comparison_target_is_not_the_subject() -> None:

@@ -156,6 +156,41 @@ def test_a_detail_or_condition_no_abstract_states_is_refused(bundled: Library, q
     assert result.abstained and result.reason == "not-stated", result.answer
 
 
+PROPOSED_ELSEWHERE = [
+    # the library has VALL-E R and papers comparing with VALL-E, not VALL-E's own paper
+    "Which paper proposed VALL-E?",
+    # only Clover-2, "an advanced iteration of Clover"
+    "Which paper introduced the original Clover draft model?",
+    # only a "Mamba-based" decoder for ASR
+    "Which paper proposed the Mamba state space model?",
+]
+
+
+@pytest.mark.parametrize("question", PROPOSED_ELSEWHERE)
+def test_a_paper_presenting_a_successor_did_not_propose_the_original(bundled: Library, question: str) -> None:
+    result = answer(question, library=bundled)
+    assert result.abstained, result.answer
+
+
+def test_a_successor_is_found_by_its_own_name(bundled: Library) -> None:
+    result = answer("Which paper introduced Clover-2?", library=bundled)
+    assert not result.abstained
+    assert result.citations[0].title.startswith("Clover-2")
+
+
+def test_a_benchmark_named_in_a_condition_does_not_choose_the_paper(bundled: Library) -> None:
+    """SPACE (semi-autoregressive fine-tuning, auto-correct decoding) reports speed-ups on HumanEval-X;
+    M2R2, another paper, reports one on MT-Bench. Asked about SPACE on MT-Bench, the answer is not
+    M2R2's figure."""
+    described = "the semi-autoregressive fine-tuning plus auto-correct decoding approach"
+    refused = answer(f"What speedup does {described} report on MT-Bench?", library=bundled)
+    assert refused.abstained, refused.answer
+    stated = answer(f"What speedup does {described} report on HumanEval-X?", library=bundled)
+    assert not stated.abstained
+    assert stated.citations[0].title.startswith("Generation Meets Verification"), stated.citations[0].title
+    assert "2.7x-4.0x" in stated.citations[0].sentence
+
+
 def test_a_refused_training_setting_is_named_as_asked(bundled: Library) -> None:
     result = answer("What learning rate was used to fine-tune CarelessWhisper?", library=bundled)
     assert result.abstained

@@ -13,7 +13,7 @@ import numpy as np
 from rag.grounding.answers import ANSWER, PRESENTS, Candidate, share_of, states
 from rag.grounding.details import stated_near, unnamed_kind
 from rag.grounding.evidence import PaperSentences, TermStatistics, TermWeights, Vocabulary, is_rare
-from rag.grounding.names import prepared
+from rag.grounding.names import only_extended, prepared
 from rag.grounding.question import Question
 
 QUESTION = (
@@ -95,10 +95,23 @@ class Reading:
     """The row of the best sentence of the subject paper."""
 
 
-def read(rows: np.ndarray, where: list[tuple[int, int]], scores: np.ndarray) -> Reading:
-    """The subject paper and its best sentence, from the ranker's ``scores``."""
-    named = rows[:, ANSWER.index("names_paper")]
+def read(
+    rows: np.ndarray,
+    where: list[tuple[int, int]],
+    scores: np.ndarray,
+    question: Question | None = None,
+    candidates: Sequence[Candidate] = (),
+) -> Reading:
+    """The subject paper and its best sentence, from the ranker's ``scores``: the best-ranked paper
+    that states most of the names of the question's subject (:func:`subject_names`; a name met only
+    in a condition, "on MT-Bench", says where a figure was measured, not whose it is)."""
     ranks = rows[:, ANSWER.index("paper_rank")]
+    if question is None or not candidates:
+        named = rows[:, ANSWER.index("names_paper")]
+    else:
+        wanted = subject_names(question)
+        shares = [share_of([c.sentences.named.states(n) for n in wanted]) for c in candidates]
+        named = np.array([shares[candidate] for candidate, _ in where])
     top = max(range(len(rows)), key=lambda i: (named[i], ranks[i]))
     subject = where[top][0]
     own = [i for i, (candidate, _) in enumerate(where) if candidate == subject]
@@ -217,6 +230,12 @@ PRESENT_REACH = 10
 """A name presented as the paper's own comes within this many words of the presenting verb."""
 
 
+def subject_names(question: Question) -> list[str]:
+    """The question's names less those met only inside its conditions ("What speed-up does the
+    method report on MT-Bench?" names no subject)."""
+    return [name for name in question.names if not any(name in phrase for phrase in question.conditions)]
+
+
 def main_names(question: Question, vocabulary: TermWeights) -> list[str]:
     """The rare names of the question's subject phrase ("PARD" in "What speed-up does PARD achieve
     on Llama-2-13B?"); a name many papers use ("TTS", "LLM") names a field, not a paper, and a
@@ -233,7 +252,7 @@ def _own_work(question: Question, paper: PaperSentences, best: int, only: Sequen
         return PRESENTS.search(paper.text(best)) is not None
     head = re.split(r":|\s+(?:for|on|with|via|from|using|of|to|by|in)\s+", paper.paper.title, maxsplit=1)[0]
     for name in only or question.names:
-        if prepared(head).states(name):
+        if prepared(head).states(name) and not only_extended(name, head, question.text):
             return True
         for text in paper.texts:
             if re.match(rf"\s*{re.escape(name)}\s*(?:\([^)]*\))?\s*,\s+(?:a|an)\s", text, re.IGNORECASE):
@@ -241,6 +260,7 @@ def _own_work(question: Question, paper: PaperSentences, best: int, only: Sequen
             for match in PRESENTS.finditer(text):
                 reach = " ".join(text[match.end() :].split()[:PRESENT_REACH])
                 link = _LINK.search(reach)
-                if prepared(reach[: link.start()] if link else reach).states(name):
+                presented = reach[: link.start()] if link else reach
+                if prepared(presented).states(name) and not only_extended(name, presented, question.text):
                     return True
     return False

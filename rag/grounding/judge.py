@@ -216,7 +216,7 @@ class Judge:
         if not len(rows):
             return Answerability(asked, False, 0.0, None, [])
         scores = self.model.ranker.logits(rows)
-        reading = read(rows, where, scores)
+        reading = read(rows, where, scores, asked, candidates)
         row = question_features(asked, reading, candidates, strength, words, self.vocabulary)
         model = self.model.answerable
         probability = float(model.probabilities(row)[0])

@@ -107,12 +107,14 @@ _MAX_RUN = 4
 _FIGURE_WORD = re.compile(r"[\d.,]+(?:[kKmMbBxX%]|ms|Hz|kHz|h)?")
 _SUFFIX = re.compile(r"-(?:[a-z]{4,}|[a-z]+-[a-z]+)$")
 """A lower-case ending that makes a name an adjective: "HuBERT-style", "ASR-derived", "LLM-based"."""
+_UNIT_WORD = re.compile(r"[kMG]?Hz|[KMGT]i?B|[mµ]s|dB|FPS|fps|kbps|bps")
+"""A unit of measure ("24 kHz", "16 GB", "3 dB") is no name."""
 
 
 def _name_shaped(word: str, opening: bool) -> bool:
     letters = [c for c in word if c.isalpha()]
-    if not letters or _FIGURE_WORD.fullmatch(word):
-        return False
+    if not letters or _FIGURE_WORD.fullmatch(word) or _FIGURE_WORD.fullmatch(_SUFFIX.sub("", word)):
+        return False  # a figure, or one made an adjective ("128k-token", "10-second")
     if any(c.isdigit() for c in word):
         return True
     if sum(c.isupper() for c in word) >= 2 or any(c.isupper() for c in word[1:]):
@@ -138,8 +140,12 @@ def names(text: str, *, opens: bool = True) -> list[str]:
         word = match.group(0)
         possessive = word.endswith(("'s", "\u2019s"))
         word = word[:-2] if possessive else word.rstrip(".'\u2019")
-        if _SUFFIX.search(word) and _name_shaped(_SUFFIX.sub("", word), False):
+        adjective = bool(_SUFFIX.search(word)) and _name_shaped(_SUFFIX.sub("", word), False)
+        if adjective:  # "WavLM-based ASVspoof 5": the adjective's name stands alone
+            close()
             word = _SUFFIX.sub("", word)
+        if _UNIT_WORD.fullmatch(word):
+            word = ""
         before = text[max(0, match.start() - 2) : match.start()]
         if re.search(r"[.?!:;\"(]\s*$", before) and not re.search(r"\d\.\s*$", before):
             close()
@@ -148,7 +154,7 @@ def names(text: str, *, opens: bool = True) -> list[str]:
             run.append(word)
         else:
             close()
-        if possessive or re.match(r"\s*[,;:()]", text[match.end() :]):
+        if possessive or adjective or re.match(r"\s*[,;:()]", text[match.end() :]):
             close()
         opening = False
     close()
@@ -199,3 +205,26 @@ def _is_acronym(name: str) -> bool:
 def prepared(text: str) -> Text:
     """:class:`Text` for ``text``, kept for the texts judged again and again (cited abstracts)."""
     return Text(text)
+
+
+_SUCCESSOR = re.compile(
+    r"(?:[-\s](?:[A-Z]|\d+(?:\.\d+)*|v\d+(?:\.\d+)*)(?![\w-])|\+\+|-(?:based|style|like|inspired|derived|driven|powered)\b)"
+)
+"""What turns a name into another one: a version ("Clover-2", "VALL-E R", "EAGLE v2", "C++") or
+an ending that makes it an adjective ("Mamba-based")."""
+
+
+def only_extended(name: str, text: str, asked: str) -> bool:
+    """Every mention of ``name`` in ``text`` continues into a longer name ("VALL-E R", "Clover-2",
+    "Mamba-based") that ``asked`` (the question) does not write: a paper presenting "VALL-E R" does
+    not present VALL-E."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}", re.IGNORECASE)
+    wanted = {_key(m.group(0)) for q in pattern.finditer(asked) if (m := _SUCCESSOR.match(asked, q.end()))}
+    mentions = list(pattern.finditer(text))
+    if not mentions:
+        return False
+    for mention in mentions:
+        after = _SUCCESSOR.match(text, mention.end())
+        if after is None or _key(after.group(0)) in wanted:
+            return False
+    return True

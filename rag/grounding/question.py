@@ -140,13 +140,26 @@ def measure_of(text: str) -> Measure | None:
     if how_much:  # what follows "how many" first ("How many GPUs ... the billion-parameter model")
         windows = [" ".join(text[how_much.start() :].split()[:5]), text[how_much.start() :]]
     else:
-        windows = [" ".join(text[m.end() :].split()[:5]) for m in _WHAT.finditer(text)]
+        windows = [_asked_phrase(text[m.end() :]) for m in _WHAT.finditer(text)]
     for window in windows if how_much else [" ".join(windows)]:
         for measure in MEASURES[:-1] if how_much else MEASURES:
             hours = how_much or measure.name != "data" or re.search(r"\bhours?\b", window, re.I)
             if hours and re.search(measure.asks, window, re.IGNORECASE):
                 return measure
     return ANY_FIGURE if how_much else None
+
+
+_AUX_WORD = re.compile(rf"{_AUX}", re.IGNORECASE)
+
+
+def _asked_phrase(rest: str) -> str:
+    """The few words after "what / which" that name what is asked, up to the question's verb:
+    "Which CPU *were* the latencies measured on?" asks for a CPU, not a latency."""
+    words = rest.split()[:5]
+    while words and _AUX_WORD.fullmatch(words[0]):  # "what is the WER ..."
+        words.pop(0)
+    cut = next((i for i, word in enumerate(words) if _AUX_WORD.fullmatch(word)), len(words))
+    return " ".join(words[:cut])
 
 
 def targets(text: str) -> list[str]:

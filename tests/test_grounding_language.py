@@ -184,6 +184,9 @@ def test_a_comparison_target_is_not_the_subject() -> None:
     )
     assert analysed.targets == ("APNet2",) and "APNet2" not in analysed.names
     assert analyse("How much faster than APNet2 is FreeV?").names == ("FreeV",)
+    # the target ends at the auxiliary: the subject after it is no target
+    modal = analyse("How many times faster than its autoregressive baseline can DASpeech decode?")
+    assert modal.targets == () and modal.names == ("DASpeech",)
 
 
 def test_list_questions_and_contrast_clauses() -> None:
@@ -239,6 +242,13 @@ def test_list_questions_and_contrast_clauses() -> None:
             "At roughly what rate, in tokens per second, does X run?",
             "figure",
             "rate",
+            None,
+        ),
+        (
+            "What fraction of inference time does VALL-E R save, and why?",
+            "What fraction of inference time does VALL-E R save?",
+            "figure",
+            "fraction",
             None,
         ),
     ],

@@ -70,10 +70,9 @@ _TARGET = re.compile(
     r"outperform\w*|surpass\w*|beat\w*)\s+",
     re.IGNORECASE,
 )
-_TARGET_END = re.compile(
-    r"[,;?)]|\b(?:and|while|with|on|in|for|at|when|by|does|do|is|are|was|were)\b", re.IGNORECASE
-)
 _AUX = r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would)"
+_TARGET_END = re.compile(rf"[,;?)]|\b(?:and|while|with|on|in|for|at|when|by|{_AUX[3:-1]})\b", re.IGNORECASE)
+"""A comparison target ends at the question's auxiliary ("than its baseline *can* DASpeech decode")."""
 _ASKED = re.compile(
     rf"\b(?:how\s+(?:many|much)|by\s+how\s+much|what|which)\s+(?!{_AUX}\b)(?P<asked>(?:[\w\-/]+\s+){{0,3}}?[\w\-/]+?)"
     r"(?=\s+(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|of|in|on|for|from|did|were|"
@@ -244,7 +243,7 @@ def counted_noun(text: str) -> str | None:
 
 
 _NEXT_ASK = re.compile(
-    r",?\s+(?:and|or)\s+(?:(?:on|in|at|with|for|from|by|to)\s+)?(?=(?:what|which|how)\b)", re.IGNORECASE
+    r",?\s+(?:and|or)\s+(?:(?:on|in|at|with|for|from|by|to)\s+)?(?=(?:what|which|how|why)\b)", re.IGNORECASE
 )
 """Where a question that asks two things starts asking the second ("How many solver steps *and
 what* guidance scale ...", "How long did training take*, and on what* hardware?")."""

@@ -18,7 +18,6 @@ Figures come per half (:func:`litrev_eval.datasets.half`: thresholds are chosen 
 
 from __future__ import annotations
 
-import json
 import statistics
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from litrev_eval.datasets import HALVES, half
-from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers
+from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers, rows
 
 from rag.answers.answer import Answer, answer
 from rag.answers.record import Citation
@@ -40,10 +39,6 @@ from rag.sources.body_text import Passage as BodyPassage
 
 NOTE = "adding its PDF may answer this"
 Progress = Callable[[str, int, int], None]
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _norm(text: str) -> str:
@@ -89,7 +84,7 @@ def judge_item(
 def run(
     settings: Settings, *, embedder: Embedder | None = None, progress: Progress | None = None
 ) -> dict[str, Any]:
-    qa, unanswerable = _rows(QA), _rows(UNANSWERABLE)
+    qa, unanswerable = rows(QA), rows(UNANSWERABLE)
     with tempfile.TemporaryDirectory(prefix="litrev-fulltext-") as scratch:
         root = Path(scratch)
         pdfs = root / "pdfs"

@@ -25,7 +25,6 @@ the cross-validated tune figures.
 from __future__ import annotations
 
 import datetime
-import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +43,6 @@ from rag.grounding.model import JudgeModel, Linear, Trees
 from rag.grounding.question import analyse
 from rag.index.library import Library
 from rag.retrieval.retrieve import search
-from rag.settings import Settings
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 C = 1.0
@@ -257,27 +255,27 @@ def fit_answers(
     return ranker, _trees(rows[~gated], labels[~gated], threshold), figures
 
 
-def fulltext_questions(
-    settings: Settings, root: Path, progress: Progress | None = None
-) -> list[QuestionRows]:
+def fulltext_questions(library: Library, root: Path, progress: Progress | None = None) -> list[QuestionRows]:
     """The tune half of the full-text dev set as questions for the answerable model: asked of a
     library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not)
     and of their ``.bib`` alone (where the answerable ones are not: abstracts do not state them).
-    No gold sentences: the ranker is fitted on the abstract questions only."""
-    from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers
+    No gold sentences: the ranker is fitted on the abstract questions only. Both libraries use
+    ``library``'s settings and embedder."""
+    from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers, rows
 
     from rag.index.ingest import ingest
 
     compile_papers(root / "pdfs")
-    full = Library(settings.model_copy(update={"home": root / "full"}))
+    settings = library.settings
+    full = Library(settings.model_copy(update={"home": root / "full"}), embedder=library.embedder)
     ingest([LIBRARY_BIB, root / "pdfs"], library=full)
-    bare = Library(settings.model_copy(update={"home": root / "bare"}), embedder=full.embedder)
+    bare = Library(settings.model_copy(update={"home": root / "bare"}), embedder=library.embedder)
     ingest([LIBRARY_BIB], library=bare)
     asked = [
         (Item(record["id"], number, record["question"], fields=record), path == QA)
         for path in (QA, UNANSWERABLE)
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if line.strip() and half((record := json.loads(line))["id"]) == "tune"
+        for number, record in enumerate(rows(path), start=1)
+        if half(record["id"]) == "tune"
     ]
     judges = {"full": Judge(full.sentences, full.lexical), "bare": Judge(bare.sentences, bare.lexical)}
     questions = []
@@ -301,7 +299,7 @@ def _fit(library: Library, scratch: Path, progress: Progress | None) -> JudgeMod
     judge = Judge(library.sentences, library.lexical)
     claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
     support, support_figures = fit_support(judge, claims, papers)
-    questions: list[QuestionRows] = fulltext_questions(library.settings, scratch, progress)
+    questions: list[QuestionRows] = fulltext_questions(library, scratch, progress)
     sets = (
         ("qa.jsonl", "qa", True),
         ("multi.jsonl", "multi", True),

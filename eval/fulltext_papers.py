@@ -26,11 +26,13 @@ deterministic (``SOURCE_DATE_EPOCH``), so the same source gives the same PDF byt
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from rag.errors import DatasetError
 
@@ -39,6 +41,12 @@ FULLTEXT = Path(__file__).parent / "datasets" / "fulltext"
 LIBRARY_BIB = FULLTEXT / "library.bib"
 QA = Path(__file__).parent / "datasets" / "fulltext_qa.jsonl"
 UNANSWERABLE = Path(__file__).parent / "datasets" / "fulltext_unanswerable.jsonl"
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    """The records of a full-text dev set (:data:`QA`, :data:`UNANSWERABLE`)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
 
 PAPERS: dict[str, str] = {
     "hollis2024terracodec": "terracodec",

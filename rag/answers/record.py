@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from rag.grounding.reasons import Reason
+from rag.sources.body_text import PAGE_DESCRIPTION
 from rag.sources.body_text import place as body_place
 
 if TYPE_CHECKING:
@@ -27,10 +28,7 @@ class Citation(BaseModel):
     span: tuple[int, int] = Field(
         description="Character span of that sentence in the abstract, or in its body passage (page set)."
     )
-    page: int | None = Field(
-        default=None,
-        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
-    )
+    page: int | None = Field(default=None, description=PAGE_DESCRIPTION)
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     claims: list[str] = Field(default_factory=list, description="Answer sentences citing it.")
     quotes: list[str] = Field(
@@ -64,10 +62,7 @@ class EvidenceItem(BaseModel):
     dense: float | None = None
     lexical: float | None = None
     sentence: str = ""
-    page: int | None = Field(
-        default=None,
-        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
-    )
+    page: int | None = Field(default=None, description=PAGE_DESCRIPTION)
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     @property

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from rag.sources.body_text import PAGE_DESCRIPTION
 from rag.terminal import writable
 from rag.words import count
 
@@ -64,10 +65,7 @@ class Suggestion(BaseModel):
     sentence: str = Field(description="The sentence of its abstract or body that supports the claim.")
     score: float
     bibtex: str
-    page: int | None = Field(
-        default=None,
-        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
-    )
+    page: int | None = Field(default=None, description=PAGE_DESCRIPTION)
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
 
     def to_json(self) -> dict[str, Any]:

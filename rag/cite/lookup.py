@@ -24,8 +24,8 @@ from rag.errors import LitrevError
 from rag.index.library import Library
 from rag.llm.generate import Passage, rank_sentences
 from rag.retrieval.retrieve import Filters, Hit, search
+from rag.sources.body_text import PAGE_DESCRIPTION, sentence_spans
 from rag.sources.body_text import Passage as BodyPassage
-from rag.sources.body_text import sentence_spans
 
 
 class Candidate(BaseModel):
@@ -42,10 +42,7 @@ class Candidate(BaseModel):
         description="Character span of that sentence in the abstract, or in its body passage (page set)."
     )
     sentence_score: float = Field(description="Cosine similarity of that sentence to the claim.")
-    page: int | None = Field(
-        default=None,
-        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
-    )
+    page: int | None = Field(default=None, description=PAGE_DESCRIPTION)
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
     key: str = Field(description="The paper's citation key, unique in the library.")
     bibtex: str = Field(description="A BibTeX entry for the paper under that key.")

@@ -99,19 +99,16 @@ def read(
     rows: np.ndarray,
     where: list[tuple[int, int]],
     scores: np.ndarray,
-    question: Question | None = None,
-    candidates: Sequence[Candidate] = (),
+    question: Question,
+    candidates: Sequence[Candidate],
 ) -> Reading:
     """The subject paper and its best sentence, from the ranker's ``scores``: the best-ranked paper
     that states most of the names of the question's subject (:func:`subject_names`; a name met only
     in a condition, "on MT-Bench", says where a figure was measured, not whose it is)."""
     ranks = rows[:, ANSWER.index("paper_rank")]
-    if question is None or not candidates:
-        named = rows[:, ANSWER.index("names_paper")]
-    else:
-        wanted = subject_names(question)
-        shares = [share_of([c.sentences.named.states(n) for n in wanted]) for c in candidates]
-        named = np.array([shares[candidate] for candidate, _ in where])
+    wanted = subject_names(question)
+    shares = [share_of([c.sentences.named.states(n) for n in wanted]) for c in candidates]
+    named = [shares[candidate] for candidate, _ in where]
     top = max(range(len(rows)), key=lambda i: (named[i], ranks[i]))
     subject = where[top][0]
     own = [i for i, (candidate, _) in enumerate(where) if candidate == subject]

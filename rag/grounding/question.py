@@ -71,7 +71,7 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 _AUX = r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would)"
-_TARGET_END = re.compile(rf"[,;?)]|\b(?:and|while|with|on|in|for|at|when|by|{_AUX[3:-1]})\b", re.IGNORECASE)
+_TARGET_END = re.compile(rf"[,;?)]|\b(?:and|while|with|on|in|for|at|when|by|{_AUX})\b", re.IGNORECASE)
 """A comparison target ends at the question's auxiliary ("than its baseline *can* DASpeech decode")."""
 _ASKED = re.compile(
     rf"\b(?:how\s+(?:many|much)|by\s+how\s+much|what|which)\s+(?!{_AUX}\b)(?P<asked>(?:[\w\-/]+\s+){{0,3}}?[\w\-/]+?)"
@@ -148,7 +148,7 @@ def measure_of(text: str) -> Measure | None:
     return ANY_FIGURE if how_much else None
 
 
-_AUX_WORD = re.compile(rf"{_AUX}", re.IGNORECASE)
+_AUX_WORD = re.compile(_AUX, re.IGNORECASE)
 
 
 def _asked_phrase(rest: str) -> str:

@@ -45,6 +45,7 @@ from rag.errors import LitrevError
 from rag.index.library import Library
 from rag.related_work import draft_related_work
 from rag.retrieval.retrieve import Filters, search
+from rag.sources.body_text import PAGE_DESCRIPTION
 from rag.sources.corpus import Paper, ReadOptions
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
@@ -72,10 +73,7 @@ class SearchRow(BaseModel):
     year: int | None = None
     score: float
     sentence: str = Field(description="The sentence of its abstract or PDF that matched the query best.")
-    page: int | None = Field(
-        default=None,
-        description="The PDF page of the sentence (None: the abstract; 0: not known, a text without pages).",
-    )
+    page: int | None = Field(default=None, description=PAGE_DESCRIPTION)
     section: str | None = Field(
         default=None, description="The heading of the sentence's section in the PDF (None: the abstract)."
     )

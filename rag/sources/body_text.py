@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 UNKNOWN_PAGE = 0
 """The page of a passage cut from text that has no page breaks (Zotero 5 and 6's extracted
 text): a reference names its section alone."""
+PAGE_DESCRIPTION = "The PDF page of the sentence (None: the abstract; 0: not known, a text without pages)."
+"""How every record that gives a sentence's page describes that field."""
 
 ABBREVIATIONS = frozenset(
     {"e.g", "i.e", "cf", "vs", "etc", "al", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "ref", "refs"}

@@ -1,8 +1,8 @@
 """Fit the judge's weights on the *tune* halves of the dev sets (``litrev bench support --fit``).
 
 Reads ``claims.jsonl``, ``qa.jsonl``, ``unanswerable.jsonl`` and ``multi.jsonl`` from
-``eval/datasets`` (and the full-text questions, asked of a library of their PDFs and of one of
-their abstracts alone: :func:`fulltext_questions`), keeps the tune half of each
+``eval/datasets`` (and the full-text questions, asked of a library of their PDFs, of one with half
+of them and of one of their abstracts alone: :func:`fulltext_questions`), keeps the tune half of each
 (:func:`litrev_eval.datasets.half`; the holdout half is never read here) and fits the three models
 of :mod:`rag.grounding.model`:
 
@@ -25,6 +25,7 @@ the cross-validated tune figures.
 from __future__ import annotations
 
 import datetime
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -257,32 +258,40 @@ def fit_answers(
 
 def fulltext_questions(library: Library, root: Path, progress: Progress | None = None) -> list[QuestionRows]:
     """The tune half of the full-text dev set as questions for the answerable model: asked of a
-    library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not)
-    and of their ``.bib`` alone (where the answerable ones are not: abstracts do not state them).
-    No gold sentences: the ranker is fitted on the abstract questions only. Both libraries use
-    ``library``'s settings and embedder."""
-    from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers, rows
+    library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not),
+    of one holding every other paper's PDF (as most libraries hold PDFs for some papers only: there
+    an answerable question is answerable when its paper's PDF is in) and of their ``.bib`` alone
+    (where the answerable ones are not: abstracts do not state them). No gold sentences: the ranker
+    is fitted on the abstract questions only. The libraries use ``library``'s settings and embedder."""
+    from litrev_eval.fulltext_papers import LIBRARY_BIB, PAPERS, QA, UNANSWERABLE, compile_papers, pdf_name, rows
 
     from rag.index.ingest import ingest
 
     compile_papers(root / "pdfs")
     settings = library.settings
-    full = Library(settings.model_copy(update={"home": root / "full"}), embedder=library.embedder)
-    ingest([LIBRARY_BIB, root / "pdfs"], library=full)
-    bare = Library(settings.model_copy(update={"home": root / "bare"}), embedder=library.embedder)
-    ingest([LIBRARY_BIB], library=bare)
+    some = sorted(PAPERS)[::2]  # a library where some papers have their PDF, as most do
+    (root / "some").mkdir()
+    for key in some:
+        shutil.copy(root / "pdfs" / pdf_name(key), root / "some" / pdf_name(key))
+    libraries = {}
+    for name, sources in (("full", [root / "pdfs"]), ("bare", []), ("some", [root / "some"])):
+        libraries[name] = Library(settings.model_copy(update={"home": root / name}), embedder=library.embedder)
+        ingest([LIBRARY_BIB, *sources], library=libraries[name])
     asked = [
         (Item(record["id"], number, record["question"], fields=record), path == QA)
         for path in (QA, UNANSWERABLE)
         for number, record in enumerate(rows(path), start=1)
         if half(record["id"]) == "tune"
     ]
-    judges = {"full": Judge(full.sentences, full.lexical), "bare": Judge(bare.sentences, bare.lexical)}
+    judges = {name: Judge(held.sentences, held.lexical) for name, held in libraries.items()}
     questions = []
     for done, (item, answerable) in enumerate(asked, start=1):
-        questions.append(question_rows(judges["full"], full, item, answerable))
+        questions.append(question_rows(judges["full"], libraries["full"], item, answerable))
+        questions.append(
+            question_rows(judges["some"], libraries["some"], item, answerable and item.fields["paper"] in some)
+        )
         if answerable:
-            questions.append(question_rows(judges["bare"], bare, item, False))
+            questions.append(question_rows(judges["bare"], libraries["bare"], item, False))
         if progress:
             progress("fulltext_qa.jsonl", done, len(asked))
     return questions
@@ -316,7 +325,7 @@ def _fit(library: Library, scratch: Path, progress: Progress | None) -> JudgeMod
     )
     fitted: dict[str, Any] = {
         "on": "the tune halves of eval/datasets claims, qa, multi, unanswerable and fulltext "
-        "(with and without the PDFs)",
+        "(with all, half and none of the PDFs)",
         "date": datetime.date.today().isoformat(),
         "support": support_figures,
         "answers": answer_figures,

@@ -344,3 +344,29 @@ def test_question_analysis_reads_the_vocabulary_once(bundled: Library) -> None:
     sentences = {text for hit in hits for text in [hit.paper.abstract, hit.paper.title]}
     assert question not in counting.term_texts
     assert all(any(text in whole for whole in sentences) for text in counting.term_texts)
+
+
+def test_a_word_most_of_a_papers_passages_use_does_not_choose_its_passage(bundled: Library) -> None:
+    """Of a paper's body passages, the judge reads the one that holds what is asked: a word that
+    most passages share (what the paper is about, here "codebook" and "entries") tells them apart
+    less than one only a single passage uses ("unused"), however rare both are in the library."""
+    import numpy as np
+
+    from rag.grounding.evidence import PaperSentences
+    from rag.sources.body_text import Passage
+    from rag.sources.paper import Paper
+
+    texts = [
+        "Every codebook has 1024 entries and a dimension of eight.",
+        "The codebook entries of each group are initialised from the first batch.",
+        "A second codebook quantizes the residual, and its entries are shared across groups.",
+        "A code left unused for two hundred steps is reset to a random encoder output.",
+    ]
+    body = [Passage(page=2, section="3 Method", text=text) for text in texts]
+    paper = Paper(id="p-codec", title="A Grouped Speech Codec", abstract="We present a speech codec.")
+    spans = [(0, len(paper.abstract))] + [(0, len(text)) for text in texts]
+    vectors = np.full((len(spans), 4), 0.5, dtype=np.float32)  # the cosine cannot choose
+    sentences = PaperSentences(paper, spans, vectors, body, [-1, 0, 1, 2, 3])
+    terms = frozenset(bundled.lexical.terms("What happens to unused codebook entries?"))
+    focused = sentences.focus(vectors[0], 1, terms, bundled.lexical)
+    assert [focused.text(i) for i in range(len(focused.spans))] == [paper.abstract, texts[3]]

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from rag.index.embedding import Embedder
 from tests.helpers import BUNDLED, ROOT
+from tests.homes import share_export
 
 pytestmark = pytest.mark.wheel
 
@@ -95,11 +97,14 @@ def test_the_installed_package_is_the_wheel(installed: Path) -> None:
 
 @pytest.fixture(scope="module")
 def ingested(
-    installed: Path, tmp_path_factory: pytest.TempPathFactory
+    installed: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """One home that the wheel's own ``litrev ingest`` filled with the bundled corpus, shared by the
-    tests below (each reads from it and writes only its own files), and what that ingest printed."""
+    tests below (each reads from it and writes only its own files), and what that ingest printed.
+    The home is given the session's query encoder export first (making it is not what is tested
+    here: ``test_encoder_export.py`` does)."""
     home = tmp_path_factory.mktemp("wheel-home") / "home"
+    share_export(embedder, home)
     return home, run(installed, "ingest", home=home)
 
 

@@ -13,6 +13,7 @@ sentences, and a :class:`Vocabulary` with the library's term statistics (``Lexic
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -121,8 +122,9 @@ class PaperSentences:
     ) -> PaperSentences:
         """The abstract's sentences and those of the ``passages`` body passages that come closest
         to the claim or question: by the cosine of their best sentence to ``vector``, plus
-        :data:`FOCUS_COVERAGE` times the share of the IDF weight of its ``terms`` they contain,
-        the words of the paper's title left out (they name the paper, not what is asked of it)."""
+        :data:`FOCUS_COVERAGE` times the share of its ``terms`` they contain, each weighted by
+        :func:`within_paper`, the words of the paper's title left out (they name the paper, not
+        what is asked of it)."""
         chosen = {at for at in self.where if at >= 0}
         if len(chosen) <= passages:
             return self
@@ -132,8 +134,12 @@ class PaperSentences:
                 best[at] = float(score)
         if terms and vocabulary is not None:
             asked = terms - self.terms(-1, vocabulary)  # what is asked of the paper, less its title
-            for at in best:
-                best[at] += FOCUS_COVERAGE * coverage(asked, self.passage_terms(at, vocabulary), vocabulary)
+            held = {at: self.passage_terms(at, vocabulary) for at in best}
+            weights = within_paper(asked, held.values(), vocabulary)
+            total = sum(weights.values())
+            for at, found in held.items():
+                share = sum(weights[term] for term in asked & found) / total if total else 1.0
+                best[at] += FOCUS_COVERAGE * share
         chosen = set(sorted(best, key=lambda at: -best[at])[:passages])
         rows = [i for i, at in enumerate(self.where) if at < 0 or at in chosen]
         spans, where = [self.spans[i] for i in rows], [self.where[i] for i in rows]
@@ -236,6 +242,19 @@ def coverage(
     if not total:
         return 1.0
     return sum(vocabulary.idf(term) for term in terms & found) / total
+
+
+def within_paper(
+    terms: frozenset[str], passages: Iterable[frozenset[str]], vocabulary: TermWeights
+) -> dict[str, float]:
+    """Each term's weight for telling one passage of a paper from its others: its IDF in the
+    library times its IDF among the paper's passages (a word most of them use, such as what the
+    paper is about, tells them apart no more than the paper's name does)."""
+    held = list(passages)
+    return {
+        term: vocabulary.idf(term) * math.log((len(held) + 1) / (sum(term in found for found in held) + 0.5))
+        for term in terms
+    }
 
 
 def is_rare(name: str, vocabulary: TermWeights) -> bool:

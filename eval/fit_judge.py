@@ -263,7 +263,15 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     an answerable question is answerable when its paper's PDF is in) and of their ``.bib`` alone
     (where the answerable ones are not: abstracts do not state them). No gold sentences: the ranker
     is fitted on the abstract questions only. The libraries use ``library``'s settings and embedder."""
-    from litrev_eval.fulltext_papers import LIBRARY_BIB, PAPERS, QA, UNANSWERABLE, compile_papers, pdf_name, rows
+    from litrev_eval.fulltext_papers import (
+        LIBRARY_BIB,
+        PAPERS,
+        QA,
+        UNANSWERABLE,
+        compile_papers,
+        pdf_name,
+        rows,
+    )
 
     from rag.index.ingest import ingest
 
@@ -275,7 +283,8 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
         shutil.copy(root / "pdfs" / pdf_name(key), root / "some" / pdf_name(key))
     libraries = {}
     for name, sources in (("full", [root / "pdfs"]), ("bare", []), ("some", [root / "some"])):
-        libraries[name] = Library(settings.model_copy(update={"home": root / name}), embedder=library.embedder)
+        own = settings.model_copy(update={"home": root / name})
+        libraries[name] = Library(own, embedder=library.embedder)
         ingest([LIBRARY_BIB, *sources], library=libraries[name])
     asked = [
         (Item(record["id"], number, record["question"], fields=record), path == QA)
@@ -287,9 +296,8 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     questions = []
     for done, (item, answerable) in enumerate(asked, start=1):
         questions.append(question_rows(judges["full"], libraries["full"], item, answerable))
-        questions.append(
-            question_rows(judges["some"], libraries["some"], item, answerable and item.fields["paper"] in some)
-        )
+        in_some = answerable and item.fields["paper"] in some
+        questions.append(question_rows(judges["some"], libraries["some"], item, in_some))
         if answerable:
             questions.append(question_rows(judges["bare"], libraries["bare"], item, False))
         if progress:

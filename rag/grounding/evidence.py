@@ -14,7 +14,7 @@ sentences, and a :class:`Vocabulary` with the library's term statistics (``Lexic
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -136,10 +136,8 @@ class PaperSentences:
             asked = terms - self.terms(-1, vocabulary)  # what is asked of the paper, less its title
             held = {at: self.passage_terms(at, vocabulary) for at in best}
             weights = within_paper(asked, held.values(), vocabulary)
-            total = sum(weights.values())
             for at, found in held.items():
-                share = sum(weights[term] for term in asked & found) / total if total else 1.0
-                best[at] += FOCUS_COVERAGE * share
+                best[at] += FOCUS_COVERAGE * weighted_share(asked, found, weights.__getitem__)
         chosen = set(sorted(best, key=lambda at: -best[at])[:passages])
         rows = [i for i, at in enumerate(self.where) if at < 0 or at in chosen]
         spans, where = [self.spans[i] for i in rows], [self.where[i] for i in rows]
@@ -238,10 +236,18 @@ class Unit:
 def coverage(
     terms: frozenset[str] | set[str], found: frozenset[str] | set[str], vocabulary: TermWeights
 ) -> float:
-    total = sum(vocabulary.idf(term) for term in terms)
+    """The share of ``terms``' IDF weight that ``found`` holds."""
+    return weighted_share(terms, found, vocabulary.idf)
+
+
+def weighted_share(
+    terms: frozenset[str] | set[str], found: frozenset[str] | set[str], weight: Callable[[str], float]
+) -> float:
+    """The share of ``terms``' ``weight`` that ``found`` holds (1 when they weigh nothing)."""
+    total = sum(weight(term) for term in terms)
     if not total:
         return 1.0
-    return sum(vocabulary.idf(term) for term in terms & found) / total
+    return sum(weight(term) for term in terms & found) / total
 
 
 def within_paper(

@@ -79,15 +79,3 @@ def test_models_onnx_cannot_reproduce_are_left_to_torch(embedder: Embedder, tmp_
         encoding="utf-8",
     )
     assert spec(tmp_path) is None
-
-
-def test_word_pieces_are_the_same_in_both_runtimes_and_leave_out_punctuation(embedder: Embedder) -> None:
-    texts = ["A CTC model is ten times faster, (roughly) than its counterpart.", "x", "", *TEXTS[5:8]]
-    onnx = embedder.query_encoder().token_vectors(texts)  # type: ignore[union-attr]
-    torch = embedder._torch_token_vectors(texts)
-    assert [len(v) for v in onnx] == [len(v) for v in torch]
-    assert len(onnx[0]) == 12 and len(onnx[1]) == 1 and len(onnx[2]) == 0  # no [CLS], [SEP], ",", "(", "."
-    for mine, theirs in zip(onnx, torch, strict=True):
-        if len(mine):
-            assert cosine(mine, theirs).min() >= MIN_AGREEMENT
-            assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)

@@ -19,10 +19,7 @@ Over all the cited papers' sentences:
   where the abstract says 2.7x over autoregressive decoding);
 - ``absolute_added``: the claim says "all", "every", "always", "first", "eliminates"... and no
   source does; ``better_than_parity``: the claim says "outperforms" where its best sentences say
-  "comparable to";
-- ``tokens_stated``, ``tokens_stated_low``, ``sentence_restated``: how much of the claim the
-  sources state word piece by word piece, its least-stated part, and how fully it restates one
-  sentence (:mod:`rag.grounding.alignment`).
+  "comparable to".
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ import numpy as np
 
 from rag.grounding import figure_matching, polarity
 from rag.grounding import figures as figure_reading
-from rag.grounding.alignment import ALIGNMENT, alignment
 from rag.grounding.evidence import PaperSentences, Unit, Vocabulary, best_units, coverage, is_rare
 from rag.grounding.names import names
 
@@ -56,7 +52,6 @@ SUPPORT = (
     "clause_sim_min",
     "clause_coverage_min",
     "figure_elsewhere",
-    *ALIGNMENT,
 )
 _ABSOLUTE = re.compile(
     r"\b(?:every|always|never|completely|entirely|eliminat\w*|guarantee\w*|universal\w*|perfect\w*|"
@@ -66,8 +61,7 @@ _ABSOLUTE = re.compile(
 )
 """Words that claim more than a source usually does ("on all benchmarks", "the first", "eliminates")."""
 ALIGNED = 3
-"""Direction, negation and parity are compared with this many best-matching sentences or windows,
-and the claim's word pieces are aligned with this many best-matching sentences."""
+"""Direction, negation and parity are compared with this many best-matching sentences or windows."""
 
 
 @dataclass(frozen=True)
@@ -118,13 +112,10 @@ def support_features(
     sources: Sequence[PaperSentences],
     vocabulary: Vocabulary,
     clause_vectors: Sequence[np.ndarray] = (),
-    tokens: tuple[np.ndarray, Sequence[np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, Findings]:
     """The :data:`SUPPORT` features of ``claim`` against ``sources``, and what they found.
 
-    ``clause_vectors`` are the vectors of :func:`clauses` of the claim (none: the claim is one);
-    ``tokens`` the word-piece vectors of the claim and of its :func:`aligned_sentences` (None: none
-    read, the alignment features are 0)."""
+    ``clause_vectors`` are the vectors of :func:`clauses` of the claim (none: the claim is one)."""
     units = best_units(claim_vector, sources)
     if not units:
         return np.zeros(len(SUPPORT), dtype=np.float32), Findings(None)
@@ -173,26 +164,12 @@ def support_features(
     if not clause_vectors:  # a claim of one clause is its own weakest clause
         values[-2:] = [values[0], values[3]]
     values.append(float(elsewhere))
-    values.extend(alignment(*tokens) if tokens is not None else (0.0,) * len(ALIGNMENT))
     shown = max(
         (unit for _, unit in units[: 2 * ALIGNED]), key=lambda unit: _states_figures(unit, claimed, sources)
     )
     evidence = shown if _states_figures(shown, claimed, sources) else best
     found = Findings(evidence, [f.text for f in unmatched], missing, sorted(absolute))
     return np.array(values, dtype=np.float32), found
-
-
-def aligned_sentences(claim_vector: np.ndarray, sources: Sequence[PaperSentences]) -> list[str]:
-    """The :data:`ALIGNED` sentences of ``sources`` most like the claim (cosine), whose word pieces
-    the alignment features read. Chosen on the tune half of ``eval/datasets/claims.jsonl``: every
-    sentence, or the best 2, 3, 4, 6 or 8, gave the fitted support model the same cross-validated
-    agreement (0.839 to 0.842); three cost a third of every sentence (an abstract has eight)."""
-    scored = [
-        (float(score), number, index)
-        for number, source in enumerate(sources)
-        for index, score in enumerate(source.vectors @ claim_vector)
-    ]
-    return [sources[number].text(index) for _, number, index in sorted(scored, reverse=True)[:ALIGNED]]
 
 
 def _states_figures(

@@ -217,10 +217,6 @@ class SentenceSource(Protocol):
         """Vectors of texts that are not sentences of the library (claims, questions)."""
         ...
 
-    def token_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Each text's word pieces as unit vectors, in context (for token alignment)."""
-        ...
-
 
 @dataclass(frozen=True)
 class Unit:

@@ -23,7 +23,7 @@ import numpy as np
 from rag.grounding import reasons
 from rag.grounding.answerability import Reading, question_features, question_words, read
 from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features
-from rag.grounding.claims import SUPPORT, Findings, aligned_sentences, clauses, support_features
+from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
 from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
 from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
@@ -162,30 +162,20 @@ class Judge:
         texts = [text for (claim, _), split in zip(items, parts, strict=True) for text in (claim, *split)]
         vectors = self.sentences.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         out: list[tuple[np.ndarray, Findings, list[PaperSentences]] | None] = []
-        read: list[tuple[str, np.ndarray, list[PaperSentences], list[str]] | None] = []
         at = 0
         for (claim, papers), split in zip(items, parts, strict=True):
             claim_vectors = vectors[at : at + 1 + len(split)]
             at += 1 + len(split)
             if not papers or not claim.strip():
-                read.append(None)
+                out.append(None)
                 continue
             terms = frozenset(self.vocabulary.terms(claim))
             sources = [
                 s.focus(claim_vectors[0], FOCUS_PASSAGES, terms, self.vocabulary)
                 for s in self.sentences.sentences(papers)
             ]
-            read.append((claim, claim_vectors, sources, aligned_sentences(claim_vectors[0], sources)))
-        pieces = [text for item in read if item is not None for text in (item[0], *item[3])]
-        tokens = iter(self.sentences.token_vectors(pieces))  # word pieces of all, in one batch
-        for item in read:
-            if item is None:
-                out.append(None)
-                continue
-            claim, claim_vectors, sources, sentences = item
-            aligned = (next(tokens), [next(tokens) for _ in sentences])
             row, found = support_features(
-                claim, claim_vectors[0], sources, self.vocabulary, list(claim_vectors[1:]), aligned
+                claim, claim_vectors[0], sources, self.vocabulary, list(claim_vectors[1:])
             )
             out.append((row, found, sources))
         return out

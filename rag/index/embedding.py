@@ -124,39 +124,6 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
-    def token_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Each text's word pieces as unit vectors, in context (the transformer's output before
-        pooling): ONNX when the query encoder is there, else torch."""
-        if not texts:
-            return []
-        encoder = self.query_encoder()
-        if encoder is not None:
-            return encoder.token_vectors(texts, batch_size=self.batch_size)
-        return self._torch_token_vectors(texts)
-
-    def _torch_token_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        import torch
-
-        model = self.model
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            chunk = [text.strip() for text in texts[start : start + self.batch_size]]
-            batch = model.tokenizer(
-                chunk,
-                padding=True,
-                truncation=True,
-                max_length=model.max_seq_length,
-                return_tensors="pt",
-                return_special_tokens_mask=True,
-            )
-            special = batch.pop("special_tokens_mask").tolist()
-            with torch.no_grad():
-                hidden = model[0].auto_model(**batch).last_hidden_state.numpy()
-            for row in range(len(chunk)):
-                keep = query_encoder.word_pieces(batch.tokens(row), special[row])
-                out.append(query_encoder.unit_rows(hidden[row, keep]))
-        return out
-
     def query_encoder(self) -> query_encoder.OnnxEncoder | None:
         """The ONNX encoder, checked as it loads; exported from the torch model first when this
         home has none yet or its export is damaged. None (torch then answers) when no export can

@@ -125,21 +125,7 @@ class OnnxEncoder:
             vectors[order[start : start + batch_size]] = self._run(batch)
         return vectors
 
-    def token_vectors(self, texts: Sequence[str], *, batch_size: int = 64) -> list[np.ndarray]:
-        """Each text's word pieces as unit vectors (:func:`word_pieces`): what token alignment reads."""
-        out: list[np.ndarray] = [np.zeros((0, self.spec.dim), dtype=np.float32)] * len(texts)
-        encodings = self.tokenizer.encode_batch([text.strip() for text in texts])
-        order = np.argsort([-len(encoding.ids) for encoding in encodings], kind="stable")
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            batch = [encodings[i] for i in rows]
-            hidden, _ = self._hidden(batch)
-            for row, (at, encoding) in enumerate(zip(rows, batch, strict=True)):
-                out[at] = unit_rows(hidden[row, word_pieces(encoding.tokens, encoding.special_tokens_mask)])
-        return out
-
-    def _hidden(self, batch: list) -> tuple[np.ndarray, np.ndarray]:
-        """The transformer's token vectors for a batch of encodings, and the attention mask."""
+    def _run(self, batch: list) -> np.ndarray:
         width = max(len(encoding.ids) for encoding in batch)
         ids = np.zeros((len(batch), width), dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -148,10 +134,7 @@ class OnnxEncoder:
             n = len(encoding.ids)
             ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, 1, encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        return self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0], mask
-
-    def _run(self, batch: list) -> np.ndarray:
-        hidden, mask = self._hidden(batch)
+        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         if self.spec.normalize:
@@ -283,22 +266,6 @@ def note_failure(path: Path, reason: str) -> None:
         failure_path(path).write_text(reason + "\n", encoding="utf-8")
     except OSError:
         return
-
-
-def word_pieces(tokens: Sequence[str], special: Sequence[int]) -> list[int]:
-    """Positions of the tokens that spell words: not the model's special tokens ([CLS], [SEP]),
-    not punctuation (a comma aligns with any comma and says nothing of what a text states)."""
-    return [
-        at
-        for at, (token, is_special) in enumerate(zip(tokens, special, strict=True))
-        if not is_special and any(ch.isalnum() for ch in token)
-    ]
-
-
-def unit_rows(rows: np.ndarray) -> np.ndarray:
-    """``rows`` scaled to unit length, as float32."""
-    rows = np.asarray(rows, dtype=np.float32)
-    return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

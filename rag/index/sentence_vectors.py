@@ -47,9 +47,6 @@ CACHED_PAPERS = 2_048
 """Papers whose sentences (and what the judge read off them) are kept in memory..."""
 CACHED_SENTENCES = 100_000
 """... unless they hold more sentences than this (a PDF's body has hundreds): about 150 MB."""
-CACHED_TOKENS = 80_000
-"""Word-piece vectors of the sentences judged last (:meth:`SentenceVectors.token_vectors`) kept in
-memory, as float16: about 60 MB (a cited abstract's are computed once per command or session)."""
 _SCHEMA = """
 create table if not exists sentences (
     paper_id text not null, content_hash text not null, model text not null,
@@ -255,33 +252,12 @@ class SentenceVectors:
         """The body passages the index holds for a paper with full text (read when not stored)."""
         self._cached_sentences = 0
         self._cache: OrderedDict[tuple[str, str], PaperSentences] = OrderedDict()
-        self._tokens: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cached_tokens = 0
         self._lock = threading.Lock()
         self.embedded_now = 0
         """Sentences embedded at question time because the file had no vectors for them."""
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.embed(list(texts))
-
-    def token_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Word-piece vectors of each text (computed now: too many to store at ingest), those of the
-        texts judged last kept in memory (:data:`CACHED_TOKENS`)."""
-        with self._lock:
-            found = {text: self._tokens[text] for text in texts if text in self._tokens}
-            for text in found:
-                self._tokens.move_to_end(text)
-        missing = [text for text in dict.fromkeys(texts) if text not in found]
-        for text, vectors in zip(missing, self.embedder.token_vectors(missing), strict=True):
-            found[text] = vectors.astype(np.float16)
-        with self._lock:
-            for text in missing:
-                if text not in self._tokens:
-                    self._tokens[text] = found[text]
-                    self._cached_tokens += len(found[text])
-            while self._cached_tokens > CACHED_TOKENS and self._tokens:
-                self._cached_tokens -= len(self._tokens.popitem(last=False)[1])
-        return [found[text].astype(np.float32) for text in texts]
 
     def sentences(self, papers: Sequence[Paper]) -> list[PaperSentences]:
         keys = [(paper.id, paper.content_hash) for paper in papers]  # a hash is computed, not kept

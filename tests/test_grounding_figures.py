@@ -38,6 +38,11 @@ from rag.grounding.figures import figures
         ("16kHz audio", 16_000, 16_000, "frequency"),
         ("12.5 Hz", 12.5, 12.5, "frequency"),
         ("1.17 rFID", 1.17, 1.17, "plain"),
+        ("an 8-billion-parameter model", 8e9, 8e9, "scale"),  # a scale word after a hyphen
+        ("a codebook of 2^18 entries", 262_144, 262_144, "plain"),  # a power
+        ("a 2^{16} codebook", 65_536, 65_536, "plain"),
+        ("one thousand and five hundred samples", 1_500, 1_500, "plain"),
+        ("a 10K byte-level vocabulary", 10_000, 10_000, "scale"),  # "byte-level" is no unit
     ],
 )
 def test_a_figure_is_read_with_its_value_and_kind(text: str, low: float, high: float, kind: str) -> None:
@@ -56,6 +61,9 @@ def test_a_figure_is_read_with_its_value_and_kind(text: str, low: float, high: f
         "APNet2 and MAGVIT-v2",
         "in 2021",
         "two stages",
+        "refined over a few dozen steps",  # rough counts
+        "several hundred hours of speech",
+        "two ten-thousandths of a percent",  # no number: "two ten"
     ],
 )
 def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(text: str) -> None:
@@ -85,6 +93,11 @@ def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(te
         ("almost twice as fast", "1.9x faster"),
         ("thirty-fold", "by a factor of 30"),
         ("about seven times quicker", "x7 faster"),
+        ("keeps between a tenth and a third", "retains 10-30%"),  # a fraction within a stated range
+        ("under a hundred million parameters", "from 85 million to 1.2 billion parameters"),  # either end
+        ("more than 2x faster", "1.5x-2.5x faster"),
+        ("about 262 thousand codes", "a codebook of 2^18"),
+        ("eight billion parameters", "an 8-billion-parameter model"),
     ],
 )
 def test_a_restated_figure_matches_its_source(claim: str, source: str) -> None:
@@ -104,6 +117,10 @@ def test_a_restated_figure_matches_its_source(claim: str, source: str) -> None:
         ("a 60% cut", "reduced by 39.6%"),
         ("16 languages", "39 languages"),
         ("0.5 seconds", "160ms"),
+        ("a quarter of the recordings", "retains 10-20%"),
+        ("under fifty million parameters", "from 85 million to 1.2 billion parameters"),
+        ("more than 4x faster", "1.5x-2.5x faster"),
+        ("about 26 thousand codes", "a codebook of 2^18"),
     ],
 )
 def test_a_wrong_figure_does_not_match(claim: str, source: str) -> None:
@@ -114,3 +131,9 @@ def test_matching_needs_compatible_kinds() -> None:
     (hours,) = figures("40 hours")
     (percent,) = figures("40%")
     assert not matches(hours, percent) and not matches(percent, hours)
+
+
+def test_and_joins_a_smaller_number_only() -> None:
+    found = [(f.low, f.text) for f in figures("inventories of fifty, one hundred and two hundred units")]
+    assert [value for value, _ in found] == [50, 100, 200]
+    assert [f.low for f in figures("two hundred and fifty thousand samples")] == [250_000]

@@ -78,6 +78,32 @@ def test_a_text_states_a_name_joined_split_plural_or_spelled_out(name: str, stat
 
 
 @pytest.mark.parametrize(
+    ("name", "stated"),
+    [
+        ("LM", True),  # two letters, two content words: "language model"
+        ("LMs", True),
+        ("QA", True),
+        ("KV", True),  # "key-value"
+        ("MT", False),  # "more than" and "model to" are no expansion
+        ("Russian ASR", True),  # a field's acronym qualifying a name: each part stated
+        ("TEDLIUM3 WER", True),
+        ("MR-HuBERT", True),
+        ("English ASR", False),  # "English" is not stated
+        ("Multilingual LibriSpeech", False),  # no acronym: one name, stated as a whole or not at all
+        ("Natural Questions", False),
+        ("ASR-4", False),  # a version is part of the name
+    ],
+)
+def test_an_acronym_is_stated_by_its_words_and_a_qualified_name_by_its_parts(name: str, stated: bool) -> None:
+    text = Text(
+        "A multi-resolution HuBERT and large language models for Russian automatic speech recognition and "
+        "spoken question answering with key-value caches, more than the model to beat; the word error "
+        "rate on TEDLIUM3 and LibriSpeech; natural speech. Questions remain."
+    )
+    assert text.states(name) is stated
+
+
+@pytest.mark.parametrize(
     ("claim", "source"),
     [
         ("decorrelating them destabilizes training", "decorrelating stabilizes training"),

@@ -4,7 +4,8 @@ claim's wording allows, or the same relation said another way.
 - **tolerance**: a figure may be rounded to the precision it is written with ("3x" for 3.01x, "40%"
   for 39.6%), within :data:`EXACT_TOLERANCE` otherwise; a round figure said with "about",
   "around", "roughly", "nearly", "almost" may differ by :data:`APPROX_TOLERANCE` ("around 91.8%"
-  may not); "up to", "over", "more than", "under" compare with the matching end;
+  may not); "up to" compares with the upper end, "over", "more than", "under" with either end of
+  a stated range ("under a hundred million" is its lower end, 85 million);
 - **kinds** must agree (a plain number in the source, "a factor of 30", agrees with any kind); a
   ratio and a percentage compare as the ratios the percentage can mean ("half" = "50% fewer");
 - **the same relation**: a ratio and its reciprocal ("a quarter of the GPUs" = "4x fewer GPUs"),
@@ -65,22 +66,27 @@ def matches(claim: Figure, source: Figure) -> bool:
     if claim.kind != source.kind and "ratio" in (claim.kind, source.kind):
         claims, states = _as_ratio(claim), _as_ratio(source)
         return any(
-            _close(c_low, s_low, 0.0, tolerance) and _close(c_high, s_high, 0.0, tolerance)
+            _within(c_low, s_low, s_high, tolerance)
+            if c_low == c_high and s_low != s_high
+            else _close(c_low, s_low, 0.0, tolerance) and _close(c_high, s_high, 0.0, tolerance)
             for c_low, c_high in claims
             for s_low, s_high in states
         )
     step = claim.step
     if claim.approx in ("up to", "at most", "as much as", "as many as"):
         return _close(claim.high, source.high, step, tolerance)
-    if claim.approx in ("over", "more than", "above", "at least", "just over"):
-        return claim.low <= source.low + step or _close(claim.low, source.low, step, tolerance)
+    if claim.approx in ("over", "more than", "above", "at least", "just over"):  # either end of a range
+        return claim.low <= source.high + step or _close(claim.low, source.low, step, tolerance)
     if claim.approx in ("less than", "fewer than", "shorter than", "under", "below", "just under"):
-        return claim.high >= source.high - step or _close(claim.high, source.high, step, tolerance)
+        return claim.high >= source.low - step or _close(claim.high, source.high, step, tolerance)
     if claim.low == claim.high and source.low != source.high:  # one value of a stated range
-        return source.low - step <= claim.low <= source.high + step or _close(
-            claim.low, source.high, step, tolerance
-        )
+        return _within(claim.low, source.low, source.high, tolerance, step)
     return _close(claim.low, source.low, step, tolerance) and _close(claim.high, source.high, step, tolerance)
+
+
+def _within(value: float, low: float, high: float, tolerance: float, step: float = 0.0) -> bool:
+    """One value of a stated range ("a tenth" of "10-30%"), or its upper end within tolerance."""
+    return low - step <= value <= high + step or _close(value, high, step, tolerance)
 
 
 def _reciprocal(figure: Figure) -> Figure:

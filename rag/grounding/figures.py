@@ -23,7 +23,8 @@ becomes "two- to five-fold". :func:`figures` reads every figure of a text into :
 
 A number that is part of a name ("GPT-4", "AISHELL-1", "Wav2Vec 2.0", "FastSpeech 2", "LLaMA-2 7B")
 or a year is not a figure a claim has to match (``Figure.named``); a small number word with no unit
-("two stages", up to :data:`WEAK_WORDS`) is ``weak``: neither is required of a source.
+("two stages", up to :data:`WEAK_WORDS`) or a rough count ("a few dozen", "several hundred") is
+``weak``: neither is required of a source.
 """
 
 from __future__ import annotations
@@ -63,21 +64,25 @@ _NUMBER_WORDS = sorted(
     (*(k for k in _UNITS if k not in ("a", "an")), *_TENS, *_SCALES), key=len, reverse=True
 )
 _ONE_WORD = "(?:" + "|".join(_NUMBER_WORDS) + ")"
+_AND = "|".join(rf"(?<={scale} )and[ ]+(?!{_ONE_WORD}[\s-]+{scale})" for scale in _SCALES)
+"""An "and" inside a number, unless the same scale follows ("one hundred and two hundred")."""
 _WORD_NUMBER = (
     rf"(?:an?[\s-]+(?=(?:{'|'.join(_SCALES)}|dozen)\b))?{_ONE_WORD}"
-    rf"(?:[\s-]+(?:{'|'.join(f'(?<={scale} )and[ ]+' for scale in _SCALES)})?{_ONE_WORD})*"
+    rf"(?:[\s-]+(?:{_AND})?{_ONE_WORD})*"
     r"(?:\s+and\s+a\s+(?:half|quarter))?"
     rf"|(?:half|a\s+quarter|a\s+third)(?:\s+of)?[\s-]+(?:an?[\s-]+)?(?:{'|'.join(_SCALES)})"
 )
 """Numbers in words: "two hundred and seventy", "a hundred thousand", "fifty-six", "two and a
-half", "half a billion", "a quarter of a million"."""
-_DIGITS = r"\d+(?:\.\d+)?[eE][-+\u2212]?\d+\b|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
-"""Digits: "3e-4" (scientific notation), "2,160", "0.96", ".5"."""
+half", "half a billion", "a quarter of a million"; "one hundred and two hundred" is two."""
+_POWER = r"\d+\s?\^\s?\{?\d+\}?"
+_DIGITS = rf"{_POWER}|\d+(?:\.\d+)?[eE][-+\u2212]?\d+\b|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+"""Digits: "2^18" (a power, as codebook sizes are written), "3e-4" (scientific notation), "2,160",
+"0.96", ".5"."""
 _PREFIXED = re.compile(r"(?<![\w.])[x\u00d7]\s?(?P<value>\d+(?:\.\d+)?)(?![\w.])")
 """A multiplier written before its number: "x7 faster"."""
-_NUMBER = (
-    rf"(?:{_DIGITS})(?:\s?[kKmMbBtT](?![a-zA-Z]))?(?:\s+(?:{'|'.join(_SCALES)}))?|\b(?:{_WORD_NUMBER})\b"
-)
+_SCALED = rf"(?:\s+|-)({'|'.join(_SCALES)})"
+"""A scale word after digits: "1.5 billion", "8-billion(-parameter)"."""
+_NUMBER = rf"(?:{_DIGITS})(?:\s?[kKmMbBtT](?![a-zA-Z]))?(?:{_SCALED})?|\b(?:{_WORD_NUMBER})\b"
 _APPROX = (
     r"about|around|roughly|nearly|almost|approximately|approx\.?|some|close\s+to|just\s+(?:over|under)|"
     r"over|more\s+than|less\s+than|fewer\s+than|shorter\s+than|under|above|below|up\s+to|at\s+least|at\s+most|"
@@ -88,7 +93,7 @@ _RANGE_JOIN = r"\s*(?:-|\u2013|—|to|~|sim|(?(between)and|(?!)))\s*"
 _UNIT = (
     r"(?P<unit>%|percent(?:age points?)?|per\s?cent|pp\b|points?\b|x(?![a-z])|\u00d7|times\b|-?fold\b|"
     r"k?hz\b|fps\b|frames?\s+per\s+second\b|(?:hours?|hrs?|h)\b|(?:ms|msec|milliseconds?)\b|(?:s|sec|secs|seconds?)\b|minutes?\b|"
-    r"min\b|days?\b|[kmgt]i?b\b|bytes?\b|(?:million|billion|thousand)\b)?"
+    r"min\b|days?\b|[kmgt]i?b\b|bytes?\b(?!-)|(?:million|billion|thousand)\b)?"
 )
 _GLUED = r"(?P<glued>-?(?:fold|times|x(?![a-z])|\u00d7|%))?"
 """A unit glued to the number: "3x", "2-fold", "1.75times" (a LaTeX "\\times" that lost its backslash)."""
@@ -130,6 +135,9 @@ _FRACTION = re.compile(
 )
 """A fraction in words: "a third", "four-fifths", "two thirds"; "a fifth of a second" is a
 duration ("two and a half" and "a quarter of a million" are numbers, read with them)."""
+_VAGUE = re.compile(r"\b(?:a\s+few|few|several|many|some)\s+$", re.IGNORECASE)
+"""Before a number in words, a word that makes it a rough count: "a few dozen steps", "several
+hundred hours" state no figure a source must match."""
 _NAME_BEFORE = re.compile(r"(?:[A-Za-z][\w.]*[-_]|[A-Z][\w.]*[A-Z0-9][\w.]*[\s-]|[A-Z][a-z]+[A-Z]\w*\s|v)$")
 """Right before a number, the end of a name: "GPT-", "AISHELL-", "Wav2Vec ", "LLaMA-2 ", "v"."""
 _NAME_AFTER = re.compile(r"[A-Za-z]{2,}")
@@ -174,9 +182,13 @@ def _word_value(text: str) -> float | None:
         lowered = lowered[: extra.start()]
     total, current = 0.0, 0.0
     seen = False
+    last = ""
     for word in lowered.split():
         if word == "and":
             continue
+        if last in _UNITS and last != "dozen" and (word in _UNITS or word in _TENS) and word != "dozen":
+            return None  # "two ten-thousandths", "one two": not one number
+        last = word
         if word == "dozen":  # "four dozen" is 48
             current = (current or 1) * 12
         elif word in _UNITS:
@@ -201,7 +213,10 @@ def _word_value(text: str) -> float | None:
 def _value(text: str) -> tuple[float, float, bool] | None:
     """(value, rounding step, written in words) of one number."""
     text = text.strip()
-    match = re.fullmatch(rf"({_DIGITS})\s?([kKmMbBtT])?(?:\s+({'|'.join(_SCALES)}))?", text, re.IGNORECASE)
+    match = re.fullmatch(rf"({_DIGITS})\s?([kKmMbBtT])?(?:{_SCALED})?", text, re.IGNORECASE)
+    if match and re.fullmatch(_POWER, match.group(1)):
+        base, exponent = (int(part) for part in re.findall(r"\d+", match.group(1)))
+        return float(base**exponent) if exponent <= 64 else float("inf"), 0.5, False
     if match:
         digits = match.group(1).replace(",", "").replace("\u2212", "-")
         mantissa, _, exponent = digits.lower().partition("e")
@@ -303,6 +318,7 @@ def figures(text: str) -> list[Figure]:
         if any(s < match.end() and start < e for s, e in taken):
             continue
         words = low[2] and (high is None or high[2])
+        before = text[max(0, match.start() - 12) : match.start()]
         number_text = low_text if high_text is None else high_text
         kind = _kind(unit, number_text)
         if kind == "plain" and high is not None and re.search(r"[kKmMbB]$", low_text.strip()):
@@ -318,7 +334,7 @@ def figures(text: str) -> list[Figure]:
             "approx": " ".join((match.group("approx") or "").lower().split()),
             "step": step,
             "named": named,
-            "weak": words and kind == "plain" and low[0] <= WEAK_WORDS,
+            "weak": words and ((kind == "plain" and low[0] <= WEAK_WORDS) or bool(_VAGUE.search(before))),
             "text": match.group(0).strip(),
             "start": match.start("low"),
         }

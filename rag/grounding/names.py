@@ -13,13 +13,17 @@ whose title is the name. :func:`names` finds the name-shaped words of a text:
 order, are some run of one to four of the text's words ("FastSpeech 2" = "FastSpeech2",
 "MAGVIT-v2" = "MAGVIT v2"), in the singular or the plural ("LLMs"), or, for an acronym, when
 consecutive words of the text start with its letters ("CTC": connectionist temporal
-classification; "TTS": text-to-speech).
+classification; "TTS": text-to-speech; a two-letter one from two content words: "LM", language
+model). A name that a field's acronym qualifies ("Russian ASR", "TEDLIUM3 WER", "MR-HuBERT") is
+stated when each acronym is and its other words are, together ("Multilingual LibriSpeech" is one
+name, not "LibriSpeech" said to be multilingual).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w\-+.'\u2019/]*[\w+]|[A-Za-z0-9]")
 _PIECES = re.compile(r"[A-Za-z0-9]+")
@@ -182,6 +186,12 @@ class Text:
                 self.keys.add(joined)
                 self.keys.add(_singular(joined))
         self.initials = "".join(w[0].lower() for w in re.findall(r"[A-Za-z][a-z]*|\d+", text))
+        content = [w.lower() for w in re.findall(r"[A-Za-z][a-z]*", text)]
+        self.pairs = {
+            first[0] + second[0]
+            for first, second in pairwise(content)
+            if len(first) >= 3 and len(second) >= 3 and not {first, second} & _FUNCTION_WORDS
+        }
         self._lowered = [w.lower() for w in words]
 
     def states(self, name: str) -> bool:
@@ -190,10 +200,28 @@ class Text:
             return True
         if key in self.keys or _singular(key) in self.keys:
             return True
-        return _is_acronym(name) and len(_singular(key)) >= 3 and _singular(key) in self.initials
+        if _is_acronym(name):
+            letters = _key(name[:-1] if name.endswith("s") else name)
+            return letters in self.initials if len(letters) >= 3 else letters in self.pairs
+        words = re.split(r"[\s-]+", name)
+        acronyms = [word for word in words if _is_acronym(word)]
+        others = [word for word in words if not _is_acronym(word)]
+        if not acronyms or not others or any(sum(c.isalpha() for c in word) < 3 for word in others):
+            return False  # no acronym, or a version ("GPT-4", "GPT-4o"): one name
+        return all(self.states(part) for part in [*acronyms, " ".join(others)])
 
     def missing(self, wanted: list[str]) -> list[str]:
         return [name for name in wanted if not self.states(name)]
+
+
+_FUNCTION_WORDS = frozenset(
+    {
+        *("the", "and", "for", "with", "from", "that", "this", "these", "those", "their", "its", "than"),
+        *("then", "into", "onto", "over", "under", "are", "was", "were", "has", "have", "had", "not"),
+        *("can", "our", "all", "any", "each", "per", "via", "both", "also", "more", "most", "such", "only"),
+    }
+)
+"""Words that spell no acronym's letter ("MT" is not "more than")."""
 
 
 def _is_acronym(name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.grounding.answers import fits
+from rag.grounding.claims import absolute_words
 from rag.grounding.figures import figures
 from rag.grounding.names import Text, names, only_extended
 from rag.grounding.polarity import disagree, negated
@@ -342,3 +343,22 @@ RATE = "What learning rate was used to train X?"
 def test_a_figure_fits_only_the_measure_asked(question: str, sentence: str, figure: str, fit: bool) -> None:
     found = next(f for f in figures(sentence) if figure in f.text)
     assert fits(analyse(question), sentence, found) is fit
+
+
+@pytest.mark.parametrize(
+    ("claim", "overclaims"),
+    [
+        ("It beats the baseline on every SUPERB task.", {"every"}),
+        ("The method wins on all benchmarks.", {"all"}),
+        ("It is the first method to do so.", {"the first"}),
+        ("It eliminates the need for an aligner.", {"eliminates"}),
+        # "every" and "all" before a unit a method works through describe how it works
+        ("The tree is re-optimised at every decoding step.", set()),
+        ("All candidates at a step come from one representation.", set()),
+        ("Every mel token gets its own prior.", set()),
+    ],
+)
+def test_every_and_all_overclaim_about_results_not_about_the_steps_of_a_method(
+    claim: str, overclaims: set[str]
+) -> None:
+    assert absolute_words(claim) == overclaims

@@ -82,6 +82,27 @@ def _first_word(match: str) -> str:
     return match.lower().split()[0] if match.lower().startswith(("all", "any")) else match.lower()
 
 
+_UNIT_OF_WORK = re.compile(
+    r"\s+(?:the\s+)?(?:[\w-]+\s+)?(?:steps?|tokens?|frames?|layers?|positions?|iterations?|modules?|candidates?|"
+    r"codebooks?|drafts?|heads?|blocks?|passes|pass)\b",
+    re.IGNORECASE,
+)
+"""After "every" or "all", a unit a method works through ("at every decoding step", "all
+candidates", "every mel token"): a description of how it works, not a claim about all results."""
+
+
+def absolute_words(text: str) -> set[str]:
+    """The overclaiming words of ``text`` (:data:`_ABSOLUTE`), "every" and "all" before a unit of
+    work (:data:`_UNIT_OF_WORK`) left out."""
+    found = set()
+    for match in _ABSOLUTE.finditer(text):
+        word = _first_word(match.group(0))
+        if word in ("every", "all") and _UNIT_OF_WORK.match(text, match.start() + len(word)):
+            continue
+        found.add(word)
+    return found
+
+
 _CLAUSE_BREAK = re.compile(
     r",?\s+(?:and|but|while|whereas|although|though|so that|so|thus|yet)\s+|[;:]\s+|,\s+(?=which\b|where\b|"
     r"with\b|(?:in \w+ \w+,?\s+)?\w+ing\b)"
@@ -142,9 +163,7 @@ def support_features(
     elsewhere = _figures_elsewhere(claim, [f for f in claimed if f not in unmatched], sources, vocabulary)
     near = [unit.text(sources) for _, unit in units[:ALIGNED]]
     source_text = " ".join(f"{s.paper.title} {s.paper.abstract} {s.body_text}" for s in sources)
-    absolute = {_first_word(w) for w in _ABSOLUTE.findall(claim)} - {
-        _first_word(w) for w in _ABSOLUTE.findall(source_text)
-    }
+    absolute = absolute_words(claim) - absolute_words(source_text)
     values = [
         float(singles[0][0]) if singles else best_score,
         max(pairs) if pairs else (float(singles[0][0]) if singles else best_score),

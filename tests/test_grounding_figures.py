@@ -64,6 +64,8 @@ def test_a_figure_is_read_with_its_value_and_kind(text: str, low: float, high: f
         "refined over a few dozen steps",  # rough counts
         "several hundred hours of speech",
         "two ten-thousandths of a percent",  # no number: "two ten"
+        "a 9^99999 codebook",  # a power past any figure
+        "a 2^" + "9" * 5000 + " codebook",
     ],
 )
 def test_names_years_and_bare_number_words_are_not_figures_a_claim_must_match(text: str) -> None:

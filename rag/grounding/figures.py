@@ -29,6 +29,7 @@ or a year is not a figure a claim has to match (``Figure.named``); a small numbe
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -215,8 +216,12 @@ def _value(text: str) -> tuple[float, float, bool] | None:
     text = text.strip()
     match = re.fullmatch(rf"({_DIGITS})\s?([kKmMbBtT])?(?:{_SCALED})?", text, re.IGNORECASE)
     if match and re.fullmatch(_POWER, match.group(1)):
-        base, exponent = (int(part) for part in re.findall(r"\d+", match.group(1)))
-        return float(base**exponent) if exponent <= 64 else float("inf"), 0.5, False
+        base, exponent = (float(part) for part in re.findall(r"\d+", match.group(1)))
+        try:
+            power = base**exponent
+        except OverflowError:
+            return None
+        return (power, 0.5, False) if math.isfinite(power) else None  # "9^99999" is no figure
     if match:
         digits = match.group(1).replace(",", "").replace("\u2212", "-")
         mantissa, _, exponent = digits.lower().partition("e")

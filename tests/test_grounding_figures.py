@@ -136,6 +136,6 @@ def test_matching_needs_compatible_kinds() -> None:
 
 
 def test_and_joins_a_smaller_number_only() -> None:
-    found = [(f.low, f.text) for f in figures("inventories of fifty, one hundred and two hundred units")]
-    assert [value for value, _ in found] == [50, 100, 200]
+    listed = figures("inventories of fifty, one hundred and two hundred units")
+    assert [f.low for f in listed] == [50, 100, 200]
     assert [f.low for f in figures("two hundred and fifty thousand samples")] == [250_000]

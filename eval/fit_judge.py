@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from rag.answers.answer import evidence_strength
 from rag.grounding.answerability import QUESTION, Reading, question_features, question_words
 from rag.grounding.answers import ANSWER
 from rag.grounding.claims import SUPPORT
+from rag.grounding.evidence import PaperSentences
 from rag.grounding.judge import Judge
 from rag.grounding.model import JudgeModel, Linear, Trees
 from rag.grounding.question import analyse
@@ -169,18 +171,38 @@ def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) 
     words = question_words(question, judge.vocabulary)
     candidates, rows, where = judge.question_features(question, papers, words)
     evidence = evidence_of(item)
-    gold = np.array(
-        [
-            candidates[c].sentences.paper.id in item.gold
-            and any(_same(candidates[c].sentences.text(s), e) for e in evidence)
-            for c, s in where
-        ],
-        dtype=bool,
-    )
+    if answerable and "answer_contains" in item.fields:  # a full-text question: its page's sentence
+        held = [_states_on_page(candidates[c].sentences, s, item.fields) for c, s in where]
+        gold = np.array(held, dtype=bool)
+    else:
+        gold = np.array(
+            [
+                candidates[c].sentences.paper.id in item.gold
+                and any(_same(candidates[c].sentences.text(s), e) for e in evidence)
+                for c, s in where
+            ],
+            dtype=bool,
+        )
     strength = evidence_strength(result, library)
     return QuestionRows(
         item, answerable, rows.astype(np.float64), where, gold, (question, candidates, strength), judge
     )
+
+
+def _states_on_page(sentences: PaperSentences, index: int, record: dict[str, Any]) -> bool:
+    """Sentence ``index`` of a full-text item's paper holds one of its ``answer_contains`` on its
+    ``page`` (case, spacing and Unicode forms ignored, as ``litrev bench fulltext`` reads them)."""
+    passage = sentences.passage(index)
+    if sentences.paper.bibkey != record["paper"] or passage is None:
+        return False
+    if passage.page_at(sentences.spans[index][0]) != record["page"]:
+        return False
+    text = _folded(sentences.text(index))
+    return any(_folded(wanted) in text for wanted in record["answer_contains"])
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _same(sentence: str, evidence: str) -> bool:
@@ -261,8 +283,10 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not),
     of one holding every other paper's PDF (as most libraries hold PDFs for some papers only: there
     an answerable question is answerable when its paper's PDF is in) and of their ``.bib`` alone
-    (where the answerable ones are not: abstracts do not state them). No gold sentences: the ranker
-    is fitted on the abstract questions only. The libraries use ``library``'s settings and embedder."""
+    (where the answerable ones are not: abstracts do not state them). An answerable one's gold
+    sentences hold its answer on its page (:func:`_states_on_page`), so the ranker learns to pick
+    a sentence of the body over the abstract's description of the paper. The libraries use
+    ``library``'s settings and embedder."""
     from litrev_eval.fulltext_papers import (
         LIBRARY_BIB,
         PAPERS,

@@ -73,6 +73,12 @@ def math_pdf(pdf_folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cells_pdf(pdf_folder: Path) -> Path:
+    """A page with a table whose cells are set far apart, inline math and a run-in heading."""
+    return _compiled(pdf_folder / "cells", pdfs.cells_tex())
+
+
+@pytest.fixture(scope="session")
 def ligatures_pdf(pdf_folder: Path) -> Path:
     """A page in T1 fonts without a Unicode map (ligatures as control characters)."""
     return _compiled(pdf_folder / "ligatures", pdfs.ligatures_tex())

@@ -370,3 +370,56 @@ def test_a_word_most_of_a_papers_passages_use_does_not_choose_its_passage(bundle
     terms = frozenset(bundled.lexical.terms("What happens to unused codebook entries?"))
     focused = sentences.focus(vectors[0], 1, terms, bundled.lexical)
     assert [focused.text(i) for i in range(len(focused.spans))] == [paper.abstract, texts[3]]
+
+
+def _two_passages(sections: tuple[str, str], texts: tuple[str, str]):
+    """A paper with two body passages that the cosine cannot tell apart (equal vectors)."""
+    import numpy as np
+
+    from rag.grounding.evidence import PaperSentences
+    from rag.sources.body_text import Passage
+    from rag.sources.paper import Paper
+
+    body = [Passage(page=2, section=where, text=text) for where, text in zip(sections, texts, strict=True)]
+    paper = Paper(id="p-drafter", title="Tree Drafting for Fast Decoding", abstract="We draft trees.")
+    spans = [(0, len(paper.abstract))] + [(0, len(text)) for text in texts]
+    vectors = np.full((len(spans), 4), 0.5, dtype=np.float32)
+    return PaperSentences(paper, spans, vectors, body, [-1, 0, 1]), vectors[0]
+
+
+def test_a_passage_that_summarises_the_paper_gives_way_to_one_of_its_method(bundled: Library) -> None:
+    """Of two passages that hold the question's words alike, the judge reads the method's, not the
+    introduction's: an introduction restates the paper (its abstract, always read, does) or
+    describes other papers, and details are stated in the method, experiments and results."""
+    texts = (
+        "Our drafter grows a tree of candidate tokens and branches where it is unsure.",
+        "The drafter grows a tree of candidate tokens and branches where it is unsure.",
+    )
+    sentences, vector = _two_passages(("1 Introduction", "3 Method"), texts)
+    terms = frozenset(bundled.lexical.terms("Where does the drafter branch its tree of candidate tokens?"))
+    focused = sentences.focus(vector, 1, terms, bundled.lexical)
+    assert focused.body[focused.where[-1]].section == "3 Method"
+
+
+def test_for_a_figure_question_the_passage_stating_a_fitting_figure_is_read(bundled: Library) -> None:
+    """Of two passages alike in words and vectors, the judge reads the one with a figure that can
+    answer the figure question asked (:func:`rag.grounding.answers.fits`): a learning rate near
+    "learning rate", not a count of steps."""
+    from rag.grounding.answers import fits
+    from rag.grounding.question import analyse
+
+    texts = (
+        "The learning rate warms up over the first 4000 steps of training.",
+        "The learning rate of training is 3e-4 after the first steps.",
+    )
+    sentences, vector = _two_passages(("4 Experiments", "4 Experiments"), texts)
+    question = analyse("What learning rate was the drafter trained with?")
+    terms = frozenset(bundled.lexical.terms(question.text))
+
+    def answering(text, figure) -> bool:
+        return fits(question, text, figure)
+
+    focused = sentences.focus(vector, 1, terms, bundled.lexical, answering)
+    assert focused.text(len(focused.spans) - 1) == texts[1]
+    alike = sentences.focus(vector, 1, terms, bundled.lexical)  # without the figure: the first
+    assert alike.text(len(alike.spans) - 1) == texts[0]

@@ -18,6 +18,7 @@ from rag.sources.pdf.passages import sentence_spans
 from rag.sources.pdf.running_lines import running_keys, split_running
 from tests import pdfs
 from tests.pdf_fixtures import (  # noqa: F401
+    cells_pdf,
     interleaved_pdf,
     ligatures_pdf,
     math_pdf,
@@ -207,6 +208,44 @@ def test_numbers_set_in_math_read_as_printed_and_words_keep_their_spaces(math_pd
     assert all(word in text.split() for word in words if word.isalpha()), text
     footnote = [passage.text for passage in document.passages if passage.kind == "footnote"]
     assert footnote == [f"1 {pdfs.MATH_FOOTNOTE}"], footnote
+
+
+def test_table_cells_and_math_set_far_apart_stay_on_their_line(cells_pdf: Path) -> None:  # noqa: F811
+    """A table's cells are further apart than the words of a line, as far as the gap between two
+    columns: they are read on their line, each row naming its columns, the abbreviation's stop of
+    a column name ("Summ.") dropped so that a row stays one sentence; inline math reads as printed;
+    a heading run into its paragraph still opens a section."""
+    document = read_pdf(cells_pdf)
+    text = " ".join(passage.text for passage in document.passages)
+    assert text.count(pdfs.CELLS_READ) == 3, text
+    table = _passage_with(document, pdfs.CELLS_CAPTION)
+    assert table.kind == "caption" and all(row in table.text for row in pdfs.CELLS_ROWS), table.text
+    assert [table.text[start:end] for start, end in sentence_spans(table.text)][-2:] == list(pdfs.CELLS_ROWS)
+    limitation = _passage_with(document, pdfs.LIMITATION_SENTENCE)
+    assert (limitation.section, limitation.text) == ("Limitations", pdfs.LIMITATION_SENTENCE)
+
+
+def test_math_set_with_wide_spaces_stays_on_its_line_but_never_across_the_column_gap() -> None:
+    """Runs of one line further apart than a word space ("mixup with", a raised alpha, "= 0.5 and
+    ...", as PDFium gives them from a justified line) are one line; runs as far apart across
+    the gap between two columns are not."""
+    left = ["Pretraining takes five days on sixty", "four GPUs with thirty-two gigabytes each."]
+    pieces = []
+    for index, text in enumerate(left):
+        y = 275.0 - 12 * index
+        pieces.append(Piece(text, 72.0, y, 301.5, y + 8, 10.9, False))
+    pieces += [
+        Piece("mixup with", 311.0, 275.1, 367.7, 283.0, 10.9, False, True),
+        Piece("\u03b1", 374.6, 277.1, 380.7, 282.0, 10.9, False, True),
+        Piece("= 0.5 and SpecAugment-style", 389.0, 275.0, 538.8, 283.0, 10.9, False, True),
+        Piece("time and frequency masking.", 311.0, 263.0, 420.0, 271.0, 10.9, False, True),
+    ]
+    page = lay_out(RawPage(1, 612.0, 792.0, tuple(pieces), ""))
+    assert [line.text for line in page.lines] == [
+        *left,
+        "mixup with \u03b1 = 0.5 and SpecAugment-style",
+        "time and frequency masking.",
+    ]
 
 
 def test_list_items_keep_their_bullet(paper_document: PdfDocument) -> None:  # noqa: F811

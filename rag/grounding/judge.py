@@ -22,13 +22,14 @@ import numpy as np
 
 from rag.grounding import reasons
 from rag.grounding.answerability import Reading, question_features, question_words, read
-from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features
+from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features, fits
 from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
 from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
 from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
 
 if TYPE_CHECKING:
+    from rag.grounding.figures import Figure
     from rag.sources.body_text import Passage
     from rag.sources.corpus import Paper
 
@@ -239,8 +240,13 @@ class Judge:
         read = self.sentences.sentences([paper for paper, _ in papers])
         terms = frozenset(words.terms(question.text))
 
+        def answering(text: str, figure: Figure) -> bool:
+            return fits(question, text, figure)
+
+        fitting = answering if question.kind == "figure" else None
+
         def focused(sentences: PaperSentences) -> PaperSentences:
-            return sentences.focus(vectors.question, FOCUS_PASSAGES, terms, self.vocabulary)
+            return sentences.focus(vectors.question, FOCUS_PASSAGES, terms, self.vocabulary, fitting)
 
         candidates = [
             Candidate(focused(sentences), rank, score / best)

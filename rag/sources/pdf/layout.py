@@ -11,6 +11,11 @@ the order a person reads them, whatever order the PDF draws them in:
 3. The page is one column when most lines cross the middle of the text block; else it has two
    columns. On a two-column page, a line that crosses the middle (a title, a wide figure's caption)
    cuts the page into bands; each band is read left column top to bottom, then right column.
+   Lines level with each other and apart by a wider gap that is no column gap (on a two-column
+   page, one that does not hold the middle of the text block) are one line: a table's cells and
+   inline math set with wide spaces, which would otherwise be lines of their own, read elsewhere;
+   but not a heading run into its paragraph (a bold line, then one that does not open in bold),
+   which stays a heading.
 4. A line starts a paragraph when it is indented, follows a gap larger than the usual line
    spacing, follows a short line that ended a sentence, or opens with a bullet.
 5. Footnotes (the last lines of a column, set smaller than the page's body text) move to the end
@@ -37,6 +42,9 @@ word break between them (:attr:`~rag.sources.pdf.pages.Piece.spaced`) and their 
 size: glyph boxes leave out their side bearings, so a number set in math ("2.1", "262{,}144") has
 gaps as wide as a tight word space, while the characters' advances, which PDFium reads, do not.
 A footnote mark or an exponent, set smaller, keeps its space ("1 Computed on ...")."""
+CELL_GAP = 6.0
+"""Lines level with each other, apart by at most this many font sizes (and not across a column
+gap), are one line: the cells of a table's row, inline math set with wide spaces."""
 PARAGRAPH_GAP = 1.6
 """A vertical gap this many times the usual line spacing starts a paragraph."""
 FOOTNOTE_SIZE = 0.88
@@ -223,7 +231,9 @@ def _reading_order(lines: list[Line], body_size: float) -> list[Line]:
     columns = [_column(line, middle) for line in lines]
     long_lines = [c for c, line in zip(columns, lines, strict=True) if len(line.text) > 20]
     if long_lines and long_lines.count(_FULL) > len(long_lines) / 2:
-        return _flush({_LEFT: _top_to_bottom(lines), _RIGHT: []}, body_size)
+        return _flush({_LEFT: _top_to_bottom(_level_joined(lines, None)), _RIGHT: []}, body_size)
+    lines = _level_joined(lines, middle)
+    columns = [_column(line, middle) for line in lines]
     ordered: list[Line] = []
     band: dict[int, list[Line]] = {_LEFT: [], _RIGHT: []}
     column_of = {id(line): column for line, column in zip(lines, columns, strict=True)}
@@ -235,6 +245,49 @@ def _reading_order(lines: list[Line], body_size: float) -> list[Line]:
         else:
             band[column].append(line)
     return ordered + _flush(band, body_size)
+
+
+def _level_joined(lines: list[Line], gutter: float | None) -> list[Line]:
+    """``lines`` with those level with each other and at most :data:`CELL_GAP` ems apart joined,
+    left to right, unless the gap holds ``gutter`` (the middle of a two-column page's text block)
+    or ends a heading run into its paragraph (a bold line, then one that does not open in bold)."""
+    out: list[Line] = []
+    for line in sorted(lines, key=lambda item: item.x0):
+        best = -1
+        for index, before in enumerate(out):
+            gap = line.x0 - before.x1
+            if not 0 <= gap <= CELL_GAP * max(before.size, line.size, 1.0):
+                continue
+            if gutter is not None and before.x1 <= gutter <= line.x0:
+                continue
+            if before.bold and not line.bold_start:
+                continue
+            if not (_level(line, before) or _level(before, line)):
+                continue
+            if best < 0 or before.x1 > out[best].x1:
+                best = index
+        if best < 0:
+            out.append(line)
+            continue
+        before = out[best]
+        main = before if len(before.text) >= len(line.text) else line
+        out[best] = replace(
+            before,
+            text=f"{before.text} {line.text}",
+            y0=min(before.y0, line.y0),
+            x1=line.x1,
+            y1=max(before.y1, line.y1),
+            size=main.size,
+            bold=before.bold and line.bold,
+        )
+    return out
+
+
+def _level(line: Line, other: Line) -> bool:
+    """The middle of ``line`` is within ``other``'s height (a little slack: a raised symbol)."""
+    middle = (line.y0 + line.y1) / 2
+    slack = 0.25 * (other.y1 - other.y0)
+    return other.y0 - slack <= middle <= other.y1 + slack
 
 
 def _column(line: Line, middle: float) -> int:

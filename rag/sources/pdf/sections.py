@@ -176,9 +176,10 @@ def _kind(heading: Heading, current: Kind, seen_references: bool) -> Kind:
 
 def _add_line(paragraphs: list[_Open], page: int, line: Line) -> None:
     text = line.text
-    if formula_line(text):
-        return
     last = paragraphs[-1] if paragraphs else None
+    row = last is not None and _table_goes_on(last) and is_row(text, header=last.kind == "caption")
+    if formula_line(text) and not row:  # a row of speed-ups reads as symbols ("1.9\u00d7")
+        return
     if line.footnote:
         if last is None or last.kind != "footnote" or last.page != page or _FOOTNOTE_START.match(text):
             paragraphs.append(_Open("footnote", [(page, text)]))
@@ -186,7 +187,7 @@ def _add_line(paragraphs: list[_Open], page: int, line: Line) -> None:
             last.lines.append((page, text))
     elif _CAPTION.match(text):
         paragraphs.append(_Open("caption", [(page, text)]))
-    elif last is not None and _table_goes_on(last) and is_row(text, header=last.kind == "caption"):
+    elif row:
         paragraphs.append(_Open("row", [(page, text)]))  # each row of a table a paragraph of its own
     elif last is None or line.paragraph or last.kind in ("footnote", "row"):
         paragraphs.append(_Open("text", [(page, text)]))

@@ -14,7 +14,8 @@ sentence that names its columns: "TerraCodec: kbps 6.0; ViSQOL 4.29; PESQ 3.42; 
 - cells are the row's words, a unit after a number joined to it ("23 GB", "610 ms", "4.1 %");
 - a row with at least as many cells as the header names columns is read right to left: its last
   cells are the header's columns after the first, the cells left over its label ("Single vector");
-  a row with fewer cells is kept as it reads.
+  a row with fewer cells is kept as it reads; a label or column name loses the full stop of its
+  abbreviation ("Summ.", "Lang."), which would end the row's sentence before its figures.
 """
 
 from __future__ import annotations
@@ -71,7 +72,14 @@ def row_sentence(header: Sequence[str], row: str) -> str:
         return f"{row.strip()}."
     cut = len(found) - len(header) + 1
     pairs = zip(header[1:], found[cut:], strict=True)
-    return f"{' '.join(found[:cut])}: " + "; ".join(f"{name} {value}" for name, value in pairs) + "."
+    label = _unstopped(" ".join(found[:cut]))
+    return f"{label}: " + "; ".join(f"{_unstopped(name)} {value}" for name, value in pairs) + "."
+
+
+def _unstopped(text: str) -> str:
+    """A label or a column's name without its abbreviation's full stop ("Summ.", "Full late int."):
+    a row is one sentence, and a stop inside it would cut the row from its label."""
+    return text.rstrip(".") or text
 
 
 def with_tables(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:

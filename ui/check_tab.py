@@ -58,6 +58,8 @@ TEMPLATE = """\
     {% if c.adds_nothing %}
       <span class="flag-note">adds nothing: the others support the sentence</span>{% endif %}
     {% if c.note %}<span class="flag-note">{{ c.note }}</span>{% endif %}
+    {% if c.claim %}<p class="check-part">Checked against its part of the sentence:
+      “{{ c.claim }}”</p>{% endif %}
     {% if c.reason and c.verdict != 'supported' %}
       <p class="check-reason"><b>Why:</b> {{ c.reason }}</p>{% endif %}
     {% if c.evidence %}<p class="check-evidence">{{ 'Evidence' if c.verdict == 'supported'

@@ -21,6 +21,9 @@ from rag.errors import DraftError
 class Cite:
     key: str
     line: int
+    at: int | None = None
+    """Where the citation stands in its sentence's text (a character offset); None after the
+    sentence's full stop or on a line of its own (it backs the whole sentence)."""
 
 
 @dataclass(frozen=True)
@@ -160,15 +163,23 @@ def sentences(page: Page) -> list[tuple[int, Sentence]]:
                 )
             continue
         begin = start + len(chunk) - len(chunk.lstrip())
-        clean = re.sub(r"\s+", " ", words)
-        clean = re.sub(r"\(\s*[,;]?\s*\)|\[\s*[,;]?\s*\]", "", clean)
-        clean = re.sub(r"\s+([.,;:!?)])", r"\1", clean).replace("( ", "(")
-        clean = re.sub(r"(\d)\s+%", r"\1%", clean)
-        found = tuple(Cite(key, page.line(at)) for at, _, key in cites[lo:hi])
-        result.append(
-            (begin, Sentence(re.sub(r"\s+", " ", clean).strip(), page.line(begin), page.name, found))
+        clean = _cleaned(words)
+        found = tuple(
+            Cite(key, page.line(at), min(len(_cleaned(text[begin:at])), len(clean)) if at < end else None)
+            for at, _, key in cites[lo:hi]
         )
+        result.append((begin, Sentence(clean, page.line(begin), page.name, found)))
     return result
+
+
+def _cleaned(words: str) -> str:
+    """A sentence's blanked text as it is shown and judged: spacing collapsed, the brackets its
+    citations left empty dropped."""
+    clean = re.sub(r"\s+", " ", words)
+    clean = re.sub(r"\(\s*[,;]?\s*\)|\[\s*[,;]?\s*\]", "", clean)
+    clean = re.sub(r"\s+([.,;:!?)])", r"\1", clean).replace("( ", "(")
+    clean = re.sub(r"(\d)\s+%", r"\1%", clean)
+    return re.sub(r"\s+", " ", clean).strip()
 
 
 def assemble(page: Page) -> list[Sentence]:

@@ -52,10 +52,15 @@ class CitationCheck(BaseModel):
     note: str | None = None
     page: int | None = Field(default=None, description="The PDF page of the evidence (None: the abstract).")
     section: str | None = Field(default=None, description="The heading of its section in the PDF.")
+    claim: str | None = Field(
+        default=None,
+        description="The part of the sentence this citation was checked against (None: all of it).",
+    )
 
     def to_json(self) -> dict[str, Any]:
         shown = {"key", "paper_id", "verdict", "score", "evidence", "reason", "adds_nothing"}
-        return self.model_dump(include=shown | ({"page", "section"} if self.page is not None else set()))
+        shown |= {"page", "section"} if self.page is not None else set()
+        return self.model_dump(include=shown | ({"claim"} if self.claim is not None else set()))
 
 
 class Suggestion(BaseModel):
@@ -159,6 +164,8 @@ class CheckReport(BaseModel):
                 extra = " (adds nothing: the others support it)" if c.adds_nothing else ""
                 score = f" {c.score:.2f}" if c.score is not None else ""
                 out.append(f"    {c.key}: {c.verdict}{score}{extra}" + (f" - {c.note}" if c.note else ""))
+                if c.claim:
+                    out.append(f'        checked against its part of the sentence: "{c.claim}"')
                 if c.reason:
                     out.append(f"        {c.reason}")
             for s in sentence.suggestions:
@@ -188,6 +195,8 @@ class CheckReport(BaseModel):
                 lines.append(
                     f"- `{_code(c.key)}`{title}: {what}{score}" + (f"; {_md(c.note)}" if c.note else "")
                 )
+                if c.claim:
+                    lines.append(f"  - checked against its part of the sentence: {_md(c.claim)}")
                 if c.reason:
                     lines.append(f"  - why: {_md(c.reason)}")
             if sentence.suggestions:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.check.bibfile import BibEntry, BibFile, parse_bib
+from rag.check.cited_spans import OWN_WORK, CitedPart, cited_parts
 from rag.check.manuscript import Draft, Sentence, decode_draft, read_draft
 from rag.check.report import CheckReport, CitationCheck, SentenceCheck, Suggestion
 from rag.check.report import Verdict as CitationVerdict
@@ -52,7 +53,6 @@ FINDING = re.compile(
     r"|\boutperform|\bstate[- ]of[- ]the[- ]art\b|\bsurpass|\bbeats?\b|\bsuperior to\b",
     re.IGNORECASE,
 )
-OWN_WORK = re.compile(r"\b(?:we|our|us|this (?:paper|work|article|study))\b", re.IGNORECASE)
 
 
 # -- resolving keys ----------------------------------------------------------------------------
@@ -170,10 +170,23 @@ class Checker:
     resolver: Resolver
 
     def citations(self, sentence: Sentence) -> tuple[list[CitationCheck], bool | None]:
-        """Verdicts for each cited key, and whether the checkable ones support the sentence."""
+        """Verdicts for each cited key, and whether the checkable ones support the sentence: each
+        place cited backs its part of the sentence (:func:`~rag.check.cited_spans.cited_parts`),
+        and the sentence is supported when every part with a checkable citation is."""
+        results: list[CitationCheck] = []
+        supported: list[bool] = []
+        for part in cited_parts(sentence.text, sentence.cites):
+            checks, backed = self.part(part)
+            results += checks
+            if backed is not None:
+                supported.append(backed)
+        return results, (all(supported) if supported else None)
+
+    def part(self, part: CitedPart) -> tuple[list[CitationCheck], bool | None]:
+        """Verdicts for the keys cited at one place, on the part of the sentence they back."""
         results: list[CitationCheck] = []
         checkable: list[tuple[int, Source]] = []
-        for key in sentence.keys:
+        for key in part.keys:
             source = self.resolver.resolve(key)
             if source is None:
                 results.append(CitationCheck(key=key, verdict="not_in_library", note="undefined key"))
@@ -189,7 +202,7 @@ class Checker:
                 results.append(CitationCheck(key=key, verdict="unsupported", title=source.paper.title))
         if not checkable:
             return results, None
-        joint = joint_support(self.judge, sentence.text, [source.paper for _, source in checkable])  # type: ignore[misc]
+        joint = joint_support(self.judge, part.claim, [source.paper for _, source in checkable])  # type: ignore[misc]
         for (index, source), alone, extra in zip(checkable, joint.alone, joint.adds_nothing, strict=True):
             paper = source.paper
             assert paper is not None
@@ -206,6 +219,7 @@ class Checker:
                 adds_nothing=extra,
                 title=paper.title,
                 note=None if source.in_library else "checked against the abstract in the .bib",
+                claim=None if part.whole else part.claim,
             )
         return results, joint.supported
 

@@ -26,14 +26,14 @@ BIB = f"@article{{hydra, title={{{HYDRA}}}}}\n@article{{deep, title={{{DEEP}}}}}
             "Codec language models [@a] and diffusion models [@b; @c] are popular for zero-shot TTS.",
             [
                 (("a",), "Codec language models are popular for zero-shot TTS."),
-                (("b", "c"), "and diffusion models are popular for zero-shot TTS."),
+                (("b", "c"), "diffusion models are popular for zero-shot TTS."),
             ],
         ),
         (
             "Deep encoders help [@a], while shallow decoders are fast [@b].",
             [
                 (("a",), "Deep encoders help"),
-                (("b",), "while shallow decoders are fast"),
+                (("b",), "shallow decoders are fast"),
             ],
         ),
         ("Unlike draft heads [@a], our method needs no extra parameters.", [(("a",), "Unlike draft heads")]),
@@ -45,9 +45,13 @@ BIB = f"@article{{hydra, title={{{HYDRA}}}}}\n@article{{deep, title={{{DEEP}}}}}
             "Codec language models [@a] are strong but slow, which motivates our work.",
             [(("a",), "Codec language models are strong but slow")],
         ),
+        ("Speech is read as codec tokens, and we follow this practice [@a].", [(("a",), None)]),
         (
-            "Speech is read as codec tokens, and we follow this practice [@a].",
-            [(("a",), "Speech is read as codec tokens")],
+            "Masked transformers [@a] and flow models [@b] both generate audio without tokens.",
+            [
+                (("a",), "Masked transformers generate audio without tokens."),
+                (("b",), "flow models generate audio without tokens."),
+            ],
         ),
         ("Following [@a], we train with AdamW.", [(("a",), None)]),
     ],
@@ -99,3 +103,28 @@ def test_two_papers_cited_for_two_parts_each_support_their_own(bundled: Library)
     assert {c.key: c.verdict for c in second.citations} == {"hydra": "unsupported", "deep": "unsupported"}
     assert (first.supported, second.supported) == (True, False)
     assert all(c.claim and c.claim != first.text for c in first.citations)
+
+
+def test_the_manuscript_bench_judges_each_citation_both_ways_in_one_run(bundled: Library, tmp_path) -> None:
+    """``litrev bench manuscript`` compares each citation's verdict on its part and on the whole
+    sentence with its label, per half."""
+    import json
+
+    from litrev_eval import bench_manuscript
+
+    rows = [
+        {
+            "id": "t-1",
+            "text": "Our method differs from draft-head approaches [@hydra] in that it needs no extra weights.",
+            "cited": {"hydra": HYDRA},
+            "supported": {"hydra": True},
+            "pattern": "own-method-from",
+        }
+    ]
+    path = tmp_path / "manuscript.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    figures = bench_manuscript.run(bundled, path)
+    [item] = figures["items"]
+    assert (item["parts"], item["whole"]) == ({"hydra": True}, {"hydra": False})
+    assert figures["all"]["parts"]["agreement"] == 1.0 and figures["all"]["whole"]["agreement"] == 0.0
+    assert "| all, parts | 1 | 1.000 |" in bench_manuscript.table(figures)

@@ -106,3 +106,20 @@ def test_related_work_acceptable_titles_resolve_and_score_precision(tmp_path: Pa
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"bad\.jsonl:1: acceptable names a paper not in the library"):
         load(path, "related-work", PAPERS)
+
+
+def test_the_manuscript_set_cites_library_papers_by_their_titles() -> None:
+    """Every citation of ``manuscript.jsonl`` stands in its sentence, names a bundled paper by its
+    exact title and has a label; both halves hold items and wrong citations."""
+    from litrev_eval.bench_manuscript import MANUSCRIPT, items
+
+    titles = {paper.title for paper in PAPERS}
+    rows = items(MANUSCRIPT)
+    assert len(rows) >= 80
+    for row in rows:
+        assert set(row["cited"]) == set(row["supported"]), row["id"]
+        assert all(f"@{key}" in row["text"] for key in row["cited"]), row["id"]
+        assert all(title in titles for title in row["cited"].values()), row["id"]
+    for which in ("tune", "holdout"):
+        labels = [label for row in rows if half(row["id"]) == which for label in row["supported"].values()]
+        assert len(labels) >= 50 and 0.2 <= labels.count(False) / len(labels) <= 0.5

@@ -1,24 +1,27 @@
 """What each citation of a manuscript sentence vouches for: the sentence, or the part of it the
 citation is attached to.
 
-A citation at the end of a sentence backs the whole sentence, less a clause that speaks of the
-authors' own work ("Speech is read as codec tokens, and we follow this practice [1]"). Within a
-sentence, a manuscript cites for a part of it, and the rest is often the authors' own:
+A citation at the end of a sentence backs the whole sentence (measured: leaving out a clause
+there that speaks of the authors' own work, "..., and we follow this practice [1]", did no
+better). Within a sentence, a manuscript cites for a part of it, and the rest is often the
+authors' own:
 
 - "Codec language models [1] and diffusion models [2] are popular for TTS": [1] backs "Codec
-  language models ... are popular for TTS", [2] "and diffusion models are popular for TTS" (each
-  citation backs the words since the one before it, and the predicate after the last is shared);
+  language models are popular for TTS", [2] "diffusion models are popular for TTS" (each citation
+  backs the words since the one before it, and the predicate after the last is shared);
 - "Unlike draft heads [3], our method needs no extra parameters": [3] backs "Unlike draft heads";
   what follows is about the authors' own work (:data:`OWN_WORK`: "we", "our", "this paper"), and a
   clause of the shared predicate that speaks of it is left out ("..., which motivates our work");
 - "Our method differs from draft-head approaches [3] in that ...": a part that speaks of the
   authors' own work is read from the first word after the preposition that follows them
-  ("draft-head approaches"), and the rest of the sentence is theirs too.
+  ("draft-head approaches"), and the rest of the sentence is theirs too;
+- a part loses the conjunction it opens with ("and", "while"), and a predicate shared by an
+  enumeration the word that counts its members ("... [1] and ... [2] both reach ...", "all").
 
 A citation that opens the sentence ("@x shows that ...") backs what follows it, up to the next
 one. A part of fewer than :data:`MIN_WORDS` words is no claim: the citation then backs the
-sentence (less its own-work clauses when something is left). Citations with only punctuation
-between them back the same part, together (``\\cite{a,b}``, "[1], [2]").
+sentence. Citations with only punctuation between them back the same part, together
+(``\\cite{a,b}``, "[1], [2]").
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ _CLAUSE = re.compile(r",|;|\b(?:while|whereas|but|which|and thus|so that|whereby
 _AFTER_OWN = re.compile(
     r"\b(?:from|than|to|on|of|with|over|like|unlike|following|by|beyond|in|upon|against)\s+", re.IGNORECASE
 )
+_LEADING = re.compile(r"^(?:and|or|while|whereas|but|as well as)\s+", re.IGNORECASE)
+_QUANTIFIER = re.compile(r"^(?:all|both|each|respectively)\b\s*|,?\s*\brespectively\b", re.IGNORECASE)
+"""A predicate shared by an enumeration counts its members ("A [1] and B [2] both ...", "...
+all generate audio"): said of one of them, that word is no claim."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -63,7 +70,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
     if len(places) == 1 and _at_end(text, places[0][0]):
         return [_whole(text, places[0][1])]
     last = places[-1][0]
-    shared = "" if _at_end(text, last) else _without_own(text[last:])
+    shared = "" if _at_end(text, last) else _QUANTIFIER.sub("", _without_own(text[last:]))
     parts = []
     previous = 0
     for number, (at, keys) in enumerate(places):
@@ -77,7 +84,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
             claim = own_part[after.end() :] if after else ""
         else:
             claim = f"{own_part.rstrip()} {shared}" if at != last or shared else own_part
-        claim = claim.strip(" ,;:")
+        claim = _LEADING.sub("", claim.strip(" ,;:")).strip(" ,;:")
         if len(_WORD.findall(claim)) < MIN_WORDS:
             parts.append(_whole(text, keys))
         else:
@@ -115,8 +122,4 @@ def _without_own(text: str) -> str:
 
 
 def _whole(text: str, keys: tuple[str, ...]) -> CitedPart:
-    """The whole sentence, less its clauses about the authors' own work when that leaves a claim."""
-    kept = _without_own(text)
-    if kept != text and len(_WORD.findall(kept)) >= MIN_WORDS:
-        return CitedPart(keys, kept, False)
     return CitedPart(keys, text, True)

@@ -235,6 +235,14 @@ def bench_check(
     emit(runner.run(library, sentences=sentences, cited=cited), as_json, runner.table)
 
 
+@bench.command("manuscript")
+def bench_manuscript(as_json: AsJson = False) -> None:
+    """Citations inside manuscript sentences: each judged on its part, and on the whole sentence."""
+    from litrev_eval import bench_manuscript as runner
+
+    emit(runner.run(open_library(LLMChoice(Provider.extractive))), as_json, runner.table)
+
+
 @bench.command("startup")
 def bench_startup(
     repeats: Annotated[int, typer.Option(help="Timed runs of each command.")] = 5,

@@ -115,7 +115,7 @@ def test_the_manuscript_bench_judges_each_citation_both_ways_in_one_run(bundled:
     rows = [
         {
             "id": "t-1",
-            "text": "Our method differs from draft-head approaches [@hydra] in that it needs no extra weights.",
+            "text": "Our method differs from draft-head approaches [@hydra] in that it adds no weights.",
             "cited": {"hydra": HYDRA},
             "supported": {"hydra": True},
             "pattern": "own-method-from",

@@ -142,6 +142,24 @@ def test_negation() -> None:
 
 
 @pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        (
+            "it regresses mel frames without vector quantization",
+            "it generates mel frames directly, bypassing the need for vector quantization",
+        ),
+        ("it no longer depends on phone durations", "it eliminates the need for explicit alignment"),
+        ("a recogniser that needs no alignment", "an alignment-free recogniser"),
+    ],
+)
+def test_absence_said_in_other_words_is_a_negation_too(claim: str, source: str) -> None:
+    """ "Without X" in a claim and "bypassing the need for X" in its source say the same: neither
+    is negated against the other."""
+    assert negated(claim) and negated(source)
+    assert not negated("it improves the robustness of discrete units")
+
+
+@pytest.mark.parametrize(
     ("question", "kind", "measure", "subject"),
     [
         (

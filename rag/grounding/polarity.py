@@ -9,7 +9,8 @@ Two signals, each a feature of the judge (:mod:`rag.grounding.features`), neithe
   two direction words name the same thing ("reduces latency" against "increases latency"), or
   neither names one. "non-X" against plain "X" ("non-autoregressive", "autoregressive") disagrees too.
 - **negation**: "not", "no", "never", "cannot", "without", "fails to", "unable", "lacks": one text
-  negated and the other not.
+  negated and the other not; a text that says a thing is absent in other words ("eliminates",
+  "bypassing the need for", "alignment-free") counts as negated, as "without X" does.
 """
 
 from __future__ import annotations
@@ -221,5 +222,15 @@ def raises_parity(claim: str, source: str) -> bool:
     return bool(_BETTER.search(claim)) and bool(_PARITY.search(source)) and not _BETTER.search(source)
 
 
+_ABSENCE = re.compile(
+    r"\b(?:eliminat\w*|bypass\w*|remov(?:e|es|ed|ing) the need|obviat\w*|dispens\w*|"
+    r"\w+-free|free (?:of|from)|no need|avoid\w*)\b",
+    re.IGNORECASE,
+)
+"""Words that say a thing is absent without a negation ("bypassing the need for", "eliminates",
+"alignment-free"): what "without" and "no longer" say in other words."""
+
+
 def negated(text: str) -> bool:
-    return _NEGATION.search(text) is not None
+    """Whether ``text`` negates, or says that something is absent (:data:`_ABSENCE`)."""
+    return _NEGATION.search(text) is not None or _ABSENCE.search(text) is not None

@@ -130,6 +130,10 @@ def test_direction_reversals_disagree(claim: str, source: str) -> None:
     [
         ("FastSpeech 2 trains three times faster", "FastSpeech 2 achieves a 3x training speed-up"),
         ("it reduces latency and increases throughput", "lower latency and higher throughput"),
+        (  # the source says both ways of one thing: the claim's way is among them
+            "larger models call for larger vocabularies",
+            "larger models deserve larger vocabularies, but most models use too small vocabularies",
+        ),
     ],
 )
 def test_agreeing_directions_do_not(claim: str, source: str) -> None:

@@ -7,7 +7,9 @@ Two signals, each a feature of the judge (:mod:`rag.grounding.features`), neithe
   underperforms; ability: enables / prevents). Two texts *disagree* on an axis when one moves a
   thing up and the other moves the same thing down, "the same thing" meaning the words around the
   two direction words name the same thing ("reduces latency" against "increases latency"), or
-  neither names one. "non-X" against plain "X" ("non-autoregressive", "autoregressive") disagrees too.
+  neither names one, unless the source also moves that thing the claim's way (it says both:
+  "larger models deserve larger vocabularies; most use too small ones"). "non-X" against plain
+  "X" ("non-autoregressive", "autoregressive") disagrees too.
 - **negation**: "not", "no", "never", "cannot", "without", "fails to", "unable", "lacks": one text
   negated and the other not; a text that says a thing is absent in other words ("eliminates",
   "bypassing the need for", "alignment-free") counts as negated, as "without X" does.
@@ -162,12 +164,18 @@ def disagree(claim: str, source: str) -> bool:
     """Whether ``claim`` moves something the other way from ``source`` (see the module docstring)."""
     theirs = moves(source)
     for mine in moves(claim):
+        if any(_same_move(mine, other) for other in theirs):
+            continue  # the source says both ("larger models deserve larger vocabularies; most use too small")
         for other in theirs:
             if other.axis != mine.axis or other.sign == mine.sign:
                 continue
             if (mine.around & other.around) or not (mine.around or other.around):
                 return True
     return _non_clash(claim, source) or _non_clash(source, claim) or reverses(claim, source)
+
+
+def _same_move(mine: Move, other: Move) -> bool:
+    return other.axis == mine.axis and other.sign == mine.sign and bool(mine.around & other.around)
 
 
 def _non_clash(one: str, other: str) -> bool:

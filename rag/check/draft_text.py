@@ -22,8 +22,8 @@ class Cite:
     key: str
     line: int
     at: int | None = None
-    """Where the citation stands in its sentence's text (a character offset); None after the
-    sentence's full stop or on a line of its own (it backs the whole sentence)."""
+    """Where the citation stands in its sentence's text (a character offset; one after the full
+    stop is at its end); None for citations on their own after the sentence (they back all of it)."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def sentences(page: Page) -> list[tuple[int, Sentence]]:
         begin = start + len(chunk) - len(chunk.lstrip())
         clean = _cleaned(words)
         found = tuple(
-            Cite(key, page.line(at), min(len(_cleaned(text[begin:at])), len(clean)) if at < end else None)
+            Cite(key, page.line(at), min(len(_cleaned(text[begin:at])), len(clean)))
             for at, _, key in cites[lo:hi]
         )
         result.append((begin, Sentence(clean, page.line(begin), page.name, found)))

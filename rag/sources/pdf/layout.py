@@ -252,9 +252,13 @@ def _level_joined(lines: list[Line], gutter: float | None) -> list[Line]:
     left to right, unless the gap holds ``gutter`` (the middle of a two-column page's text block)
     or ends a heading run into its paragraph (a bold line, then one that does not open in bold)."""
     out: list[Line] = []
+    near: dict[int, list[int]] = {}  # lines of ``out`` by the height of their middle
     for line in sorted(lines, key=lambda item: item.x0):
         best = -1
-        for index, before in enumerate(out):
+        middle, reach = (line.y0 + line.y1) / 2, line.y1 - line.y0 + 1.0
+        buckets = range(int((middle - reach) // _BUCKET), int((middle + reach) // _BUCKET) + 1)
+        for index in sorted({index for bucket in buckets for index in near.get(bucket, ())}):
+            before = out[index]
             gap = line.x0 - before.x1
             if not 0 <= gap <= CELL_GAP * max(before.size, line.size, 1.0):
                 continue
@@ -267,6 +271,7 @@ def _level_joined(lines: list[Line], gutter: float | None) -> list[Line]:
             if best < 0 or before.x1 > out[best].x1:
                 best = index
         if best < 0:
+            near.setdefault(int(middle // _BUCKET), []).append(len(out))
             out.append(line)
             continue
         before = out[best]

@@ -253,9 +253,10 @@ def _level_joined(lines: list[Line], gutter: float | None) -> list[Line]:
     or ends a heading run into its paragraph (a bold line, then one that does not open in bold)."""
     out: list[Line] = []
     near: dict[int, list[int]] = {}  # lines of ``out`` by the height of their middle
+    tallest = min(max((line.y1 - line.y0 for line in lines), default=1.0), _TALLEST)
     for line in sorted(lines, key=lambda item: item.x0):
         best = -1
-        middle, reach = (line.y0 + line.y1) / 2, line.y1 - line.y0 + 1.0
+        middle, reach = (line.y0 + line.y1) / 2, 0.75 * max(line.y1 - line.y0, tallest) + 1.0
         buckets = range(int((middle - reach) // _BUCKET), int((middle + reach) // _BUCKET) + 1)
         for index in sorted({index for bucket in buckets for index in near.get(bucket, ())}):
             before = out[index]

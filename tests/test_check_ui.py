@@ -43,6 +43,18 @@ def test_pasted_draft_is_escaped_and_bad_bib_reported(bundled: Library) -> None:
     assert "pasted .bib:2" in page  # the entry that does not parse, on its line
 
 
+def test_the_part_a_citation_was_checked_on_is_shown_escaped(bundled: Library) -> None:
+    """A citation inside a sentence is checked on its part, and the tab says which, as text."""
+    draft = (
+        "Our <b onmouseover=alert(1)>method</b> differs from draft-head approaches [@hydra2024] in that "
+        "it adds no weights.\n"
+    )
+    bib = "@misc{hydra2024, title = {Hydra: Sequentially-Dependent Draft Heads for Medusa Decoding}}\n"
+    page = check_html(draft, None, bib, None, library=bundled)
+    assert "Checked against its part of the sentence:\n      \u201cdraft-head approaches\u201d" in page
+    assert "<b onmouseover" not in page and "&lt;b onmouseover" in page
+
+
 def test_nothing_to_check_and_unreadable_file(bundled: Library, tmp_path: Path) -> None:
     assert "Upload or paste" in check_html("  ", None, "", None, library=bundled)
     binary = tmp_path / "x.tex"

@@ -300,7 +300,8 @@ def create_server(library: Library, *, allow_ingest: Sequence[Path] = ()) -> MCP
 
     @tool(
         "Check a manuscript's citations against the library: for each cited key, does the cited "
-        "paper (its abstract, and its PDF when the library holds it) support its sentence? Suggests "
+        "paper (its abstract, and its PDF when the library holds it) support its sentence, or the "
+        "part of it where the citation stands (then given as its claim)? Suggests "
         "library papers for unsupported sentences. A citation's evidence, or a suggestion's "
         "sentence, from a PDF carries its page and section (null for an abstract sentence)."
     )

@@ -21,13 +21,12 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from litrev_eval.datasets import HALVES, half
-from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers, rows
+from litrev_eval.fulltext_papers import LIBRARY_BIB, QA, UNANSWERABLE, compile_papers, folded, rows
 
 from rag.answers.answer import Answer, answer
 from rag.answers.record import Citation
@@ -39,10 +38,6 @@ from rag.sources.body_text import Passage as BodyPassage
 
 NOTE = "adding its PDF may answer this"
 Progress = Callable[[str, int, int], None]
-
-
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def quoted_pages(citation: Citation, body: Sequence[BodyPassage]) -> list[tuple[str, int | None]]:
@@ -65,9 +60,9 @@ def judge_item(
     marked sentence does (``Citation.quotes``: the runners-up the ranking could not tell from it),
     each on its own page (``body``: the paper's passages)."""
     mine = [c for c in result.citations if c.paper_id == paper_id]
-    wanted = [_norm(text) for text in item["answer_contains"]]
+    wanted = [folded(text) for text in item["answer_contains"]]
     quoted = [pair for c in mine for pair in quoted_pages(c, body)]
-    holds = [page for text, page in quoted if any(w in _norm(text) for w in wanted)]
+    holds = [page for text, page in quoted if any(w in folded(text) for w in wanted)]
     return {
         "id": item["id"],
         "half": half(item["id"]),

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,12 +196,10 @@ def _states_on_page(sentences: PaperSentences, index: int, record: dict[str, Any
         return False
     if passage.page_at(sentences.spans[index][0]) != record["page"]:
         return False
-    text = _folded(sentences.text(index))
-    return any(_folded(wanted) in text for wanted in record["answer_contains"])
+    from litrev_eval.fulltext_papers import folded
 
-
-def _folded(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    text = folded(sentences.text(index))
+    return any(folded(wanted) in text for wanted in record["answer_contains"])
 
 
 def _same(sentence: str, evidence: str) -> bool:

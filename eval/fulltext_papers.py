@@ -31,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,12 @@ FULLTEXT = Path(__file__).parent / "datasets" / "fulltext"
 LIBRARY_BIB = FULLTEXT / "library.bib"
 QA = Path(__file__).parent / "datasets" / "fulltext_qa.jsonl"
 UNANSWERABLE = Path(__file__).parent / "datasets" / "fulltext_unanswerable.jsonl"
+
+
+def folded(text: str) -> str:
+    """``text`` as an item's ``answer_contains`` is compared with it: case, spacing and Unicode
+    forms ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def rows(path: Path) -> list[dict[str, Any]]:

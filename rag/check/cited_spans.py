@@ -68,7 +68,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
     if not places:
         return []
     if len(places) == 1 and _at_end(text, places[0][0]):
-        return [_whole(text, places[0][1])]
+        return [CitedPart(places[0][1], text, True)]
     last = places[-1][0]
     shared = "" if _at_end(text, last) else _QUANTIFIER.sub("", _without_own(text[last:]))
     parts = []
@@ -86,7 +86,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
             claim = f"{own_part.rstrip()} {shared}" if at != last or shared else own_part
         claim = _LEADING.sub("", claim.strip(" ,;:")).strip(" ,;:")
         if len(_WORD.findall(claim)) < MIN_WORDS:
-            parts.append(_whole(text, keys))
+            parts.append(CitedPart(keys, text, True))
         else:
             parts.append(CitedPart(keys, claim, False))
     return parts
@@ -119,7 +119,3 @@ def _without_own(text: str) -> str:
         return text.strip()
     cuts = [match.start() for match in _CLAUSE.finditer(text, 0, own.start())]
     return text[: cuts[-1]].strip() if cuts else ""
-
-
-def _whole(text: str, keys: tuple[str, ...]) -> CitedPart:
-    return CitedPart(keys, text, True)

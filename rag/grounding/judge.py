@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -29,7 +30,6 @@ from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
 
 if TYPE_CHECKING:
-    from rag.grounding.figures import Figure
     from rag.sources.body_text import Passage
     from rag.sources.corpus import Paper
 
@@ -240,10 +240,7 @@ class Judge:
         read = self.sentences.sentences([paper for paper, _ in papers])
         terms = frozenset(words.terms(question.text))
 
-        def answering(text: str, figure: Figure) -> bool:
-            return fits(question, text, figure)
-
-        fitting = answering if question.kind == "figure" else None
+        fitting = partial(fits, question) if question.kind == "figure" else None
 
         def focused(sentences: PaperSentences) -> PaperSentences:
             return sentences.focus(vectors.question, FOCUS_PASSAGES, terms, self.vocabulary, fitting)

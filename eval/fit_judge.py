@@ -18,6 +18,10 @@ of :mod:`rag.grounding.model`:
   most :data:`FALSE_ABSTENTION` of the answerable ones, gate included, on cross-validated
   probabilities (averaged over :data:`REPEATS` cuts into folds).
 
+``--ranker-only`` (:func:`refit_ranker`) fits the ranker alone, as above, and keeps the shipped
+support and answerable models: for a ranker feature added or changed, without moving the two
+thresholds a full refit moves.
+
 Everything is seeded; the same data gives the same weights. The fitted file records the counts and
 the cross-validated tune figures.
 """
@@ -27,7 +31,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +45,7 @@ from rag.grounding.answers import ANSWER
 from rag.grounding.claims import SUPPORT
 from rag.grounding.evidence import PaperSentences
 from rag.grounding.judge import Judge
-from rag.grounding.model import JudgeModel, Linear, Trees
+from rag.grounding.model import JudgeModel, Linear, Trees, shipped_except
 from rag.grounding.question import analyse
 from rag.index.library import Library
 from rag.retrieval.retrieve import search
@@ -228,6 +232,45 @@ def fit_ranker(questions: list[QuestionRows], mean: np.ndarray, scale: np.ndarra
     return minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B").x
 
 
+def _ranker(questions: list[QuestionRows]) -> tuple[list[QuestionRows], Linear]:
+    """The questions with candidate sentences, and the ranker fitted on the answerable ones (the
+    features standardised over all of them)."""
+    usable = [q for q in questions if len(q.rows)]
+    mean, scale = _standardise(np.vstack([q.rows for q in usable]))
+    return usable, Linear(ANSWER, mean, scale, fit_ranker([q for q in usable if q.answerable], mean, scale))
+
+
+def _held_out_rankers(usable: list[QuestionRows], ranker: Linear) -> Iterator[tuple[Linear, list[int]]]:
+    """For each of :data:`FOLDS` folds of ``usable``, the ranker fitted without it (scaled as
+    ``ranker``) and the indices of its questions."""
+    folds = _folds(len(usable))
+    for fold in range(FOLDS):
+        train = [q for q, f in zip(usable, folds, strict=True) if f != fold and q.answerable]
+        held = Linear(ANSWER, ranker.mean, ranker.scale, fit_ranker(train, ranker.mean, ranker.scale))
+        yield held, [index for index, f in enumerate(folds) if f == fold]
+
+
+def refit_ranker(questions: list[QuestionRows], kept: JudgeModel) -> JudgeModel:
+    """``kept`` with its ranker refitted as :func:`fit_answers` fits it, the support and answerable
+    models kept as they are (a ranker feature added or changed; the answerable model was fitted on
+    what the former ranker chose, and is measured again with the new one)."""
+    usable, ranker = _ranker(questions)
+    hits = [
+        bool(usable[index].gold[int(np.argmax(held.logits(usable[index].rows)))])
+        for held, fold in _held_out_rankers(usable, ranker)
+        for index in fold
+        if usable[index].answerable and usable[index].gold.any()
+    ]
+    figures = {
+        "on": "the tune halves of eval/datasets qa, multi, unanswerable and fulltext; support and "
+        "answerable models kept from the fit above",
+        "date": datetime.date.today().isoformat(),
+        "questions": float(len(usable)),
+        "cv_ranker_evidence_hit": float(np.mean(hits)) if hits else 0.0,
+    }
+    return JudgeModel(kept.support, ranker, kept.answerable, {**kept.fitted, "ranker": figures})
+
+
 def _question_row(q: QuestionRows, ranker: Linear, judge: Judge) -> np.ndarray:
     from rag.grounding.answerability import read
 
@@ -244,20 +287,15 @@ def fit_answers(
 ) -> tuple[Linear, Linear, dict[str, float]]:
     """The ranker and the answerability model; questions below ``min_evidence`` are abstained on
     before the judge sees them, so the model is fitted on the others and its threshold counts them."""
-    usable = [q for q in questions if len(q.rows)]
-    mean, scale = _standardise(np.vstack([q.rows for q in usable]))
-    ranker = Linear(ANSWER, mean, scale, fit_ranker([q for q in usable if q.answerable], mean, scale))
-    folds = _folds(len(usable))
+    usable, ranker = _ranker(questions)
     rows = np.zeros((len(usable), len(QUESTION)))
     hits = []
-    for fold in range(FOLDS):
-        train = [q for q, f in zip(usable, folds, strict=True) if f != fold and q.answerable]
-        held = Linear(ANSWER, mean, scale, fit_ranker(train, mean, scale))
-        for index, (q, f) in enumerate(zip(usable, folds, strict=True)):
-            if f == fold:
-                rows[index] = _question_row(q, held, judge)
-                if q.answerable and q.gold.any():
-                    hits.append(bool(q.gold[int(np.argmax(held.logits(q.rows)))]))
+    for held, fold in _held_out_rankers(usable, ranker):
+        for index in fold:
+            q = usable[index]
+            rows[index] = _question_row(q, held, judge)
+            if q.answerable and q.gold.any():
+                hits.append(bool(q.gold[int(np.argmax(held.logits(q.rows)))]))
     labels = np.array([q.answerable for q in usable])
     gated = np.array([q.features[2] < min_evidence for q in usable])
     probabilities = np.zeros(len(usable))
@@ -326,17 +364,19 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     return questions
 
 
-def fit(library: Library, *, progress: Progress | None = None) -> JudgeModel:
-    """Fit all three models on the tune halves (see the module docstring)."""
+def fit(library: Library, *, progress: Progress | None = None, ranker_only: bool = False) -> JudgeModel:
+    """Fit all three models on the tune halves (see the module docstring); ``ranker_only``: the
+    ranker alone, the shipped support and answerable models kept (:func:`refit_ranker`)."""
     with tempfile.TemporaryDirectory(prefix="litrev-fit-") as scratch:
-        return _fit(library, Path(scratch), progress)
+        return _fit(library, Path(scratch), progress, ranker_only)
 
 
-def _fit(library: Library, scratch: Path, progress: Progress | None) -> JudgeModel:
+def _fit(library: Library, scratch: Path, progress: Progress | None, ranker_only: bool) -> JudgeModel:
     papers = {paper.id: paper for paper in library.store.iter_papers()}
-    judge = Judge(library.sentences, library.lexical)
-    claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
-    support, support_figures = fit_support(judge, claims, papers)
+    judge = Judge(library.sentences, library.lexical, shipped_except("ranker") if ranker_only else None)
+    if not ranker_only:
+        claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
+        support, support_figures = fit_support(judge, claims, papers)
     questions: list[QuestionRows] = fulltext_questions(library, scratch, progress)
     sets = (
         ("qa.jsonl", "qa", True),
@@ -349,6 +389,8 @@ def _fit(library: Library, scratch: Path, progress: Progress | None) -> JudgeMod
             questions.append(question_rows(judge, library, item, answerable))
             if progress:
                 progress(name, done, len(items))
+    if ranker_only:
+        return refit_ranker(questions, judge.model)
     ranker, answerable_model, answer_figures = fit_answers(
         judge, questions, library.settings.answer.min_evidence
     )

@@ -256,6 +256,46 @@ def test_weights_fitted_for_other_features_are_refused(tmp_path: Path) -> None:
         load(path)
 
 
+def test_a_ranker_only_refit_reads_past_a_stale_ranker_and_keeps_the_other_models() -> None:
+    """After a ranker feature is added, ``litrev bench support --fit PATH --ranker-only`` reads the
+    shipped file whose ranker lacks it (the other parts still checked), refits the ranker on the
+    questions' gold sentences and keeps the support and answerable models as shipped."""
+    import numpy as np
+    from litrev_eval.datasets import Item
+    from litrev_eval.fit_judge import QuestionRows, refit_ranker
+
+    from rag.grounding.answers import ANSWER
+    from rag.grounding.model import parse, shipped_except
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "rag" / "data" / "judge.json").read_text())
+    for part in ("ranker", "support"):
+        stale = json.loads(json.dumps(data))
+        stale[part]["features"] = stale[part]["features"][:-1]
+        if part == "ranker":
+            assert parse(stale, "stale.json", refitting="ranker").support.features == tuple(
+                data["support"]["features"]
+            )
+        with pytest.raises(LitrevError, match="refit them"):
+            parse(stale, "stale.json", refitting=None if part == "ranker" else "ranker")
+    rng = np.random.default_rng(7)
+    column = ANSWER.index("conditions_stated")
+    questions = []
+    for number in range(40):  # the gold sentence is the one that states the question's figures
+        rows = rng.normal(size=(6, len(ANSWER)))
+        gold = np.zeros(6, dtype=bool)
+        gold[number % 6] = True
+        rows[:, column] = gold.astype(float)
+        item = Item(f"q{number}", number, "?", fields={})
+        questions.append(QuestionRows(item, True, rows, [(0, i) for i in range(6)], gold, None))
+    kept = shipped_except("ranker")
+    refitted = refit_ranker(questions, kept)
+    assert refitted.support is kept.support and refitted.answerable is kept.answerable
+    assert refitted.ranker.features == ANSWER
+    assert refitted.ranker.weights[column] == max(refitted.ranker.weights)
+    assert refitted.fitted["ranker"]["cv_ranker_evidence_hit"] > 0.9
+    assert refitted.fitted["support"] == kept.fitted["support"]
+
+
 def test_the_llm_judge_names_a_reply_that_is_no_verdict_and_a_server_that_garbles(
     bundled: Library, tmp_path: Path
 ) -> None:
@@ -423,3 +463,67 @@ def test_for_a_figure_question_the_passage_stating_a_fitting_figure_is_read(bund
     assert focused.text(len(focused.spans) - 1) == texts[1]
     alike = sentences.focus(vector, 1, terms, bundled.lexical)  # without the figure: the first
     assert alike.text(len(alike.spans) - 1) == texts[0]
+
+
+_ROWS = (
+    "The rFID is 1.41 with 128 tokens per image.",
+    "The rFID is 1.87 with 96 tokens per image.",
+)
+"""Two rows of a tokenizer's table, alike in words but for their figures."""
+_AT_96 = "What rFID does the tokenizer reach with about ninety-six tokens per image?"
+
+
+def test_the_passage_stating_the_figures_a_question_gives_is_read(bundled: Library) -> None:
+    """Of two passages alike in words and vectors, the judge reads the one that states the figure
+    the question gives as its condition ("about ninety-six tokens": 96, a number its words do not
+    share), not the one reporting the same measure under another condition."""
+    from rag.grounding.answers import figure_conditions
+    from rag.grounding.question import analyse
+
+    sentences, vector = _two_passages(("4 Experiments", "4 Experiments"), _ROWS)
+    question = analyse(_AT_96)
+    terms = frozenset(bundled.lexical.terms(question.text))
+    conditions = figure_conditions(question)
+    assert [(figure.low, figure.approx) for figure in conditions] == [(96.0, "about")]
+    focused = sentences.focus(vector, 1, terms, bundled.lexical, conditions=conditions)
+    assert focused.text(len(focused.spans) - 1) == _ROWS[1]
+    alike = sentences.focus(vector, 1, terms, bundled.lexical)  # without the condition: the first
+    assert alike.text(len(alike.spans) - 1) == _ROWS[0]
+
+
+def test_the_ranker_prefers_the_sentence_under_the_questions_conditions(bundled: Library) -> None:
+    """``conditions_stated`` reads which sentence states the figure the question gives, and the
+    shipped ranker weighs it for that sentence: of two sentences alike in every other feature, the
+    row of 96 tokens is scored above the row of 128."""
+    import numpy as np
+
+    from rag.grounding.answerability import question_words
+    from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features
+    from rag.grounding.evidence import PaperSentences
+    from rag.grounding.question import analyse
+    from rag.sources.paper import Paper
+
+    text = " ".join(_ROWS)
+    paper = Paper(id="p-tok", title="An Adaptive Image Tokenizer", abstract=text)
+    spans = [(0, len(_ROWS[0])), (len(_ROWS[0]) + 1, len(text))]
+    vectors = np.full((2, 4), 0.5, dtype=np.float32)
+    sentences = PaperSentences(paper, spans, vectors, [], [-1, -1])
+    question = analyse(_AT_96)
+    words = question_words(question, bundled.lexical)
+    rows, where = answer_features(
+        question, QuestionVectors(vectors[0]), [Candidate(sentences, 1, 1.0)], words, bundled.lexical
+    )
+    stated = rows[:, ANSWER.index("conditions_stated")]
+    assert where == [(0, 0), (0, 1)]
+    # each sentence's neighbour is the other: read alone, only the second states 96
+    alone = [PaperSentences(paper, [span], vectors[:1], [], [-1]) for span in spans]
+    single = [
+        answer_features(
+            question, QuestionVectors(vectors[0]), [Candidate(s, 1, 1.0)], words, bundled.lexical
+        )[0]
+        for s in alone
+    ]
+    assert [float(r[0, ANSWER.index("conditions_stated")]) for r in single] == [0.0, 1.0]
+    assert stated.tolist() == [1.0, 1.0]  # a neighbour's figure counts too
+    scores = bundled.judge.model.ranker.logits(np.vstack(single))
+    assert scores[1] > scores[0]

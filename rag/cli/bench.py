@@ -193,6 +193,14 @@ def bench_support(
         Path | None,
         typer.Option(help="Refit the weights on the tune halves, write them here, and measure with them."),
     ] = None,
+    ranker_only: Annotated[
+        bool,
+        typer.Option(
+            "--ranker-only",
+            help="With --fit: refit the sentence ranker alone, keeping the shipped support and "
+            "answerable models.",
+        ),
+    ] = False,
     *,
     llm: LLMChoice,
 ) -> None:
@@ -202,6 +210,8 @@ def bench_support(
     from rag.grounding.judge import Judge as FittedJudge
     from rag.grounding.llm_judge import make_judge
 
+    if ranker_only and fit is None:
+        raise typer.BadParameter("refits the ranker only with --fit PATH", param_hint="'--ranker-only'")
     library = open_library(llm)
     chosen = make_judge(library, judge.value)
     with progress_bar() as bar:
@@ -210,7 +220,9 @@ def bench_support(
 
             job = bar.add_task("fitting on the tune halves", total=None)
             model = refit(
-                library, progress=lambda name, done, total: bar.update(job, completed=done, total=total)
+                library,
+                progress=lambda name, done, total: bar.update(job, completed=done, total=total),
+                ranker_only=ranker_only,
             )
             model.save(fit)
             out.print(f"weights written to {shown(fit, line=True)}")

@@ -24,7 +24,11 @@ named numbers of :data:`ANSWER`, per candidate sentence.
   sentence is that description;
 - ``proposed_presents``: a "which paper proposed" question, and the sentence presents the paper's
   work; ``mechanism_residual``: a how / why / yes-no / which question, times ``residual_coverage``
-  (what such a question asks of a paper is in its residual words).
+  (what such a question asks of a paper is in its residual words);
+- ``conditions_stated``: the share of the figures the question gives ("with about 96 tokens",
+  "chunks of about 1.3 seconds"; :func:`figure_conditions`) that the sentence or a neighbour
+  states (0 when it gives none): of a table's rows, or of two sentences reporting the same measure,
+  the one under the question's conditions answers.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.grounding import figure_matching
 from rag.grounding import figures as figure_reading
 from rag.grounding.evidence import PaperSentences, TermStatistics, Vocabulary, coverage
 from rag.grounding.measures import ANY_FIGURE, Measure
@@ -63,6 +68,7 @@ ANSWER = (
     "is_description",
     "proposed_presents",
     "mechanism_residual",
+    "conditions_stated",
 )
 BOILERPLATE = re.compile(
     r"https?://|www\.|github\.com|\bavailable (?:at|online|on)\b|\bcode (?:is|and|will)\b|"
@@ -115,6 +121,7 @@ def answer_features(
     question_vector, rest_vector, asked_vector = vectors.question, vectors.rest, vectors.asked
     asked_names = {name.lower() for name in names(question.text)}
     question_terms = set(words.terms(question.text))
+    conditions = figure_conditions(question)
     asked_terms = set(words.terms(question.asked)) if question.asked else set()
     rows: list[list[float]] = []
     where: list[tuple[int, int]] = []
@@ -140,6 +147,11 @@ def answer_features(
             named_here = share_of([states(window_text, n) for n in question.names])
             fitting = question.kind == "figure" and any(fits(question, text, f) for f in figures)
             fresh = [n for n in names(text) if n.lower() not in asked_names]
+            nearby = [
+                f
+                for i in range(max(0, index - 1), min(len(paper.spans), index + 2))
+                for f in paper.figures[i]
+            ]
             rows.append(
                 [
                     float(sims[index]),
@@ -163,10 +175,19 @@ def answer_features(
                     float(index == described),
                     float(question.kind == "proposed" and PRESENTS.search(text) is not None),
                     residual_share if question.kind in ("explanation", "yes-no", "which", "other") else 0.0,
+                    share_of([figure_matching.states(given, nearby) for given in conditions])
+                    if conditions
+                    else 0.0,
                 ]
             )
             where.append((number, index))
     return np.array(rows, dtype=np.float32).reshape(len(rows), len(ANSWER)), where
+
+
+def figure_conditions(question: Question) -> list[figure_reading.Figure]:
+    """The figures a question gives (not part of a name): the conditions of what it asks ("with
+    about 96 tokens", "chunks of about 1.3 seconds"), which the sentence that answers states."""
+    return [figure for figure in figure_reading.figures(question.text) if not figure.named]
 
 
 def share_of(flags: list[bool]) -> float:

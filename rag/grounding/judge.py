@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.grounding import reasons
 from rag.grounding.answerability import Reading, question_features, question_words, read
-from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features, fits
+from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features, figure_conditions, fits
 from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
 from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
 from rag.grounding.model import JudgeModel, shipped
@@ -241,9 +241,12 @@ class Judge:
         terms = frozenset(words.terms(question.text))
 
         fitting = partial(fits, question) if question.kind == "figure" else None
+        conditions = figure_conditions(question)
 
         def focused(sentences: PaperSentences) -> PaperSentences:
-            return sentences.focus(vectors.question, FOCUS_PASSAGES, terms, self.vocabulary, fitting)
+            return sentences.focus(
+                vectors.question, FOCUS_PASSAGES, terms, self.vocabulary, fitting, conditions
+            )
 
         candidates = [
             Candidate(focused(sentences), rank, score / best)

@@ -121,9 +121,11 @@ def test_the_judge_agrees_with_labelled_claims_it_was_not_fitted_on(bundled: Lib
     """The judge's weights and threshold were fitted on the tune half of ``claims.jsonl``
     (:func:`litrev_eval.datasets.half`); it is measured here on every fourth item of the holdout
     half (407 sentences of every style and kind), which the fit never saw. The bounds sit under
-    what this sample measures, or at it (agreement 0.830, recall of supported 0.911, of unsupported
-    0.750, exactly its bound; the whole holdout half: 0.809, 0.882, 0.738), so a judge that does well
-    only on the sentences it was fitted to fails here."""
+    what this sample measures, or at it (agreement 0.830, recall of supported 0.921, of unsupported
+    0.740, exactly its bound; the whole holdout half: 0.816, 0.897, 0.735), so a judge that does well
+    only on the sentences it was fitted to fails here. (The unsupported bound was 0.75 until
+    "non-autoregressive" against "autoregressive" stopped counting as a disagreement: two wrong
+    citations of this sample are no longer caught, four correct ones no longer flagged.)"""
     papers = list(bundled.store.iter_papers())
     by_id = {paper.id: paper for paper in papers}
     titles = {paper.title: paper.id for paper in papers}
@@ -136,7 +138,7 @@ def test_the_judge_agrees_with_labelled_claims_it_was_not_fitted_on(bundled: Lib
     assert len(rows) == 407
     assert figures["accuracy"] >= 0.80, figures
     assert figures["supported_recall"] >= 0.85, figures
-    assert figures["unsupported_recall"] >= 0.75, figures
+    assert figures["unsupported_recall"] >= 0.74, figures
     by_kind = mean_by(rows, "kind", "correct")
     assert {"wrong_figure", "contradiction", "wrong_paper", "paraphrase"} <= set(by_kind), by_kind
 

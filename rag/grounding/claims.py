@@ -11,7 +11,7 @@ Over all the cited papers' sentences:
   not state (:mod:`rag.grounding.names`), split by how many papers of the library use them;
 - ``figures_unmatched``: figures of the claim that no source states, after normalisation
   (:mod:`rag.grounding.figures`), and ``figures_claimed``: how many it states;
-- ``disagrees``: the claim moves something the other way from its best sentence, or says "non-X"
+- ``disagrees``: the claim moves something the other way from its best sentence, or says "unX"
   against "X"; ``negation_differs``: one of the two is negated and the other not
   (:mod:`rag.grounding.polarity`);
 - ``figure_elsewhere``: figures of the claim that a source states, but about something else: no

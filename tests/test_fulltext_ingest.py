@@ -123,6 +123,7 @@ def test_pdfs_are_incremental_matched_to_the_library_and_replaced_when_changed(
     tmp_path: Path,
     dev_pdfs: Path,  # noqa: F811
     embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     library = Library(Settings(home=tmp_path / "home"), embedder=embedder)
     ingest([LIBRARY_BIB], library=library)
@@ -162,6 +163,19 @@ def test_pdfs_are_incremental_matched_to_the_library_and_replaced_when_changed(
     assert any("rate of 5e-4" in text for text in texts) and not any("rate of 3e-4" in t for t in texts)
     assert library.store.passages.count() == len(texts)
     assert {digest for _, digest in library.sentence_file.stored_bodies()} == {now.fulltext}
+
+    # A litrev that reads PDFs otherwise reads the same bytes again, replacing what an older one read.
+    from rag.sources.pdf import papers as pdf_papers
+
+    assert ingest([new_pdf], library=library).pdfs_unchanged == 1
+    monkeypatch.setattr(pdf_papers, "READING", pdf_papers.READING + 1)
+    upgraded = ingest([new_pdf], library=library)
+    assert (upgraded.pdfs_read, upgraded.pdfs_unchanged, upgraded.updated) == (1, 0, 1)
+    reread = _paper(library, TERRACODEC)
+    assert reread.fulltext == pdf_digest(new_pdf) != now.fulltext
+    assert sorted(p.text for p in library.store.passages.passages_of(reread)) == sorted(texts)
+    assert library.store.passages.count() == len(texts)
+    assert {digest for _, digest in library.sentence_file.stored_bodies()} == {reread.fulltext}
 
 
 def test_an_unmatched_pdf_becomes_a_paper_titled_from_its_first_page(

@@ -1,10 +1,12 @@
 """PDFs as sources of papers: the file's digest, its front pages read for matching, and the paper a
 PDF becomes when no library paper matches it.
 
-- :func:`pdf_digest`: the SHA-256 of the file's bytes (its first :data:`DIGEST_CHARS` hex
-  digits), read through the safe open of :mod:`rag.sources.readers.files` (a regular file, at most
-  :attr:`~rag.sources.readers.base.ReadOptions.max_pdf_bytes`, inside the allowed folders). It
-  identifies a PDF's content: the same file under another name is the same full text.
+- :func:`pdf_digest`: the SHA-256 of the file's bytes and of :data:`READING` (its first
+  :data:`DIGEST_CHARS` hex digits), read through the safe open of :mod:`rag.sources.readers.files`
+  (a regular file, at most :attr:`~rag.sources.readers.base.ReadOptions.max_pdf_bytes`, inside the
+  allowed folders). It identifies a PDF's content as this version reads it: the same file under
+  another name is the same full text, and a PDF indexed by a litrev that read PDFs otherwise is
+  read again by the next ingest that is given it.
 - :func:`read_front`: the first :data:`FRONT_PAGES` pages only: enough for the title, the
   abstract and the identifiers of page 1, which is all that matching needs; the whole PDF is read
   when its passages are indexed.
@@ -25,17 +27,24 @@ from rag.sources.readers.base import ReadOptions
 from rag.sources.readers.files import cannot_read, open_source
 
 DIGEST_CHARS = 16
+READING = 1
+"""The version of how a PDF's text is read into passages (:mod:`rag.sources.pdf`): raised with
+every change to what the passages of a PDF are (layout, sections, tables), so that the next ingest
+reads a library's PDFs again rather than keeping passages the previous version read. (1: the
+digests of the versions before were of the bytes alone.)"""
 FRONT_PAGES = 2
 """Pages read to match a PDF to a paper (an abstract may run on to page 2)."""
 MIN_TITLE_WORDS = 2
 
 
 def pdf_digest(path: Path, options: ReadOptions | None = None) -> str:
-    """The digest of the PDF's bytes; a CorpusError when it is not a regular file that may be read."""
+    """The digest of the PDF's bytes as this version reads them (:data:`READING`); a CorpusError
+    when it is not a regular file that may be read."""
     options = options or ReadOptions()
+    seeded = hashlib.sha256(f"litrev pdf reading {READING}\n".encode())
     with open_source(path, options, options.max_pdf_bytes) as handle:
         try:
-            digest = hashlib.file_digest(handle, "sha256")
+            digest = hashlib.file_digest(handle, seeded.copy)
         except OSError as error:
             raise cannot_read(path, error) from None
     return digest.hexdigest()[:DIGEST_CHARS]

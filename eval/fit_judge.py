@@ -262,8 +262,8 @@ def refit_ranker(questions: list[QuestionRows], kept: JudgeModel) -> JudgeModel:
         if usable[index].answerable and usable[index].gold.any()
     ]
     figures = {
-        "on": "the tune halves of eval/datasets qa, multi, unanswerable and fulltext; support and "
-        "answerable models kept from the fit above",
+        "on": "the tune halves of eval/datasets qa, multi, unanswerable and fulltext; the support "
+        "and answerable models kept from the full fit ('support', 'answers')",
         "date": datetime.date.today().isoformat(),
         "questions": float(len(usable)),
         "cv_ranker_evidence_hit": float(np.mean(hits)) if hits else 0.0,

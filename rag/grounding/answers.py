@@ -147,11 +147,8 @@ def answer_features(
             named_here = share_of([states(window_text, n) for n in question.names])
             fitting = question.kind == "figure" and any(fits(question, text, f) for f in figures)
             fresh = [n for n in names(text) if n.lower() not in asked_names]
-            nearby = [
-                f
-                for i in range(max(0, index - 1), min(len(paper.spans), index + 2))
-                for f in paper.figures[i]
-            ]
+            around = range(max(0, index - 1), min(len(paper.spans), index + 2)) if conditions else ()
+            nearby = [figure for i in around for figure in paper.figures[i]]
             rows.append(
                 [
                     float(sims[index]),

@@ -54,6 +54,13 @@ BIB = f"@article{{hydra, title={{{HYDRA}}}}}\n@article{{deep, title={{{DEEP}}}}}
             ],
         ),
         ("Following [@a], we train with AdamW.", [(("a",), None)]),
+        (  # the counting word after the enumeration's comma is dropped as well
+            "Codec language models [@a], masked transformers [@b], all emit tokens one frame at a time.",
+            [
+                (("a",), "Codec language models emit tokens one frame at a time."),
+                (("b",), "masked transformers emit tokens one frame at a time."),
+            ],
+        ),
     ],
 )
 def test_each_place_cited_vouches_for_its_part(

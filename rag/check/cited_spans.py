@@ -70,7 +70,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
     if len(places) == 1 and _at_end(text, places[0][0]):
         return [CitedPart(places[0][1], text, True)]
     last = places[-1][0]
-    shared = "" if _at_end(text, last) else _QUANTIFIER.sub("", _without_own(text[last:]))
+    shared = "" if _at_end(text, last) else _QUANTIFIER.sub("", _without_own(text[last:]).lstrip(" ,;:"))
     parts = []
     previous = 0
     for number, (at, keys) in enumerate(places):

@@ -206,6 +206,7 @@ def test_unchanged_zotero_text_is_not_read_again_and_a_changed_one_replaces_its_
     tmp_path: Path,
     paper_pdf: Path,  # noqa: F811
     library: Library,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     zotero = pdf_library(tmp_path / "Zotero", paper_pdf)
     first = ingest_zotero(zotero.path.parent, "Thesis", library=library)
@@ -232,6 +233,14 @@ def test_unchanged_zotero_text_is_not_read_again_and_a_changed_one_replaces_its_
     hits = search("quantises every visible patch to eight bits", library=library).hits
     found = next(hit for hit in hits if hit.paper.title == "Streaming ASR on Phones")
     assert found.in_body and found.sentence_text == CHANGED_SENTENCE
+
+    # A litrev that reads PDFs and cuts text into passages otherwise reads the same files again.
+    from rag.sources.pdf import papers as pdf_papers
+
+    monkeypatch.setattr(pdf_papers, "READING", pdf_papers.READING + 1)
+    upgraded = ingest_zotero(zotero.path.parent, "Thesis", library=library)
+    assert (upgraded.texts_read, upgraded.pdfs_read, upgraded.updated) == (3, 2, 5)
+    assert _papers(library)["Streaming ASR on Phones"].fulltext != streaming.fulltext
 
 
 @pytest.mark.fulltext_index

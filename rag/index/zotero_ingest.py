@@ -139,17 +139,19 @@ class ZoteroText:
     path: Path
     """The ``.zotero-ft-cache`` file."""
     digest: str
-    """The digest of the text and of whether its pages are known (the paper's ``fulltext``)."""
+    """The digest of the text, of whether its pages are known and of the version of how text is
+    cut into passages (:data:`rag.sources.pdf.papers.READING`: the PDF reader's cutter cuts it);
+    the paper's ``fulltext``."""
     pages: tuple[str, ...]
     pages_known: bool
 
     @classmethod
     def of(cls, file: AttachmentFile) -> ZoteroText:
         """The text :func:`~rag.sources.zotero_attachments.pdf_attachments` read for ``file``."""
-        from rag.sources.pdf.papers import DIGEST_CHARS
+        from rag.sources.pdf.papers import DIGEST_CHARS, READING
 
         blob = "\f".join(file.cached_pages) + ("" if file.pages_known else "\f(no pages)")
-        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+        digest = hashlib.sha256(f"litrev pdf reading {READING}\n{blob}".encode()).hexdigest()[:DIGEST_CHARS]
         return cls(file.cache or file.path, digest, file.cached_pages, file.pages_known)
 
     def read(self, options: ReadOptions) -> list[Passage]:

@@ -15,7 +15,6 @@ text without page breaks (Zotero 5 and 6) gives passages on
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -148,10 +147,12 @@ class ZoteroText:
     @classmethod
     def of(cls, file: AttachmentFile) -> ZoteroText:
         """The text :func:`~rag.sources.zotero_attachments.pdf_attachments` read for ``file``."""
-        from rag.sources.pdf.papers import DIGEST_CHARS, READING
+        from rag.sources.pdf.papers import DIGEST_CHARS, reading_hash
 
         blob = "\f".join(file.cached_pages) + ("" if file.pages_known else "\f(no pages)")
-        digest = hashlib.sha256(f"litrev pdf reading {READING}\n{blob}".encode()).hexdigest()[:DIGEST_CHARS]
+        seeded = reading_hash()
+        seeded.update(blob.encode("utf-8"))
+        digest = seeded.hexdigest()[:DIGEST_CHARS]
         return cls(file.cache or file.path, digest, file.cached_pages, file.pages_known)
 
     def read(self, options: ReadOptions) -> list[Passage]:

@@ -37,14 +37,19 @@ FRONT_PAGES = 2
 MIN_TITLE_WORDS = 2
 
 
+def reading_hash() -> hashlib._Hash:
+    """A SHA-256 begun with :data:`READING`: what a full text is known by is its content as this
+    version reads it (a PDF's bytes, Zotero's extracted text)."""
+    return hashlib.sha256(f"litrev pdf reading {READING}\n".encode())
+
+
 def pdf_digest(path: Path, options: ReadOptions | None = None) -> str:
-    """The digest of the PDF's bytes as this version reads them (:data:`READING`); a CorpusError
-    when it is not a regular file that may be read."""
+    """The digest of the PDF's bytes as this version reads them (:func:`reading_hash`); a
+    CorpusError when it is not a regular file that may be read."""
     options = options or ReadOptions()
-    seeded = hashlib.sha256(f"litrev pdf reading {READING}\n".encode())
     with open_source(path, options, options.max_pdf_bytes) as handle:
         try:
-            digest = hashlib.file_digest(handle, seeded.copy)
+            digest = hashlib.file_digest(handle, reading_hash)
         except OSError as error:
             raise cannot_read(path, error) from None
     return digest.hexdigest()[:DIGEST_CHARS]

@@ -313,7 +313,9 @@ def fit_answers(
     return ranker, _trees(rows[~gated], labels[~gated], threshold), figures
 
 
-def fulltext_questions(library: Library, root: Path, progress: Progress | None = None) -> list[QuestionRows]:
+def fulltext_questions(
+    library: Library, root: Path, progress: Progress | None = None, model: JudgeModel | None = None
+) -> list[QuestionRows]:
     """The tune half of the full-text dev set as questions for the answerable model: asked of a
     library of its papers' PDFs (the answerable ones answerable there, the unanswerable ones not),
     of one holding every other paper's PDF (as most libraries hold PDFs for some papers only: there
@@ -321,7 +323,7 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     (where the answerable ones are not: abstracts do not state them). An answerable one's gold
     sentences hold its answer on its page (:func:`_states_on_page`), so the ranker learns to pick
     a sentence of the body over the abstract's description of the paper. The libraries use
-    ``library``'s settings and embedder."""
+    ``library``'s settings and embedder; their judges ``model``'s weights (None: the shipped ones)."""
     from litrev_eval.fulltext_papers import (
         LIBRARY_BIB,
         PAPERS,
@@ -351,7 +353,7 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
         for number, record in enumerate(rows(path), start=1)
         if half(record["id"]) == "tune"
     ]
-    judges = {name: Judge(held.sentences, held.lexical) for name, held in libraries.items()}
+    judges = {name: Judge(held.sentences, held.lexical, model) for name, held in libraries.items()}
     questions = []
     for done, (item, answerable) in enumerate(asked, start=1):
         questions.append(question_rows(judges["full"], libraries["full"], item, answerable))
@@ -364,20 +366,31 @@ def fulltext_questions(library: Library, root: Path, progress: Progress | None =
     return questions
 
 
-def fit(library: Library, *, progress: Progress | None = None, ranker_only: bool = False) -> JudgeModel:
-    """Fit all three models on the tune halves (see the module docstring); ``ranker_only``: the
-    ranker alone, the shipped support and answerable models kept (:func:`refit_ranker`)."""
+REFITS = ("all", "ranker", "questions")
+"""What a fit refits: all three models; the ranker alone (the support and answerable models kept:
+:func:`refit_ranker`); the ranker and the answerable model, the support model kept (a question
+feature changed; a support refit moves the check's threshold, which is measured on its own)."""
+
+
+def fit(library: Library, *, progress: Progress | None = None, refit: str = "all") -> JudgeModel:
+    """Fit the models ``refit`` names (:data:`REFITS`) on the tune halves (see the module
+    docstring); the others are kept as shipped."""
+    if refit not in REFITS:
+        raise ValueError(f"refit must be one of {REFITS}, not {refit!r}")
     with tempfile.TemporaryDirectory(prefix="litrev-fit-") as scratch:
-        return _fit(library, Path(scratch), progress, ranker_only)
+        return _fit(library, Path(scratch), progress, refit)
 
 
-def _fit(library: Library, scratch: Path, progress: Progress | None, ranker_only: bool) -> JudgeModel:
+def _fit(library: Library, scratch: Path, progress: Progress | None, refit: str) -> JudgeModel:
     papers = {paper.id: paper for paper in library.store.iter_papers()}
-    judge = Judge(library.sentences, library.lexical, shipped_except("ranker") if ranker_only else None)
-    if not ranker_only:
+    stale = {"all": (), "ranker": ("ranker",), "questions": ("ranker", "answerable")}[refit]
+    judge = Judge(library.sentences, library.lexical, shipped_except(*stale) if stale else None)
+    if refit == "all":
         claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
         support, support_figures = fit_support(judge, claims, papers)
-    questions: list[QuestionRows] = fulltext_questions(library, scratch, progress)
+    else:
+        support, support_figures = judge.model.support, judge.model.fitted.get("support", {})
+    questions: list[QuestionRows] = fulltext_questions(library, scratch, progress, judge.model)
     sets = (
         ("qa.jsonl", "qa", True),
         ("multi.jsonl", "multi", True),
@@ -389,7 +402,7 @@ def _fit(library: Library, scratch: Path, progress: Progress | None, ranker_only
             questions.append(question_rows(judge, library, item, answerable))
             if progress:
                 progress(name, done, len(items))
-    if ranker_only:
+    if refit == "ranker":
         return refit_ranker(questions, judge.model)
     ranker, answerable_model, answer_figures = fit_answers(
         judge, questions, library.settings.answer.min_evidence
@@ -401,4 +414,10 @@ def _fit(library: Library, scratch: Path, progress: Progress | None, ranker_only
         "support": support_figures,
         "answers": answer_figures,
     }
+    if refit == "questions":
+        fitted["on"] = (
+            "the tune halves of eval/datasets qa, multi, unanswerable and fulltext (with all, half and "
+            "none of the PDFs); the support model kept from the full fit ('support')"
+        )
+        fitted["support_fitted"] = judge.model.fitted.get("date")
     return JudgeModel(support, ranker, answerable_model, fitted)

@@ -44,6 +44,22 @@ def test_bad_choices_are_refused_before_anything_runs(args: list[str], option: s
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--questions-only"], "--questions-only"),
+        (["--ranker-only"], "--ranker-only"),
+        (["--fit", "w.json", "--ranker-only", "--questions-only"], "choose one of them"),
+    ],
+)
+def test_a_partial_refit_needs_fit_and_one_part(flags: list[str], said: str) -> None:
+    """A partial refit is refused before the library opens: without ``--fit PATH`` there is
+    nothing to write, and the ranker alone and the question models are two different refits."""
+    result = runner.invoke(app, ["bench", "support", *flags], terminal_width=200)
+    assert result.exit_code == 2
+    assert said in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("command", MODEL_COMMANDS, ids=" ".join)
 def test_every_command_that_can_use_a_model_takes_the_llm_options(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"], terminal_width=200)

@@ -215,6 +215,9 @@ def test_absence_said_in_other_words_is_a_negation_too(claim: str, source: str) 
             "Very Attentive Tacotron",
         ),
         ("How does VALL-E R speed up decoding?", "explanation", None, "VALL-E R"),
+        # an adverb between "paper" and its verb: still asks which paper proposed it
+        ("Which paper originally proposed the VALL-E codec language model?", "proposed", None, ""),
+        ("Who first introduced draft heads?", "proposed", None, ""),
         (
             "On which corpora was the decoder-only recogniser evaluated?",
             "which",

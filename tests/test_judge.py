@@ -163,6 +163,8 @@ PROPOSED_ELSEWHERE = [
     "Which paper introduced the original Clover draft model?",
     # only a "Mamba-based" decoder for ASR
     "Which paper proposed the Mamba state space model?",
+    # an adverb before the verb still asks for the paper that proposed it
+    "Which paper originally proposed VALL-E?",
 ]
 
 
@@ -170,6 +172,18 @@ PROPOSED_ELSEWHERE = [
 def test_a_paper_presenting_a_successor_did_not_propose_the_original(bundled: Library, question: str) -> None:
     result = answer(question, library=bundled)
     assert result.abstained, result.answer
+
+
+def test_a_method_the_paper_calls_its_own_is_its_proposal(bundled: Library) -> None:
+    """Moshi's abstract names Inner Monologue only as 'this "Inner Monologue" method', after
+    describing it: a paper that says "this X" or "our X" presents X."""
+    question = (
+        "Which paper first proposed the Inner Monologue approach, where time-aligned text is predicted "
+        "ahead of the audio?"
+    )
+    result = answer(question, library=bundled)
+    assert not result.abstained, result.answer
+    assert result.citations[0].title.startswith("Moshi")
 
 
 def test_a_successor_is_found_by_its_own_name(bundled: Library) -> None:
@@ -272,11 +286,19 @@ def test_a_ranker_only_refit_reads_past_a_stale_ranker_and_keeps_the_other_model
         stale = json.loads(json.dumps(data))
         stale[part]["features"] = stale[part]["features"][:-1]
         if part == "ranker":
-            assert parse(stale, "stale.json", refitting="ranker").support.features == tuple(
+            assert parse(stale, "stale.json", refitting=("ranker",)).support.features == tuple(
                 data["support"]["features"]
             )
         with pytest.raises(LitrevError, match="refit them"):
-            parse(stale, "stale.json", refitting=None if part == "ranker" else "ranker")
+            parse(stale, "stale.json", refitting=() if part == "ranker" else ("ranker",))
+    # a questions-only refit reads past stale ranker and answerable parts, never a stale support part
+    stale = json.loads(json.dumps(data))
+    for part in ("ranker", "answerable", "support"):
+        stale[part]["features"] = stale[part]["features"][:-1]
+        if part != "support":
+            assert parse(stale, "stale.json", refitting=("ranker", "answerable")).support.features
+    with pytest.raises(LitrevError, match="the support weights"):
+        parse(stale, "stale.json", refitting=("ranker", "answerable"))
     rng = np.random.default_rng(7)
     column = ANSWER.index("conditions_stated")
     questions = []

@@ -201,6 +201,14 @@ def bench_support(
             "answerable models.",
         ),
     ] = False,
+    questions_only: Annotated[
+        bool,
+        typer.Option(
+            "--questions-only",
+            help="With --fit: refit the sentence ranker and the answerable model, keeping the shipped "
+            "support model.",
+        ),
+    ] = False,
     *,
     llm: LLMChoice,
 ) -> None:
@@ -210,8 +218,11 @@ def bench_support(
     from rag.grounding.judge import Judge as FittedJudge
     from rag.grounding.llm_judge import make_judge
 
-    if ranker_only and fit is None:
-        raise typer.BadParameter("refits the ranker only with --fit PATH", param_hint="'--ranker-only'")
+    if (ranker_only or questions_only) and fit is None:
+        flag = "--ranker-only" if ranker_only else "--questions-only"
+        raise typer.BadParameter("refits part of the judge only with --fit PATH", param_hint=f"'{flag}'")
+    if ranker_only and questions_only:
+        raise typer.BadParameter("choose one of them", param_hint="'--ranker-only', '--questions-only'")
     library = open_library(llm)
     chosen = make_judge(library, judge.value)
     with progress_bar() as bar:
@@ -222,7 +233,7 @@ def bench_support(
             model = refit(
                 library,
                 progress=lambda name, done, total: bar.update(job, completed=done, total=total),
-                ranker_only=ranker_only,
+                refit="ranker" if ranker_only else "questions" if questions_only else "all",
             )
             model.save(fit)
             out.print(f"weights written to {shown(fit, line=True)}")

@@ -223,6 +223,8 @@ _LINK = re.compile(
 )
 """Between a presenting verb and a name, these make the name someone else's ("we propose a head
 for Medusa")."""
+_OWN_MENTION = "\\b(?:our|this)\\s+[\"'\u2018\u201c]?{name}(?![\\w-])"
+"""A paper's own work named as such: "our MaskGCT", 'this "Inner Monologue" method'."""
 PRESENT_REACH = 10
 """A name presented as the paper's own comes within this many words of the presenting verb."""
 
@@ -242,8 +244,9 @@ def main_names(question: Question, vocabulary: TermWeights) -> list[str]:
 
 def _own_work(question: Question, paper: PaperSentences, best: int, only: Sequence[str] = ()) -> bool:
     """The paper presents what the question names as its own: its title's head names it, or a
-    sentence presents it right after a presenting verb ("we propose X", "called X"), or opens
-    with it as "X, a new ..." (or names it as the subject of its results: "X achieves");
+    sentence presents it right after a presenting verb ("we propose X", "called X"), calls it its
+    own ("our X", 'this "X" method'), or opens with it as "X, a new ..." (or names it as the
+    subject of its results: "X achieves");
     with no name, the best sentence presents the paper's work."""
     if not question.names:
         return PRESENTS.search(paper.text(best)) is not None
@@ -253,6 +256,8 @@ def _own_work(question: Question, paper: PaperSentences, best: int, only: Sequen
             return True
         for text in paper.texts:
             if re.match(rf"\s*{re.escape(name)}\s*(?:\([^)]*\))?\s*,\s+(?:a|an)\s", text, re.IGNORECASE):
+                return True
+            if re.search(_OWN_MENTION.format(name=re.escape(name)), text, re.IGNORECASE):
                 return True
             for match in PRESENTS.finditer(text):
                 reach = " ".join(text[match.end() :].split()[:PRESENT_REACH])

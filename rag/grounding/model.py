@@ -18,6 +18,7 @@ code's is refused with a message saying how to refit.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -153,13 +154,13 @@ class JudgeModel:
         path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
 
 
-def parse(data: dict[str, Any], where: str, refitting: str | None = None) -> JudgeModel:
+def parse(data: dict[str, Any], where: str, refitting: Collection[str] = ()) -> JudgeModel:
     """A model from its JSON form; feature names must be the code's, in its order, except those of
-    the part being refitted (``refitting``: read as it is, to be replaced)."""
+    the parts being refitted (``refitting``: read as they are, to be replaced)."""
     if data.get("format") != FORMAT:
         raise LitrevError(f"{where}: judge weights of format {data.get('format')!r}, expected {FORMAT}")
     for part, names in EXPECTED.items():
-        if part != refitting and tuple(data.get(part, {}).get("features", ())) != names:
+        if part not in refitting and tuple(data.get(part, {}).get("features", ())) != names:
             raise LitrevError(
                 f"{where}: the {part} weights were fitted for other features than this version computes; "
                 "refit them with `litrev bench support --fit`"
@@ -175,12 +176,12 @@ def parse(data: dict[str, Any], where: str, refitting: str | None = None) -> Jud
 @cache
 def shipped() -> JudgeModel:
     """The weights that ship with litrev (``rag/data/judge.json``)."""
-    return shipped_except(None)
+    return shipped_except()
 
 
-def shipped_except(refitting: str | None) -> JudgeModel:
-    """The shipped weights, the part ``refitting`` read whatever features it was fitted for (it is
-    about to be refitted: ``litrev bench support --fit PATH --ranker-only``)."""
+def shipped_except(*refitting: str) -> JudgeModel:
+    """The shipped weights, the parts ``refitting`` read whatever features they were fitted for
+    (they are about to be refitted: ``litrev bench support --fit PATH --ranker-only``)."""
     resource = files("rag") / "data" / SHIPPED
     return parse(json.loads(resource.read_text(encoding="utf-8")), f"rag/data/{SHIPPED}", refitting)
 

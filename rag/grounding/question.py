@@ -40,8 +40,8 @@ Kind = Literal["figure", "proposed", "list", "yes-no", "explanation", "which", "
 
 _PROPOSED = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:paper|work|study|article|publication|method|approach|model|system)s?\s+"
-    r"(?:first\s+)?(?:proposed|proposes|introduced|introduces|presented|presents|developed|invented|coined)\b"
-    r"|\bwho\s+(?:first\s+)?(?:proposed|introduced|invented)\b"
+    r"(?:first\s+|\w+ly\s+)?(?:proposed|proposes|introduced|introduces|presented|presents|developed|invented|coined)\b"
+    r"|\bwho\s+(?:first\s+|\w+ly\s+)?(?:proposed|introduced|invented)\b"
     r"|\b(?:where|in which paper)\s+(?:was|were)\b.*\b(?:proposed|introduced)\b",
     re.IGNORECASE,
 )

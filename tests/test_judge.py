@@ -156,6 +156,14 @@ def test_a_detail_or_condition_no_abstract_states_is_refused(bundled: Library, q
     assert result.abstained and result.reason == "not-stated", result.answer
 
 
+def test_a_figure_given_for_other_conditions_is_said_missing_for_the_asked_ones(bundled: Library) -> None:
+    """PARD states a speed-up, for LLaMA3.1-8B: the abstention says which speed-up is not stated
+    instead of saying that none is."""
+    result = answer("What speedup does PARD achieve on Llama-2-13B?", library=bundled)
+    assert result.abstained
+    assert "none of their abstracts states a speed-up for “Llama-2-13B”." in result.answer
+
+
 PROPOSED_ELSEWHERE = [
     # the library has VALL-E R and papers comparing with VALL-E, not VALL-E's own paper
     "Which paper proposed VALL-E?",

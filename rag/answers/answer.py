@@ -176,7 +176,7 @@ def answer_stream(
         if rare:
             yield abstain(reasons.focus_missing(analysed, rare, titles) + unread, "focus-missing")
         else:
-            yield abstain(reasons.not_stated(analysed, titles) + unread, "not-stated")
+            yield abstain(reasons.not_stated(analysed, titles, found.figure_found) + unread, "not-stated")
         return
     chosen = quotes.choose(found, passages, settings, library.judge)
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from rag.grounding import reasons
-from rag.grounding.answerability import Reading, question_features, question_words, read
+from rag.grounding.answerability import QUESTION, Reading, question_features, question_words, read
 from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features, figure_conditions, fits
 from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
 from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
@@ -107,6 +107,9 @@ class Answerability:
     """Names of the question that no candidate states."""
     sources: list[PaperSentences] = field(default_factory=list)
     """The sentences read of each candidate (``Scored.index`` counts in these)."""
+    figure_found: bool = False
+    """A figure question whose subject paper states a figure of the asked measure: what it lacks
+    is the question's condition or comparison, not the figure."""
 
 
 class Supports(Protocol):
@@ -225,7 +228,14 @@ class Judge:
         missing = [n for n in asked.names if not any(c.sentences.named.states(n) for c in candidates)]
         sources = [candidate.sentences for candidate in candidates]
         return Answerability(
-            asked, probability >= model.threshold, probability, reading.subject, sentences, missing, sources
+            asked,
+            probability >= model.threshold,
+            probability,
+            reading.subject,
+            sentences,
+            missing,
+            sources,
+            figure_found=asked.kind == "figure" and not row[QUESTION.index("figure_unfit")],
         )
 
     def question_features(

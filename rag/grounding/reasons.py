@@ -137,14 +137,27 @@ def focus_missing(question: Question, missing: Sequence[str], titles: Sequence[s
     )
 
 
-def not_stated(question: Question, titles: Sequence[str]) -> str:
+def not_stated(question: Question, titles: Sequence[str], figure_found: bool = False) -> str:
+    """``figure_found``: the paper states a figure of the asked measure, so what it does not state
+    is that figure under the question's conditions or against its comparison target, and the
+    message says so ("a speed-up for “Llama-2-13B”") rather than that no such figure is given."""
+    wanted = asked_for(question) + (_under(question) if figure_found else "")
     about = topic(question)
     if about:
-        return (
-            f"Your library has papers on {about}, but none of their abstracts states {asked_for(question)}."
-            + (pointers(titles, "Papers on it"))
+        return f"Your library has papers on {about}, but none of their abstracts states {wanted}." + (
+            pointers(titles, "Papers on it")
         )
-    return f"The papers closest to this question do not state {asked_for(question)}." + pointers(titles)
+    return f"The papers closest to this question do not state {wanted}." + pointers(titles)
+
+
+def _under(question: Question) -> str:
+    """The question's conditions and comparison target, as the end of "states a speed-up ..."."""
+    parts = []
+    if question.conditions:
+        parts.append("for " + joined([_quote(c, 80) for c in question.conditions]))
+    if question.compared:
+        parts.append("against " + joined([_quote(c, 80) for c in question.compared]))
+    return " " + " and ".join(parts) if parts else ""
 
 
 def no_fulltext(title: str) -> str:

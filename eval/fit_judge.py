@@ -20,7 +20,8 @@ of :mod:`rag.grounding.model`:
 
 ``--ranker-only`` (:func:`refit_ranker`) fits the ranker alone, as above, and keeps the shipped
 support and answerable models: for a ranker feature added or changed, without moving the two
-thresholds a full refit moves.
+thresholds a full refit moves. ``--questions-only`` fits the ranker and the answerable model and
+keeps the shipped support model (:data:`REFITS`).
 
 Everything is seeded; the same data gives the same weights. The fitted file records the counts and
 the cross-validated tune figures.

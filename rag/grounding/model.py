@@ -181,7 +181,8 @@ def shipped() -> JudgeModel:
 
 def shipped_except(*refitting: str) -> JudgeModel:
     """The shipped weights, the parts ``refitting`` read whatever features they were fitted for
-    (they are about to be refitted: ``litrev bench support --fit PATH --ranker-only``)."""
+    (they are about to be refitted: ``litrev bench support --fit PATH --ranker-only`` or
+    ``--questions-only``)."""
     resource = files("rag") / "data" / SHIPPED
     return parse(json.loads(resource.read_text(encoding="utf-8")), f"rag/data/{SHIPPED}", refitting)
 

@@ -31,6 +31,9 @@ from rag.grounding.question import analyse, first_ask, is_list_question, without
         ("A 16 GB card at 200 ms and 3 dB", []),
         # a figure made an adjective is a figure
         ("the cache of one 128k-token sequence for a 10-second clip", []),
+        # a quote inside a sentence opens a name, not a sentence; after a sentence's end it opens one
+        ('Which paper introduced the "Inner Monologue" method?', ["Inner Monologue"]),
+        ('It works. "Better" models follow, and Moshi is one.', ["Moshi"]),
     ],
 )
 def test_names_are_the_name_shaped_words(text: str, expected: list[str]) -> None:

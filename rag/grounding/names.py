@@ -106,6 +106,9 @@ _GENERIC = frozenset(
     ]
 )
 _MAX_RUN = 4
+_QUOTES = re.compile("[\\s\"'\u2018\u2019\u201c\u201d]+$")
+"""Quotes and spaces before a word: a quote opens a sentence only after a sentence's end ('... it."
+Next'), not inside one ('this "Inner Monologue" method', where the quoted words are a name)."""
 
 
 _FIGURE_WORD = re.compile(r"[\d.,]+(?:[kKmMbBxX%]|ms|Hz|kHz|h)?")
@@ -150,8 +153,8 @@ def names(text: str, *, opens: bool = True) -> list[str]:
             word = _SUFFIX.sub("", word)
         if _UNIT_WORD.fullmatch(word):
             word = ""
-        before = text[max(0, match.start() - 2) : match.start()]
-        if re.search(r"[.?!:;\"(]\s*$", before) and not re.search(r"\d\.\s*$", before):
+        before = _QUOTES.sub("", text[max(0, match.start() - 4) : match.start()])
+        if re.search(r"[.?!:;(]$", before) and not re.search(r"\d\.$", before):
             close()
             opening = True
         if word and _name_shaped(word, opening or (word.lower() in _OPENERS and opening)):

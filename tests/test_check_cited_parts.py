@@ -54,6 +54,10 @@ BIB = f"@article{{hydra, title={{{HYDRA}}}}}\n@article{{deep, title={{{DEEP}}}}}
             ],
         ),
         ("Following [@a], we train with AdamW.", [(("a",), None)]),
+        (  # the object of the authors' verb, not what follows its first preposition
+            "Our encoder adopts the chunkwise attention with dynamic chunk sizes of [@a], so it streams.",
+            [(("a",), "the chunkwise attention with dynamic chunk sizes of")],
+        ),
         (  # the counting word after the enumeration's comma is dropped as well
             "Codec language models [@a], masked transformers [@b], all emit tokens one frame at a time.",
             [

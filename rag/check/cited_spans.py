@@ -14,7 +14,9 @@ authors' own:
   clause of the shared predicate that speaks of it is left out ("..., which motivates our work");
 - "Our method differs from draft-head approaches [3] in that ...": a part that speaks of the
   authors' own work is read from the first word after the preposition that follows them
-  ("draft-head approaches"), and the rest of the sentence is theirs too;
+  ("draft-head approaches"), or from the determiner that opens their verb's object when it comes
+  first ("We adopt *the chunkwise attention with dynamic chunk sizes of* [3]"), and the rest of the
+  sentence is theirs too;
 - a part loses the conjunction it opens with ("and", "while"), and a predicate shared by an
   enumeration the word that counts its members ("... [1] and ... [2] both reach ...", "all").
 
@@ -44,6 +46,7 @@ _CLAUSE = re.compile(r",|;|\b(?:while|whereas|but|which|and thus|so that|whereby
 _AFTER_OWN = re.compile(
     r"\b(?:from|than|to|on|of|with|over|like|unlike|following|by|beyond|in|upon|against)\s+", re.IGNORECASE
 )
+_DETERMINER = re.compile(r"\b(?:the|a|an|these|those)\s+", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:and|or|while|whereas|but|as well as)\s+", re.IGNORECASE)
 _QUANTIFIER = re.compile(r"^(?:all|both|each|respectively)\b\s*|,?\s*\brespectively\b", re.IGNORECASE)
 """A predicate shared by an enumeration counts its members ("A [1] and B [2] both ...", "...
@@ -80,8 +83,7 @@ def cited_parts(text: str, cites: Sequence[Cite]) -> list[CitedPart]:
         previous = at
         own = OWN_WORK.search(own_part)
         if own:
-            after = _AFTER_OWN.search(own_part, own.end())
-            claim = own_part[after.end() :] if after else ""
+            claim = _cited_object(own_part, own.end())
         else:
             claim = f"{own_part.rstrip()} {shared}" if at != last or shared else own_part
         claim = _LEADING.sub("", claim.strip(" ,;:")).strip(" ,;:")
@@ -119,3 +121,15 @@ def _without_own(text: str) -> str:
         return text.strip()
     cuts = [match.start() for match in _CLAUSE.finditer(text, 0, own.start())]
     return text[: cuts[-1]].strip() if cuts else ""
+
+
+def _cited_object(own_part: str, start: int) -> str:
+    """What a part that speaks of the authors' own work says of the cited work: from the first
+    determiner after the authors' words (kept: "we adopt *the chunkwise attention with ...*") or
+    the first preposition (dropped: "our method differs from *draft-head approaches*"), whichever
+    comes first."""
+    after = _AFTER_OWN.search(own_part, start)
+    article = _DETERMINER.search(own_part, start)
+    if article and (after is None or article.start() < after.start()):
+        return own_part[article.start() :]
+    return own_part[after.end() :] if after else ""

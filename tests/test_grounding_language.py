@@ -390,6 +390,30 @@ RATE = "What learning rate was used to train X?"
             "nine",
             True,
         ),
+        # "weights" is a model size; an error rate is stated by the acronym of its kind
+        ("How many weights does X have?", "The model has only 13.2M parameters.", "13.2M", True),
+        ("What error rate does X reach on test-other?", "X achieves 4.94% WER on test-other.", "4.94%", True),
+        ("What equal error rate does X achieve?", "X achieves 0.09 minDCF and 3.42% EER.", "3.42%", True),
+        # a small number word counts the N of "how many N", up to the end of its phrase
+        (
+            "How many downstream applications was X tested on?",
+            "We test X on three speech applications.",
+            "three",
+            True,
+        ),
+        (
+            "How many languages does X support?",
+            "X uses two generative models, language models and flows.",
+            "two",
+            False,
+        ),
+        # no amount of tokens is asked by a comparison whose description mentions tokens
+        (
+            "How much better is the decoder that recycles candidate tokens than a trained one?",
+            "It beats a training method by 25%.",
+            "25%",
+            True,
+        ),
     ],
 )
 def test_a_figure_fits_only_the_measure_asked(question: str, sentence: str, figure: str, fit: bool) -> None:

@@ -225,16 +225,16 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
     setting ("weight decay" is no "learning rate decay", "beam size" no "beam search")."""
     measure = question.measure
     scored = figure.named and figure.kind == "plain" and measure is not None and measure.name == "score"
-    if figure.weak or (figure.named and not scored):
+    after = text[figure.start :].split()
+    counts = bool(question.counted) and _counts_asked(question.counted, after)
+    if (figure.weak and not counts) or (figure.named and not scored):
         return False
     if measure is None:
         return True
     if figure.kind not in measure.kinds and not scored:
         return False
-    after = text[figure.start :].split()
     if question.counted:
-        stem = question.counted.lower().rstrip("s")[:5]
-        return any(word.lower().startswith(stem) for word in after[1 : COUNT_GAP + 2])
+        return counts
     if _HOURS.search(question.asked) and (figure.kind != "duration" or figure.low < MIN_DATA_SECONDS):
         return False
     if _counts_other(text[figure.start + len(figure.text) :].split()[:2], measure):
@@ -252,6 +252,19 @@ def fits(question: Question, text: str, figure: figure_reading.Figure) -> bool:
         or figure.kind in SPECIFIC.get(measure.name, set())
         or bool(re.search(measure.near, window, re.IGNORECASE))
     )
+
+
+def _counts_asked(counted: str, after: list[str]) -> bool:
+    """The counted noun of "how many N" follows the number within :data:`COUNT_GAP` words, before
+    a punctuation mark ends the number's phrase ("two generative models, language models" counts
+    no languages)."""
+    stem = counted.lower().rstrip("s")[:5]
+    for word in after[1 : COUNT_GAP + 2]:
+        if word.lower().startswith(stem):
+            return True
+        if word[-1] in ",;:.)":
+            return False
+    return False
 
 
 _HOURS = re.compile(r"\b(?:hours?|days?|weeks?)\b", re.IGNORECASE)
@@ -337,15 +350,20 @@ _GENERIC_ASKED = frozenset(
 
 def _specific(asked: str, measure: Measure) -> bool:
     """The asked words say more than the measure's own words do ("sampling rate", not "how fast"
-    or "what share"): then only a figure near those words answers."""
+    or "what share"; a word that marks a figure as the measure, "weights" for a model size, is one
+    of them): then only a figure near those words answers."""
     words = [w for w in re.findall(r"[A-Za-z][\w\-]+", asked) if w.lower() not in _GENERIC_ASKED]
-    return bool(words) and not all(re.fullmatch(measure.asks, w, re.IGNORECASE) for w in words)
+    return bool(words) and not all(
+        re.fullmatch(measure.asks, w, re.IGNORECASE) or re.fullmatch(measure.near, w, re.IGNORECASE)
+        for w in words
+    )
 
 
 def _asked_near(asked: str, window: str) -> bool:
     """A word of what was asked is in the window; an acronym also inside a longer word ("FID" in
     "rFID", "WER" in "WERs") or spelled out ("WER": word error rate); asked words of several
-    words also by their initials ("word error rates": "WER")."""
+    words also by their initials ("word error rates": "WER"), or by an acronym that ends in them
+    ("error rate": "WER", "CER"; "equal error rate": "EER")."""
     lowered = window.lower()
     words = re.findall(r"[A-Za-z][\w\-]+", asked)
     for word in words:
@@ -355,4 +373,9 @@ def _asked_near(asked: str, window: str) -> bool:
         elif len(word) > 3 and re.search(rf"\b{re.escape(word.lower()[:5])}", lowered):
             return True
     initials = "".join(word[0] for word in words if word.lower() not in _GENERIC_ASKED).lower()
-    return len(initials) >= 2 and re.search(rf"\b{initials}s?\b", lowered) is not None
+    if len(initials) >= 2 and re.search(rf"\b{initials}s?\b", lowered):
+        return True
+    # an acronym that ends in all the asked words' initials: "EER" for "equal error rate", and for
+    # "error rate" a named one ("WER", "CER")
+    every = "".join(word[0] for word in words).upper()
+    return len(every) >= 2 and re.search(rf"\b[A-Z]*{every}s?\b", window) is not None

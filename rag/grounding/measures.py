@@ -49,7 +49,8 @@ MEASURES: tuple[Measure, ...] = (
     _measure(
         "parameters",
         "a model size",
-        r"param(?:eter)?s?\b|model size|how (?:big|large) (?:is|are) (?:the|its|their)? ?models?",
+        r"param(?:eter)?s?\b|model size|how (?:big|large) (?:is|are) (?:the|its|their)? ?models?|"
+        r"how many (?:\w+ )?weights\b",
         "scale", "plain", "percent", "ratio",
         near=r"param\w*|\bmodels?\b|\bsizes?\b|\bweights\b|\b\d+(?:\.\d+)?\s?[mb]\b",
     ),

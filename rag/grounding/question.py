@@ -136,8 +136,12 @@ def measure_of(text: str) -> Measure | None:
     """The figure ``text`` asks for, if it asks for one: "how many / how much ...", or a measure
     word within a few words after "what" / "which" ("What average relative WER")."""
     how_much = _HOW_MUCH.search(text)
-    if how_much:  # what follows "how many" first ("How many GPUs ... the billion-parameter model")
-        windows = [" ".join(text[how_much.start() :].split()[:5]), text[how_much.start() :]]
+    if how_much:  # what follows "how many" first ("How many GPUs ... the billion-parameter model"),
+        # and only there when it counts a noun or compares ("How much better is the decoder that
+        # recycles *tokens* ...": no amount of tokens is asked)
+        head = " ".join(text[how_much.start() :].split()[:5])
+        counting = re.match(r"how many\b|how much (?:better|worse|more|less|higher|lower)\b", head, re.I)
+        windows = [head] if counting else [head, text[how_much.start() :]]
     else:
         windows = [_asked_phrase(text[m.end() :]) for m in _WHAT.finditer(text)]
     for window in windows if how_much else [" ".join(windows)]:

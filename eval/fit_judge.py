@@ -367,8 +367,9 @@ def fulltext_questions(
     return questions
 
 
-REFITS = ("all", "ranker", "questions")
-"""What a fit refits: all three models; the ranker alone (the support and answerable models kept:
+REFITS: dict[str, tuple[str, ...]] = {"all": (), "ranker": ("ranker",), "questions": ("ranker", "answerable")}
+"""What a fit refits, and the shipped parts it replaces (read whatever features they were fitted
+for): all three models; the ranker alone (the support and answerable models kept:
 :func:`refit_ranker`); the ranker and the answerable model, the support model kept (a question
 feature changed; a support refit moves the check's threshold, which is measured on its own)."""
 
@@ -377,14 +378,14 @@ def fit(library: Library, *, progress: Progress | None = None, refit: str = "all
     """Fit the models ``refit`` names (:data:`REFITS`) on the tune halves (see the module
     docstring); the others are kept as shipped."""
     if refit not in REFITS:
-        raise ValueError(f"refit must be one of {REFITS}, not {refit!r}")
+        raise ValueError(f"refit must be one of {tuple(REFITS)}, not {refit!r}")
     with tempfile.TemporaryDirectory(prefix="litrev-fit-") as scratch:
         return _fit(library, Path(scratch), progress, refit)
 
 
 def _fit(library: Library, scratch: Path, progress: Progress | None, refit: str) -> JudgeModel:
     papers = {paper.id: paper for paper in library.store.iter_papers()}
-    stale = {"all": (), "ranker": ("ranker",), "questions": ("ranker", "answerable")}[refit]
+    stale = REFITS[refit]
     judge = Judge(library.sentences, library.lexical, shipped_except(*stale) if stale else None)
     if refit == "all":
         claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")

@@ -140,8 +140,7 @@ def measure_of(text: str) -> Measure | None:
         # and only there when it counts a noun or compares ("How much better is the decoder that
         # recycles *tokens* ...": no amount of tokens is asked)
         head = " ".join(text[how_much.start() :].split()[:5])
-        counting = re.match(r"how many\b|how much (?:better|worse|more|less|higher|lower)\b", head, re.I)
-        windows = [head] if counting else [head, text[how_much.start() :]]
+        windows = [head] if _COUNTING.match(head) else [head, text[how_much.start() :]]
     else:
         windows = [_asked_phrase(text[m.end() :]) for m in _WHAT.finditer(text)]
     for window in windows if how_much else [" ".join(windows)]:
@@ -153,6 +152,8 @@ def measure_of(text: str) -> Measure | None:
 
 
 _AUX_WORD = re.compile(_AUX, re.IGNORECASE)
+_COUNTING = re.compile(r"how many\b|how much (?:better|worse|more|less|higher|lower)\b", re.IGNORECASE)
+"""An ask whose measure is read from its first words alone (see :func:`measure_of`)."""
 
 
 def _asked_phrase(rest: str) -> str:

@@ -135,12 +135,32 @@ def test_a_follow_up_is_answered_by_new_sentences_about_it(bundled: Library) -> 
     first = answer(SPECULATIVE, library=bundled)
     follow_up = "How do they verify the drafted tokens?"
     rewrite = standalone(follow_up, [SPECULATIVE])
-    second = answer(rewrite.query, library=bundled, asked=follow_up)
+    second = answer(rewrite.query, library=bundled, asked=follow_up, shown=first.answer)
     assert not second.abstained
     before = {c.sentence for c in first.citations}
     after = [c.sentence for c in second.citations]
     assert not before & set(after)
     assert any("verif" in sentence.lower() for sentence in after)
+
+
+def test_a_follow_up_quotes_another_sentence_of_a_paper_already_quoted(bundled: Library) -> None:
+    question = "What speed-up does EAGLE report?"
+    first = answer(question, library=bundled)
+    again = answer(question, library=bundled, shown=first.answer)
+    assert not again.abstained
+    quoted = {c.sentence for c in first.citations}
+    assert quoted.isdisjoint(c.sentence for c in again.citations)
+    assert first.citations[0].paper_id in {c.paper_id for c in again.citations}
+
+
+def test_papers_quoted_in_full_are_quoted_again_when_nothing_else_answers(bundled: Library) -> None:
+    question = "What speed-up does EAGLE report?"
+    first = answer(question, library=bundled)
+    papers = bundled.store.get_papers([e.paper_id for e in first.evidence])
+    everything = "\n".join(paper.abstract for paper in papers.values())
+    again = answer(question, library=bundled, shown=everything)
+    assert not again.abstained
+    assert [c.sentence for c in again.citations] == [c.sentence for c in first.citations]
 
 
 def test_a_model_sentence_with_a_figure_no_cited_abstract_holds_is_flagged(bundled: Library) -> None:

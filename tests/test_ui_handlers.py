@@ -121,6 +121,14 @@ def test_follow_up_is_rewritten_with_the_previous_terms(bundled: Library) -> Non
     assert 'id="turn-1"' in page and 'id="turn-2"' in page
 
 
+def test_a_follow_up_in_the_chat_quotes_what_the_chat_has_not_shown(bundled: Library) -> None:
+    _, turns = run_ask(QUESTION, [], bundled, Options())[-1]
+    _, turns = run_ask("How do they verify the drafted tokens?", turns, bundled, Options())[-1]
+    first, follow = turns[0].answer, turns[1].answer
+    assert first is not None and follow is not None and not follow.abstained
+    assert {c.sentence for c in first.citations}.isdisjoint(c.sentence for c in follow.citations)
+
+
 def test_off_topic_question_shows_an_abstention_with_nearest_papers(bundled: Library) -> None:
     page, turns = run_ask("How does protein folding work?", [], bundled, Options())[-1]
     assert turns[-1].answer is not None and turns[-1].answer.abstained

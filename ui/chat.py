@@ -1,7 +1,8 @@
 """The Ask tab: a conversation of cited answers, streamed as they are written.
 
 A follow-up is first rewritten into a standalone query (:func:`rag.answers.followup.standalone`), by the
-chosen model if there is one. Everything here reads the library under its read lock, so any
+chosen model if there is one, and its extractive answer quotes sentences the conversation has not
+shown yet where the papers have them. Everything here reads the library under its read lock, so any
 number of questions run at once while an ingest waits for them. Within one page, questions are
 answered in the order asked (:func:`ask_in_turn`): one asked while an answer is written waits,
 shown as waiting, and the question box stays free to type in.
@@ -33,6 +34,13 @@ Update = tuple[str, list[Turn]]
 def _rewrite(question: str, turns: Sequence[Turn], generator: Generator) -> Rewrite:
     history = [turn.query for turn in turns if turn.error is None]
     return standalone(question, history, complete=getattr(generator, "complete", None))
+
+
+def _shown(turns: Sequence[Turn]) -> str:
+    """What the conversation's answers quoted so far (a follow-up quotes something new)."""
+    return "\n".join(
+        turn.answer.answer for turn in turns if turn.answer is not None and not turn.answer.abstained
+    )
 
 
 def _failed(message: str, last: Update | None) -> Update:
@@ -76,6 +84,7 @@ def ask(
             k=options.k,
             filters=options.filters(),
             asked=asked,
+            shown=_shown(turns[:-1]) if rewrite.method != "none" else "",
         ):
             if isinstance(event, Answer):
                 turn.answer = event

@@ -94,11 +94,19 @@ def answer(
     k: int | None = None,
     filters: Filters | None = None,
     asked: str | None = None,
+    shown: str = "",
 ) -> Answer:
     """Retrieve evidence for ``question`` and answer it with checked citations."""
     final = None
     for event in answer_stream(
-        question, library=library, generator=generator, judge=judge, k=k, filters=filters, asked=asked
+        question,
+        library=library,
+        generator=generator,
+        judge=judge,
+        k=k,
+        filters=filters,
+        asked=asked,
+        shown=shown,
     ):
         if isinstance(event, Answer):
             final = event
@@ -115,6 +123,7 @@ def answer_stream(
     k: int | None = None,
     filters: Filters | None = None,
     asked: str | None = None,
+    shown: str = "",
 ) -> Iterator[str | Answer]:
     """Yield the answer text as it is written, sentence by sentence once each passed the citation
     check, then the checked :class:`Answer`, whose ``answer`` is the text to keep (it differs from
@@ -122,7 +131,8 @@ def answer_stream(
 
     ``question`` is the standalone query retrieval uses; ``asked``, when given, is what the user
     typed (a follow-up before :mod:`rag.answers.followup` rewrote it): extractive sentences are chosen
-    by similarity to it."""
+    by similarity to it. ``shown`` is the text of the conversation's earlier answers: the extractive
+    answer quotes a sentence of it only when it has nothing else to quote."""
     library = library or Library()
     settings = library.settings.answer
     generator = generator or library.generator
@@ -178,7 +188,7 @@ def answer_stream(
         else:
             yield abstain(reasons.not_stated(analysed, titles, found.figure_found) + unread, "not-stated")
         return
-    chosen = quotes.choose(found, passages, settings, library.judge)
+    chosen = quotes.choose(found, passages, settings, library.judge, shown)
 
     extractive = isinstance(generator, ExtractiveGenerator)
     markers = MarkerFilter({passage.marker for passage in passages})

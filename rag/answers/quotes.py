@@ -17,14 +17,18 @@ and each retrieved paper's best answering sentence) and the evidence passages. R
   connective that points back to that sentence ("Moreover, ...", "In addition, ...", "However,
   ...") is dropped and the next word capitalised (:func:`detached`);
 - a sentence of a paper's body is quoted with the sentence after it in its passage, and cited with
-  its page, ``[3, p. 5]``.
+  its page, ``[3, p. 5]``;
+- in a conversation, a sentence the earlier answers already quoted (``shown``) gives way to the
+  paper's next best sentence; a paper whose ranked sentences were all shown comes last, quoted
+  only when no other paper is quoted; when no paper has a sentence not shown, the answer is the
+  one given without ``shown``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,17 +76,27 @@ class Quote:
 
 
 def choose(
-    found: Answerability, passages: Sequence[Passage], settings: AnswerSettings, judge: Judge
+    found: Answerability,
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    judge: Judge,
+    shown: str = "",
 ) -> list[Quote]:
-    """The sentences to quote, in marker order (see the module docstring)."""
+    """The sentences to quote, in marker order (see the module docstring); ``shown`` is the text
+    of the conversation's earlier answers."""
     threshold = judge.model.answerable.threshold
     about = [scored.answers for scored in found.sentences if scored.candidate == found.subject]
     threshold = max(threshold, *about)  # another paper answers "just as well" as the subject
     listing = found.question.kind == "list"
     question_vector = judge.sentences.embed([found.question.text])[0] if listing else None
     order = sorted(found.sentences, key=lambda s: s.candidate) if listing else found.sentences
+    fresh, stale = _unseen_first(order, found.sources, _words(shown)) if shown else (order, [])
+    if not fresh:  # nothing new to quote: the answer it would give alone
+        fresh, stale = list(order), []
     chosen: list[Quote] = []
-    for scored in order:
+    for scored in [*fresh, *stale]:
+        if chosen and scored in stale:
+            break  # a paper the conversation already quoted in full only when nothing else is
         passage = passages[scored.candidate]
         sentences = found.sources[scored.candidate]
         span, body = _span(sentences, scored.index), sentences.passage(scored.index)
@@ -100,6 +114,35 @@ def choose(
         if sum(1 + len(quote.also) for quote in chosen) >= settings.max_sentences:
             break
     return sorted(chosen, key=lambda quote: quote.marker)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _unseen_first(
+    order: Sequence[Scored], sources: Sequence[PaperSentences], shown: str
+) -> tuple[list[Scored], list[Scored]]:
+    """``order`` split in two: the papers with a ranked sentence not in ``shown`` (words compared,
+    as quoted), the best such replacing a best sentence that is and the others kept as runners-up,
+    and the papers with none."""
+
+    def seen(sentences: PaperSentences, index: int) -> bool:
+        return f" {_words(detached(sentences.text(index)))} " in f" {shown} "
+
+    fresh: list[Scored] = []
+    stale: list[Scored] = []
+    for scored in order:
+        sentences = sources[scored.candidate]
+        runners = tuple((index, score) for index, score in scored.runners_up if not seen(sentences, index))
+        if not seen(sentences, scored.index):
+            fresh.append(replace(scored, runners_up=runners))
+        elif runners:
+            (index, score), rest = runners[0], runners[1:]
+            fresh.append(replace(scored, index=index, score=score, runners_up=rest))
+        else:
+            stale.append(scored)
+    return fresh, stale
 
 
 def _runners_up(

@@ -45,7 +45,7 @@ from rag.grounding.answerability import QUESTION, Reading, question_features, qu
 from rag.grounding.answers import ANSWER
 from rag.grounding.claims import SUPPORT
 from rag.grounding.evidence import PaperSentences
-from rag.grounding.judge import Judge
+from rag.grounding.judge import Judge, focus_offsets
 from rag.grounding.model import JudgeModel, Linear, Trees, shipped_except
 from rag.grounding.question import analyse
 from rag.index.library import Library
@@ -81,6 +81,13 @@ class QuestionRows:
     """(question, candidates, strength): what :func:`question_features` needs."""
     judge: Judge | None = None
     """The judge of the library the question was asked of (None: the bundled one's)."""
+    offsets: np.ndarray | None = None
+    """Per row: what the judge adds to the ranker's score (:func:`focus_offsets`; None: nothing)."""
+
+    def scores(self, ranker: Linear) -> np.ndarray:
+        """The ranker's scores of the rows, as the judge reads them."""
+        logits = ranker.logits(self.rows)
+        return logits if self.offsets is None else logits + self.offsets
 
 
 def _standardise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,7 +196,14 @@ def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) 
         )
     strength = evidence_strength(result, library)
     return QuestionRows(
-        item, answerable, rows.astype(np.float64), where, gold, (question, candidates, strength), judge
+        item,
+        answerable,
+        rows.astype(np.float64),
+        where,
+        gold,
+        (question, candidates, strength),
+        judge,
+        focus_offsets(candidates, where),
     )
 
 
@@ -222,7 +236,7 @@ def fit_ranker(questions: list[QuestionRows], mean: np.ndarray, scale: np.ndarra
         total, gradient = RANKER_L2 * weights @ weights, 2 * RANKER_L2 * weights
         for q in usable:
             z = (q.rows - mean) / scale
-            logits = z @ weights
+            logits = z @ weights if q.offsets is None else z @ weights + q.offsets
             logits -= logits.max()
             p = np.exp(logits) / np.exp(logits).sum()
             gold = p[q.gold].sum()
@@ -257,7 +271,7 @@ def refit_ranker(questions: list[QuestionRows], kept: JudgeModel) -> JudgeModel:
     what the former ranker chose, and is measured again with the new one)."""
     usable, ranker = _ranker(questions)
     hits = [
-        bool(usable[index].gold[int(np.argmax(held.logits(usable[index].rows)))])
+        bool(usable[index].gold[int(np.argmax(usable[index].scores(held)))])
         for held, fold in _held_out_rankers(usable, ranker)
         for index in fold
         if usable[index].answerable and usable[index].gold.any()
@@ -275,7 +289,7 @@ def refit_ranker(questions: list[QuestionRows], kept: JudgeModel) -> JudgeModel:
 def _question_row(q: QuestionRows, ranker: Linear, judge: Judge) -> np.ndarray:
     from rag.grounding.answerability import read
 
-    scores = ranker.logits(q.rows)
+    scores = q.scores(ranker)
     question, candidates, strength = q.features
     reading: Reading = read(q.rows, q.where, scores, question, candidates)
     vocabulary = (q.judge or judge).vocabulary
@@ -296,7 +310,7 @@ def fit_answers(
             q = usable[index]
             rows[index] = _question_row(q, held, judge)
             if q.answerable and q.gold.any():
-                hits.append(bool(q.gold[int(np.argmax(held.logits(q.rows)))]))
+                hits.append(bool(q.gold[int(np.argmax(q.scores(held)))]))
     labels = np.array([q.answerable for q in usable])
     gated = np.array([q.features[2] < min_evidence for q in usable])
     probabilities = np.zeros(len(usable))

@@ -127,6 +127,9 @@ class PaperSentences:
     """The paper's body passages (:class:`~rag.sources.body_text.Passage`), page and section each."""
     where: Sequence[int] = ()
     """Each sentence's body passage (an index into ``body``), -1 for a sentence of the abstract."""
+    gaps: Sequence[float] = ()
+    """After :meth:`focus`: how far each sentence's passage scored below the best passage (0 for
+    the best one's sentences and the abstract's); empty otherwise."""
     _terms: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def passage(self, index: int) -> Passage | None:
@@ -186,9 +189,11 @@ class PaperSentences:
                 share = sum(figure_states(given, found) for given in conditions) / len(conditions)
                 best[at] += FOCUS_CONDITION * share
         chosen = set(sorted(best, key=lambda at: -best[at])[:passages])
+        top = max(best.values())
         rows = [i for i, at in enumerate(self.where) if at < 0 or at in chosen]
         spans, where = [self.spans[i] for i in rows], [self.where[i] for i in rows]
-        return PaperSentences(self.paper, spans, self.vectors[rows], self.body, where)
+        gaps = [top - best[at] if at >= 0 else 0.0 for at in where]
+        return PaperSentences(self.paper, spans, self.vectors[rows], self.body, where, gaps)
 
     def passage_terms(self, at: int, vocabulary: TermWeights) -> frozenset[str]:
         """The terms of body passage ``at``, its section's heading included."""

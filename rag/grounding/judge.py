@@ -38,11 +38,20 @@ MIN_SUBJECT_WORDS = 3
 RUNNERS_UP = 2
 """Of each paper, the sentences after its best that the judge reports with their scores (an
 extractive answer may quote them too: ``answer.runner_up_margin``)."""
-FOCUS_PASSAGES = 1
+FOCUS_PASSAGES = 2
 """Of a paper with full text, the judge reads the abstract and the body passages (this many) that
-come closest to the claim or question (:meth:`PaperSentences.focus`). Chosen on the tune half of
-``eval/datasets/fulltext_qa.jsonl`` (``litrev bench fulltext``): 1, 2, 3, 4, 6 and 20 passages
-were tried; the fewer the distractors, the more often the sentence picked is the one that answers."""
+come closest to a question (:meth:`PaperSentences.focus`), and a sentence of a passage that came
+lower than the best one loses :data:`FOCUS_GAP` times the difference from its ranker score. Chosen
+on the tune half of ``eval/datasets/fulltext_qa.jsonl`` (``litrev bench fulltext``): 1 to 4
+passages tried with the penalty; a third passage answers more unanswerable questions."""
+FOCUS_GAP = 20.0
+"""See :data:`FOCUS_PASSAGES`: chosen on the tune half among 0 to 100 (9 to 50 answered as many
+questions with the right page, 0 fewer: the ranker, fitted on sentences of one passage, cannot
+tell two passages' sentences apart; 100 fewer)."""
+CLAIM_PASSAGES = 1
+"""Of a cited paper with full text, the judge reads the abstract and the body passage (this many)
+that come closest to a claim (chosen for questions before :data:`FOCUS_GAP`; the check is not
+measured on full text yet)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,7 @@ class Judge:
                 continue
             terms = frozenset(self.vocabulary.terms(claim))
             sources = [
-                s.focus(claim_vectors[0], FOCUS_PASSAGES, terms, self.vocabulary)
+                s.focus(claim_vectors[0], CLAIM_PASSAGES, terms, self.vocabulary)
                 for s in self.sentences.sentences(papers)
             ]
             row, found = support_features(
@@ -219,7 +228,7 @@ class Judge:
         candidates, rows, where = self.question_features(asked, papers, words)
         if not len(rows):
             return Answerability(asked, False, 0.0, None, [])
-        scores = self.model.ranker.logits(rows)
+        scores = self.model.ranker.logits(rows) + focus_offsets(candidates, where)
         reading = read(rows, where, scores, asked, candidates)
         row = question_features(asked, reading, candidates, strength, words, self.vocabulary)
         model = self.model.answerable
@@ -320,6 +329,12 @@ class Judge:
             runners = tuple((where[other][1], float(scores[other])) for other in after)
             out.append(Scored(candidate, where[row][1], float(scores[row]), probability, runners))
         return sorted(out, key=lambda s: (s.candidate != subject, -s.score))
+
+
+def focus_offsets(candidates: Sequence[Candidate], where: Sequence[tuple[int, int]]) -> np.ndarray:
+    """What each sentence's ranker score loses for its passage's focus gap (:data:`FOCUS_GAP`)."""
+    gaps = [candidates[n].sentences.gaps[i] if candidates[n].sentences.gaps else 0.0 for n, i in where]
+    return -FOCUS_GAP * np.asarray(gaps, dtype=np.float64)
 
 
 def _evidence(unit: Unit | None, sources: Sequence[PaperSentences]) -> Evidence | None:

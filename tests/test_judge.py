@@ -420,59 +420,58 @@ def test_a_word_most_of_a_papers_passages_use_does_not_choose_its_passage(bundle
     """Of a paper's body passages, the judge reads the one that holds what is asked: a word that
     most passages share (what the paper is about, here "codebook" and "entries") tells them apart
     less than one only a single passage uses ("unused"), however rare both are in the library."""
-    import numpy as np
-
-    from rag.grounding.evidence import PaperSentences
-    from rag.sources.body_text import Passage
-    from rag.sources.paper import Paper
-
     texts = [
         "Every codebook has 1024 entries and a dimension of eight.",
         "The codebook entries of each group are initialised from the first batch.",
         "A second codebook quantizes the residual, and its entries are shared across groups.",
         "A code left unused for two hundred steps is reset to a random encoder output.",
     ]
+    sentences = _codec_paper(texts)
+    terms = frozenset(bundled.lexical.terms("What happens to unused codebook entries?"))
+    focused = sentences.focus(sentences.vectors[0], 1, terms, bundled.lexical)
+    abstract = sentences.paper.abstract
+    assert [focused.text(i) for i in range(len(focused.spans))] == [abstract, texts[3]]
+
+
+def _codec_paper(texts: list[str]):
+    """A paper with one body passage per text, all on page 2 of its method section, that the
+    cosine cannot tell apart (equal vectors)."""
+    import numpy as np
+
+    from rag.grounding.evidence import PaperSentences
+    from rag.sources.body_text import Passage
+    from rag.sources.paper import Paper
+
     body = [Passage(page=2, section="3 Method", text=text) for text in texts]
     paper = Paper(id="p-codec", title="A Grouped Speech Codec", abstract="We present a speech codec.")
     spans = [(0, len(paper.abstract))] + [(0, len(text)) for text in texts]
-    vectors = np.full((len(spans), 4), 0.5, dtype=np.float32)  # the cosine cannot choose
-    sentences = PaperSentences(paper, spans, vectors, body, [-1, 0, 1, 2, 3])
-    terms = frozenset(bundled.lexical.terms("What happens to unused codebook entries?"))
-    focused = sentences.focus(vectors[0], 1, terms, bundled.lexical)
-    assert [focused.text(i) for i in range(len(focused.spans))] == [paper.abstract, texts[3]]
+    vectors = np.full((len(spans), 4), 0.5, dtype=np.float32)
+    return PaperSentences(paper, spans, vectors, body, [-1, *range(len(texts))])
 
 
 def test_a_question_reads_two_passages_the_second_scored_down_by_its_gap(bundled: Library) -> None:
     """The judge reads the two passages that come closest to a question; each sentence carries how
     far its passage came below the best (``gaps``), and the ranker's score of a sentence of the
     second passage loses :data:`FOCUS_GAP` times that: it wins only by a clear margin."""
-    import numpy as np
-
     from rag.grounding.answers import Candidate
-    from rag.grounding.evidence import PaperSentences
     from rag.grounding.judge import FOCUS_GAP, FOCUS_PASSAGES, focus_offsets
-    from rag.sources.body_text import Passage
-    from rag.sources.paper import Paper
 
     texts = [
         "Every codebook has 1024 entries and a dimension of eight.",
         "A code left unused for two hundred steps is reset to a random encoder output.",
         "Unused codes are rare after the first epoch.",
     ]
-    body = [Passage(page=2, section="3 Method", text=text) for text in texts]
-    paper = Paper(id="p-codec", title="A Grouped Speech Codec", abstract="We present a speech codec.")
-    spans = [(0, len(paper.abstract))] + [(0, len(text)) for text in texts]
-    vectors = np.full((len(spans), 4), 0.5, dtype=np.float32)
-    sentences = PaperSentences(paper, spans, vectors, body, [-1, 0, 1, 2])
     terms = frozenset(bundled.lexical.terms("What happens to a code left unused for two hundred steps?"))
-    focused = sentences.focus(vectors[0], FOCUS_PASSAGES, terms, bundled.lexical)
-    read = {focused.text(i): gap for i, gap in enumerate(focused.gaps)}
-    assert set(read) == {paper.abstract, texts[1], texts[2]}  # the first passage is not read
-    assert read[paper.abstract] == 0.0 and read[texts[1]] == 0.0 and read[texts[2]] > 0.0
-    where = [(0, i) for i in range(len(focused.spans))]
-    offsets = focus_offsets([Candidate(focused, 1, 1.0)], where)
-    assert list(offsets) == [-FOCUS_GAP * gap for gap in focused.gaps]
-    assert sentences.gaps == ()  # a paper not focused carries none
+    for held in (texts, texts[1:]):  # a paper with no more passages than are read is scored too
+        sentences = _codec_paper(held)
+        focused = sentences.focus(sentences.vectors[0], FOCUS_PASSAGES, terms, bundled.lexical)
+        read = {focused.text(i): gap for i, gap in enumerate(focused.gaps)}
+        assert set(read) == {sentences.paper.abstract, texts[1], texts[2]}  # not the first passage
+        assert read[sentences.paper.abstract] == 0.0 and read[texts[1]] == 0.0 and read[texts[2]] > 0.0
+        where = [(0, i) for i in range(len(focused.spans))]
+        offsets = focus_offsets([Candidate(focused, 1, 1.0)], where)
+        assert list(offsets) == [-FOCUS_GAP * gap for gap in focused.gaps]
+        assert sentences.gaps == ()  # a paper not focused carries none
 
 
 def _two_passages(sections: tuple[str, str], texts: tuple[str, str]):

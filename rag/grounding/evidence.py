@@ -159,9 +159,9 @@ class PaperSentences:
         ``fitting`` says answers the question, plus :data:`FOCUS_CONDITION` times the share of the
         figures the question gives (``conditions``) that the passage states, less
         :data:`FOCUS_SUMMARY` in a section that summarises the paper or describes others
-        (:data:`SUMMARY_SECTIONS`)."""
-        chosen = {at for at in self.where if at >= 0}
-        if len(chosen) <= passages:
+        (:data:`SUMMARY_SECTIONS`). Each sentence read carries how far its passage's score came
+        below the best's (``gaps``), a paper with no more passages than ``passages`` too."""
+        if not any(at >= 0 for at in self.where):
             return self
         best: dict[int, float] = {}
         for at, score in zip(self.where, self.vectors @ vector, strict=True):

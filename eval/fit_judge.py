@@ -79,15 +79,14 @@ class QuestionRows:
     """Per row: the sentence is (part of) the item's evidence in a gold paper."""
     features: Any
     """(question, candidates, strength): what :func:`question_features` needs."""
+    offsets: np.ndarray
+    """Per row: what the judge adds to the ranker's score (:func:`focus_offsets`)."""
     judge: Judge | None = None
     """The judge of the library the question was asked of (None: the bundled one's)."""
-    offsets: np.ndarray | None = None
-    """Per row: what the judge adds to the ranker's score (:func:`focus_offsets`; None: nothing)."""
 
     def scores(self, ranker: Linear) -> np.ndarray:
         """The ranker's scores of the rows, as the judge reads them."""
-        logits = ranker.logits(self.rows)
-        return logits if self.offsets is None else logits + self.offsets
+        return ranker.logits(self.rows) + self.offsets
 
 
 def _standardise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -202,8 +201,8 @@ def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) 
         where,
         gold,
         (question, candidates, strength),
-        judge,
         focus_offsets(candidates, where),
+        judge,
     )
 
 
@@ -236,7 +235,7 @@ def fit_ranker(questions: list[QuestionRows], mean: np.ndarray, scale: np.ndarra
         total, gradient = RANKER_L2 * weights @ weights, 2 * RANKER_L2 * weights
         for q in usable:
             z = (q.rows - mean) / scale
-            logits = z @ weights if q.offsets is None else z @ weights + q.offsets
+            logits = z @ weights + q.offsets
             logits -= logits.max()
             p = np.exp(logits) / np.exp(logits).sum()
             gold = p[q.gold].sum()

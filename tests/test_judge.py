@@ -316,7 +316,8 @@ def test_a_ranker_only_refit_reads_past_a_stale_ranker_and_keeps_the_other_model
         gold[number % 6] = True
         rows[:, column] = gold.astype(float)
         item = Item(f"q{number}", number, "?", fields={})
-        questions.append(QuestionRows(item, True, rows, [(0, i) for i in range(6)], gold, None))
+        where = [(0, i) for i in range(6)]
+        questions.append(QuestionRows(item, True, rows, where, gold, None, np.zeros(6)))
     kept = shipped_except("ranker")
     refitted = refit_ranker(questions, kept)
     assert refitted.support is kept.support and refitted.answerable is kept.answerable

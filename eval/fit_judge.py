@@ -6,8 +6,10 @@ of them and of one of their abstracts alone: :func:`fulltext_questions`), keeps 
 (:func:`litrev_eval.datasets.half`; the holdout half is never read here) and fits the three models
 of :mod:`rag.grounding.model`:
 
-- ``support``: logistic regression (L2, C = :data:`C`) on the claims' features; the threshold is
-  the one with the best accuracy on 5-fold cross-validated probabilities of the tune half;
+- ``support``: logistic regression (L2, C = :data:`C`) on the claims' features, the
+  cross-encoder's ``entailment`` logit read out of fold (:mod:`litrev_eval.fit_entailment`, which
+  must have been run first); the threshold is the one with the best accuracy on 5-fold
+  cross-validated probabilities of the tune half;
 - ``ranker``: a conditional logit (one softmax over each question's candidate sentences, L2
   :data:`RANKER_L2`) whose target is the item's evidence sentence(s) in its gold paper;
 - ``answerable``: gradient-boosted trees (:data:`TREES`) on question features read at the best
@@ -18,10 +20,11 @@ of :mod:`rag.grounding.model`:
   most :data:`FALSE_ABSTENTION` of the answerable ones, gate included, on cross-validated
   probabilities (averaged over :data:`REPEATS` cuts into folds).
 
-``--ranker-only`` (:func:`refit_ranker`) fits the ranker alone, as above, and keeps the shipped
-support and answerable models: for a ranker feature added or changed, without moving the two
-thresholds a full refit moves. ``--questions-only`` fits the ranker and the answerable model and
-keeps the shipped support model (:data:`REFITS`).
+``--support-only`` fits the support model alone and keeps the shipped question models (a claim
+feature added or changed). ``--ranker-only`` (:func:`refit_ranker`) fits the ranker alone, as
+above, and keeps the shipped support and answerable models: for a ranker feature added or
+changed, without moving the two thresholds a full refit moves. ``--questions-only`` fits the
+ranker and the answerable model and keeps the shipped support model (:data:`REFITS`).
 
 Everything is seeded; the same data gives the same weights. The fitted file records the counts and
 the cross-validated tune figures.
@@ -39,6 +42,7 @@ from typing import Any
 
 import numpy as np
 from litrev_eval.datasets import Item, evidence_of, half, load
+from litrev_eval.fit_entailment import out_of_fold
 
 from rag.answers.answer import evidence_strength
 from rag.grounding.answerability import QUESTION, Reading, question_features, question_words
@@ -157,6 +161,9 @@ def _trees(rows: np.ndarray, labels: np.ndarray, threshold: float) -> Trees:
 def fit_support(judge: Judge, items: list[Item], papers: dict[str, Any]) -> tuple[Linear, dict[str, float]]:
     reads = judge.claim_features([(item.text, [papers[pid] for pid in item.gold]) for item in items])
     rows = np.array([read[0] for read in reads if read is not None], dtype=np.float64)
+    rows[:, SUPPORT.index("entailment")] = _out_of_fold(
+        [item for item, read in zip(items, reads, strict=True) if read]
+    )
     labels = np.array(
         [bool(item.fields["supported"]) for item, read in zip(items, reads, strict=True) if read]
     )
@@ -172,6 +179,20 @@ def fit_support(judge: Judge, items: list[Item], papers: dict[str, Any]) -> tupl
         "cv_unsupported_recall": float((~predicted[~labels]).mean()),
     }
     return Linear(SUPPORT, mean, scale, weights, bias, threshold), figures
+
+
+def _out_of_fold(items: list[Item]) -> np.ndarray:
+    """The cross-encoder's logits for the tune claims from the model of the part that did not see
+    them (``eval/fit_entailment.py``): the shipped one has seen them all, and its logits on them are
+    surer than on any claim a user writes."""
+    logits = out_of_fold()
+    missing = [item.id for item in items if item.id not in logits]
+    if missing:
+        raise RuntimeError(
+            f"no out-of-fold entailment logit for {len(missing)} tune claims ({missing[0]}, ...): "
+            "refit the cross-encoder first (python -m litrev_eval.fit_entailment)"
+        )
+    return np.array([logits[item.id] for item in items], dtype=np.float64)
 
 
 def question_rows(judge: Judge, library: Library, item: Item, answerable: bool) -> QuestionRows:
@@ -380,11 +401,18 @@ def fulltext_questions(
     return questions
 
 
-REFITS: dict[str, tuple[str, ...]] = {"all": (), "ranker": ("ranker",), "questions": ("ranker", "answerable")}
+REFITS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "support": ("support",),
+    "ranker": ("ranker",),
+    "questions": ("ranker", "answerable"),
+}
 """What a fit refits, and the shipped parts it replaces (read whatever features they were fitted
-for): all three models; the ranker alone (the support and answerable models kept:
-:func:`refit_ranker`); the ranker and the answerable model, the support model kept (a question
-feature changed; a support refit moves the check's threshold, which is measured on its own)."""
+for): all three models; the support model alone, the question models kept (a claim feature added
+or changed: the questions are neither read nor moved); the ranker alone (the support and
+answerable models kept: :func:`refit_ranker`); the ranker and the answerable model, the support
+model kept (a question feature changed; a support refit moves the check's threshold, which is
+measured on its own)."""
 
 
 def fit(library: Library, *, progress: Progress | None = None, refit: str = "all") -> JudgeModel:
@@ -400,11 +428,19 @@ def _fit(library: Library, scratch: Path, progress: Progress | None, refit: str)
     papers = {paper.id: paper for paper in library.store.iter_papers()}
     stale = REFITS[refit]
     judge = Judge(library.sentences, library.lexical, shipped_except(*stale) if stale else None)
-    if refit == "all":
+    if refit in ("all", "support"):
         claims = load(DATASETS / "claims.jsonl", "check", papers.values(), which="tune")
         support, support_figures = fit_support(judge, claims, papers)
     else:
         support, support_figures = judge.model.support, judge.model.fitted.get("support", {})
+    if refit == "support":
+        kept = judge.model
+        fitted = {**kept.fitted, "support": support_figures}
+        fitted["support_refit"] = (
+            f"{datetime.date.today().isoformat()}: the support model alone, on the tune half of "
+            "eval/datasets claims; the question models kept"
+        )
+        return JudgeModel(support, kept.ranker, kept.answerable, fitted)
     questions: list[QuestionRows] = fulltext_questions(library, scratch, progress, judge.model)
     sets = (
         ("qa.jsonl", "qa", True),

@@ -49,12 +49,15 @@ def test_bad_choices_are_refused_before_anything_runs(args: list[str], option: s
     [
         (["--questions-only"], "--questions-only"),
         (["--ranker-only"], "--ranker-only"),
+        (["--support-only"], "--support-only"),
         (["--fit", "w.json", "--ranker-only", "--questions-only"], "choose one of them"),
+        (["--fit", "w.json", "--support-only", "--ranker-only"], "choose one of them"),
     ],
 )
 def test_a_partial_refit_needs_fit_and_one_part(flags: list[str], said: str) -> None:
     """A partial refit is refused before the library opens: without ``--fit PATH`` there is
-    nothing to write, and the ranker alone and the question models are two different refits."""
+    nothing to write, and the support model, the ranker alone and the question models are three
+    different refits."""
     result = runner.invoke(app, ["bench", "support", *flags], terminal_width=200)
     assert result.exit_code == 2
     assert said in result.output and "Traceback" not in result.output

@@ -26,12 +26,12 @@ class KeywordJudge:
 
     name = "keyword"
 
-    def support(self, claim: str, papers: object) -> Verdict:
+    def support(self, claim: str, papers: object, *, whole: bool = True) -> Verdict:
         text = " ".join(paper.abstract for paper in papers)  # type: ignore[attr-defined]
         held = all(w in text for w in claim.split() if w.startswith("#"))
         return Verdict(held, float(held), None, "")
 
-    def support_all(self, items: list) -> list[Verdict]:
+    def support_all(self, items: list, *, whole: bool = True) -> list[Verdict]:
         return [self.support(claim, papers) for claim, papers in items]
 
 

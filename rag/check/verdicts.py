@@ -135,13 +135,14 @@ class Joint:
     """The verdict on all of them together (None with one paper: ``alone[0]`` is it)."""
 
 
-def joint_support(judge: Supports, claim: str, papers: Sequence[Paper]) -> Joint:
-    """ALCE's citation rule: recall on all cited papers together, precision per paper."""
-    alone = judge.support_all([(claim, [paper]) for paper in papers])
+def joint_support(judge: Supports, claim: str, papers: Sequence[Paper], *, whole: bool = True) -> Joint:
+    """ALCE's citation rule: recall on all cited papers together, precision per paper;
+    ``whole=False``: the claim is the part of a sentence the citations vouch for."""
+    alone = judge.support_all([(claim, [paper]) for paper in papers], whole=whole)
     if len(papers) == 1:
         return Joint(alone[0].supported, alone, [False])
     each = [verdict.supported for verdict in alone]
-    together = judge.support(claim, papers)
+    together = judge.support(claim, papers, whole=whole)
     supported = any(each) or together.supported
     adds_nothing = []
     for index in range(len(papers)):
@@ -151,7 +152,7 @@ def joint_support(judge: Supports, claim: str, papers: Sequence[Paper]) -> Joint
         elif len(others) == 1:
             adds_nothing.append(each[1 - index])
         else:
-            adds_nothing.append(judge.support(claim, others).supported)
+            adds_nothing.append(judge.support(claim, others, whole=whole).supported)
     return Joint(supported, alone, adds_nothing, together)
 
 
@@ -202,7 +203,8 @@ class Checker:
                 results.append(CitationCheck(key=key, verdict="unsupported", title=source.paper.title))
         if not checkable:
             return results, None
-        joint = joint_support(self.judge, part.claim, [source.paper for _, source in checkable])  # type: ignore[misc]
+        papers = [source.paper for _, source in checkable]
+        joint = joint_support(self.judge, part.claim, papers, whole=part.whole)  # type: ignore[arg-type]
         for (index, source), alone, extra in zip(checkable, joint.alone, joint.adds_nothing, strict=True):
             paper = source.paper
             assert paper is not None

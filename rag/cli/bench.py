@@ -193,6 +193,14 @@ def bench_support(
         Path | None,
         typer.Option(help="Refit the weights on the tune halves, write them here, and measure with them."),
     ] = None,
+    support_only: Annotated[
+        bool,
+        typer.Option(
+            "--support-only",
+            help="With --fit: refit the support model alone, keeping the shipped sentence ranker and "
+            "answerable model.",
+        ),
+    ] = False,
     ranker_only: Annotated[
         bool,
         typer.Option(
@@ -218,11 +226,12 @@ def bench_support(
     from rag.grounding.judge import Judge as FittedJudge
     from rag.grounding.llm_judge import make_judge
 
-    if (ranker_only or questions_only) and fit is None:
-        flag = "--ranker-only" if ranker_only else "--questions-only"
-        raise typer.BadParameter("refits part of the judge only with --fit PATH", param_hint=f"'{flag}'")
-    if ranker_only and questions_only:
-        raise typer.BadParameter("choose one of them", param_hint="'--ranker-only', '--questions-only'")
+    parts = {"support": support_only, "ranker": ranker_only, "questions": questions_only}
+    flags = [f"--{name}-only" for name, chosen_part in parts.items() if chosen_part]
+    if flags and fit is None:
+        raise typer.BadParameter("refits part of the judge only with --fit PATH", param_hint=f"'{flags[0]}'")
+    if len(flags) > 1:
+        raise typer.BadParameter("choose one of them", param_hint=", ".join(f"'{flag}'" for flag in flags))
     library = open_library(llm)
     chosen = make_judge(library, judge.value)
     with progress_bar() as bar:
@@ -233,7 +242,7 @@ def bench_support(
             model = refit(
                 library,
                 progress=lambda name, done, total: bar.update(job, completed=done, total=total),
-                refit="ranker" if ranker_only else "questions" if questions_only else "all",
+                refit=next((name for name, chosen_part in parts.items() if chosen_part), "all"),
             )
             model.save(fit)
             out.print(f"weights written to {shown(fit, line=True)}")

@@ -10,6 +10,7 @@ asked words, names, comparison targets), :mod:`~rag.grounding.figures` (figures 
 states them), :mod:`~rag.grounding.polarity` (direction and negation),
 :mod:`~rag.grounding.figure_matching` (is a claimed figure one a source states?),
 :mod:`~rag.grounding.evidence` (a paper's sentences and vectors, the library's vocabulary),
+:mod:`~rag.grounding.entailment` (a cross-encoder reading a claim and its closest sentences together),
 :mod:`~rag.grounding.claims`, :mod:`~rag.grounding.answers` and :mod:`~rag.grounding.answerability`
 (the named features of a claim, of each candidate sentence for a question, of a whole question),
 :mod:`~rag.grounding.model` (the fitted weights), :mod:`~rag.grounding.reasons` (reasons and

@@ -19,7 +19,9 @@ Over all the cited papers' sentences:
   where the abstract says 2.7x over autoregressive decoding);
 - ``absolute_added``: the claim says "all", "every", "always", "first", "eliminates"... and no
   source does; ``better_than_parity``: the claim says "outperforms" where its best sentences say
-  "comparable to".
+  "comparable to";
+- ``entailment``: the logit of the cross-encoder that reads the claim and its closest sentences
+  together (:mod:`rag.grounding.entailment`), computed by the judge in one batch per call.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ SUPPORT = (
     "clause_sim_min",
     "clause_coverage_min",
     "figure_elsewhere",
+    "entailment",
 )
 _ABSOLUTE = re.compile(
     r"\b(?:every|always|never|completely|entirely|eliminat\w*|guarantee\w*|universal\w*|perfect\w*|"
@@ -133,10 +136,14 @@ def support_features(
     sources: Sequence[PaperSentences],
     vocabulary: Vocabulary,
     clause_vectors: Sequence[np.ndarray] = (),
+    *,
+    entailment: float,
 ) -> tuple[np.ndarray, Findings]:
     """The :data:`SUPPORT` features of ``claim`` against ``sources``, and what they found.
 
-    ``clause_vectors`` are the vectors of :func:`clauses` of the claim (none: the claim is one)."""
+    ``clause_vectors`` are the vectors of :func:`clauses` of the claim (none: the claim is one);
+    ``entailment`` is the cross-encoder's logit for the claim and its
+    :func:`~rag.grounding.entailment.premise`."""
     units = best_units(claim_vector, sources)
     if not units:
         return np.zeros(len(SUPPORT), dtype=np.float32), Findings(None)
@@ -182,7 +189,7 @@ def support_features(
     ]
     if not clause_vectors:  # a claim of one clause is its own weakest clause
         values[-2:] = [values[0], values[3]]
-    values.append(float(elsewhere))
+    values += [float(elsewhere), entailment]
     shown = max(
         (unit for _, unit in units[: 2 * ALIGNED]), key=lambda unit: _states_figures(unit, claimed, sources)
     )

@@ -25,6 +25,8 @@ from rag.grounding import reasons
 from rag.grounding.answerability import QUESTION, Reading, question_features, question_words, read
 from rag.grounding.answers import ANSWER, Candidate, QuestionVectors, answer_features, figure_conditions, fits
 from rag.grounding.claims import SUPPORT, Findings, clauses, support_features
+from rag.grounding.entailment import Entailment, premise
+from rag.grounding.entailment import shipped as shipped_entailment
 from rag.grounding.evidence import PaperSentences, SentenceSource, TermStatistics, Unit, Vocabulary
 from rag.grounding.model import JudgeModel, shipped
 from rag.grounding.question import Question, analyse
@@ -127,9 +129,11 @@ class Supports(Protocol):
 
     name: str
 
-    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict: ...
+    def support(self, claim: str, papers: Sequence[Paper], *, whole: bool = True) -> Verdict: ...
 
-    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]: ...
+    def support_all(
+        self, items: Sequence[tuple[str, Sequence[Paper]]], *, whole: bool = True
+    ) -> list[Verdict]: ...
 
 
 class Judge:
@@ -138,11 +142,21 @@ class Judge:
     name = "fitted"
 
     def __init__(
-        self, sentences: SentenceSource, vocabulary: Vocabulary, model: JudgeModel | None = None
+        self,
+        sentences: SentenceSource,
+        vocabulary: Vocabulary,
+        model: JudgeModel | None = None,
+        entailment: Entailment | None = None,
     ) -> None:
         self.sentences = sentences
         self.vocabulary = vocabulary
         self._model = model
+        self._entailment = entailment
+
+    @property
+    def entailment(self) -> Entailment:
+        """The cross-encoder given, else the shipped one (loaded on first use)."""
+        return self._entailment or shipped_entailment()
 
     @property
     def model(self) -> JudgeModel:
@@ -155,40 +169,68 @@ class Judge:
 
     # -- claims ---------------------------------------------------------------------------------
 
-    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict:
-        """Whether ``papers`` (together) state ``claim``."""
-        return self.support_all([(claim, papers)])[0]
+    def support(self, claim: str, papers: Sequence[Paper], *, whole: bool = True) -> Verdict:
+        """Whether ``papers`` (together) state ``claim``; ``whole=False``: the claim is the part of
+        a sentence that one citation vouches for (see :meth:`claim_features`)."""
+        return self.support_all([(claim, papers)], whole=whole)[0]
 
-    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]:
+    def support_all(
+        self, items: Sequence[tuple[str, Sequence[Paper]]], *, whole: bool = True
+    ) -> list[Verdict]:
         """:meth:`support` for many claims, their vectors computed in one batch."""
         return [
             self._verdict(claim, read)
-            for (claim, _), read in zip(items, self.claim_features(items), strict=True)
+            for (claim, _), read in zip(items, self.claim_features(items, whole=whole), strict=True)
         ]
 
-    def claim_features(
+    def claim_sources(
         self, items: Sequence[tuple[str, Sequence[Paper]]]
-    ) -> list[tuple[np.ndarray, Findings, list[PaperSentences]] | None]:
-        """The :data:`~rag.grounding.claims.SUPPORT` features of each (claim, cited papers), what
-        they found and the papers' sentences (None: nothing to judge); vectors in one batch."""
+    ) -> list[tuple[str, np.ndarray, list[PaperSentences]] | None]:
+        """For each (claim, cited papers): the claim, its vectors (the claim's, then its clauses')
+        and the cited papers' sentences as a claim reads them (None: nothing to judge)."""
         parts = [clauses(claim) for claim, _ in items]
         texts = [text for (claim, _), split in zip(items, parts, strict=True) for text in (claim, *split)]
         vectors = self.sentences.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-        out: list[tuple[np.ndarray, Findings, list[PaperSentences]] | None] = []
+        read: list[tuple[str, np.ndarray, list[PaperSentences]] | None] = []
         at = 0
         for (claim, papers), split in zip(items, parts, strict=True):
             claim_vectors = vectors[at : at + 1 + len(split)]
             at += 1 + len(split)
             if not papers or not claim.strip():
-                out.append(None)
+                read.append(None)
                 continue
             terms = frozenset(self.vocabulary.terms(claim))
             sources = [
                 s.focus(claim_vectors[0], CLAIM_PASSAGES, terms, self.vocabulary)
                 for s in self.sentences.sentences(papers)
             ]
+            read.append((claim, claim_vectors, sources))
+        return read
+
+    def claim_features(
+        self, items: Sequence[tuple[str, Sequence[Paper]]], *, whole: bool = True
+    ) -> list[tuple[np.ndarray, Findings, list[PaperSentences]] | None]:
+        """The :data:`~rag.grounding.claims.SUPPORT` features of each (claim, cited papers), what
+        they found and the papers' sentences (None: nothing to judge); vectors in one batch. With
+        ``whole=False`` the claims are parts of sentences cut at their citations, which the
+        cross-encoder (fitted on sentences) scores as stated by nothing: their ``entailment`` is the
+        support model's mean, which moves no verdict."""
+        read = self.claim_sources(items)
+        judged = [r for r in read if r is not None]
+        if whole:
+            pairs = [(claim, premise(vectors[0], sources)) for claim, vectors, sources in judged]
+            logits = iter(self.entailment.logits(pairs).tolist())
+        else:
+            neutral = float(self.model.support.mean[SUPPORT.index("entailment")])
+            logits = iter([neutral] * len(judged))
+        out: list[tuple[np.ndarray, Findings, list[PaperSentences]] | None] = []
+        for one in read:
+            if one is None:
+                out.append(None)
+                continue
+            claim, (first, *rest), sources = one
             row, found = support_features(
-                claim, claim_vectors[0], sources, self.vocabulary, list(claim_vectors[1:])
+                claim, first, sources, self.vocabulary, rest, entailment=next(logits)
             )
             out.append((row, found, sources))
         return out

@@ -31,12 +31,15 @@ class LLMJudge:
         self.name = f"llm:{model}"
         self.evidence = evidence
 
-    def support(self, claim: str, papers: Sequence[Paper]) -> Verdict:
-        return self.support_all([(claim, papers)])[0]
+    def support(self, claim: str, papers: Sequence[Paper], *, whole: bool = True) -> Verdict:
+        return self.support_all([(claim, papers)], whole=whole)[0]
 
-    def support_all(self, items: Sequence[tuple[str, Sequence[Paper]]]) -> list[Verdict]:
+    def support_all(
+        self, items: Sequence[tuple[str, Sequence[Paper]]], *, whole: bool = True
+    ) -> list[Verdict]:
         verdicts = []
-        for (claim, papers), fitted in zip(items, self.evidence.support_all(items), strict=True):
+        fitted_verdicts = self.evidence.support_all(items, whole=whole)
+        for (claim, papers), fitted in zip(items, fitted_verdicts, strict=True):
             passage = "\n".join(paper.abstract for paper in papers)
             reply = "".join(
                 self.complete(prompts.render("support_judge", claim=claim, passage=passage), max_tokens=4)

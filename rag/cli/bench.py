@@ -246,7 +246,7 @@ def bench_support(
             )
             model.save(fit)
             out.print(f"weights written to {shown(fit, line=True)}")
-            chosen = FittedJudge(library.sentences, library.lexical, model)
+            chosen = FittedJudge(library.sentences, library.lexical, model, library.judge.entailment)
         job = bar.add_task("judging the labelled claims", total=None)
         figures = runner.run(
             library, chosen, progress=lambda done, total: bar.update(job, completed=done, total=total)

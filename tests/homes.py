@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from rag.index.embedding import Embedder
-from rag.index.query_encoder import record_path
+from rag.onnx_files import record_path
 from tests.helpers import BUNDLED, ROOT
 
 

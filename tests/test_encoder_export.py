@@ -13,7 +13,8 @@ from rag.index import query_encoder
 from rag.index.embedding import Embedder
 from rag.index.ingest import ingest
 from rag.index.library import Library
-from rag.index.query_encoder import MIN_AGREEMENT, PROBES, cosine, failure_path, record_path
+from rag.index.query_encoder import MIN_AGREEMENT, PROBES, cosine
+from rag.onnx_files import failure_path, record_path
 from rag.settings import Settings
 from tests.homes import first_papers, litrev, share_export
 

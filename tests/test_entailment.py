@@ -214,7 +214,7 @@ def test_the_onnx_export_gives_torchs_logits_and_is_kept(
     torch (a claim too long to fit included: both cut it rather than refuse it); a damaged export
     is named in one line and made again."""
     from rag.grounding import entailment_export
-    from rag.index.query_encoder import record_path
+    from rag.onnx_files import record_path
 
     pairs = [
         ("Decoding is twice as fast.", "Title: Decoding runs two times faster than the baseline."),

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag import onnx_files
 from rag.errors import LitrevError
 from rag.grounding import entailment_export
 from rag.grounding.evidence import PaperSentences
-from rag.index import query_encoder
 from rag.offline import go_offline
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class Entailment:
     can be made there, in torch (which takes a second or two to load)."""
 
     def __init__(self, weights: Path | None = None, *, home: Path | None = None) -> None:
-        self.weights = weights or Path(str(files("rag") / "data" / SHIPPED))
+        self.weights = weights or shipped_weights()
         self.home = home
         self._loaded: Any = None
         self._lock = threading.Lock()
@@ -177,13 +177,15 @@ class Entailment:
         try:
             path = entailment_export.onnx_path(self.home, self.weights, base_model())
         except OSError as error:
-            raise LitrevError(f"cannot read the entailment model's weights {self.weights}: {error}") from None
+            raise WeightsError(
+                f"cannot read the entailment model's weights {self.weights}: {error}"
+            ) from None
         if path.is_file():
             try:
                 return entailment_export.load(path, reading)
             except LitrevError as error:
                 logger.warning("%s; making it again", error)
-        if reason := query_encoder.cannot_export(path, base_model()):
+        if reason := onnx_files.cannot_export(path, base_model()):
             logger.warning("cross-encoder not saved to %s: %s; claims are judged in torch", path, reason)
             return None
         try:
@@ -191,11 +193,11 @@ class Entailment:
             return entailment_export.load(path, reading)
         except OSError as error:  # the disk filled meanwhile: torch answers
             logger.warning("cross-encoder not saved to %s: %s", path, error)
+        except WeightsError:
+            raise  # the weights themselves are bad: no runtime can use them
         except (LitrevError, RuntimeError) as error:
-            if "entailment model's weights" in str(error):
-                raise  # the weights themselves are bad: no runtime can use them
             logger.warning("cross-encoder not saved to %s: %s", path, error)
-            query_encoder.note_failure(path, " ".join(str(error).split())[:300])
+            onnx_files.note_failure(path, " ".join(str(error).split())[:300])
         return None
 
 
@@ -204,22 +206,31 @@ def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    path = weights or Path(str(files("rag") / "data" / SHIPPED))
+    path = weights or shipped_weights()
     try:
         state = load_file(str(path))
     except (OSError, ValueError, SafetensorError) as error:
-        raise LitrevError(f"cannot read the entailment model's weights {path}: {error}") from None
+        raise WeightsError(f"cannot read the entailment model's weights {path}: {error}") from None
     model, tokenizer = build()
     unexpected = sorted(name for name in state if not tuned(name))
     missing = sorted(name for name, _ in model.named_parameters() if tuned(name) and name not in state)
     if unexpected or missing:
-        raise LitrevError(
+        raise WeightsError(
             f"{path}: not this version's entailment weights "
             f"(missing {missing[:2]}, unexpected {unexpected[:2]})"
         )
     model.load_state_dict({name: value.float() for name, value in state.items()}, strict=False)
     model.eval()
     return model, tokenizer
+
+
+class WeightsError(LitrevError):
+    """A weights file that is not this version's cross-encoder, or cannot be read."""
+
+
+def shipped_weights() -> Path:
+    """The tuned layers that ship with litrev (``rag/data/``)."""
+    return Path(str(files("rag") / "data" / SHIPPED))
 
 
 @cache

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from rag import onnx_files
 from rag.errors import IndexDamagedError, LitrevError
-from rag.index import query_encoder
 
 if TYPE_CHECKING:
     import torch
@@ -133,7 +133,7 @@ def export(model: torch.nn.Module, tokenizer: Any, reading: Reading, path: Path)
             )
         with partial.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        query_encoder.write_record(query_encoder.record_path(path), {"sha256": digest})
+        onnx_files.write_record(onnx_files.record_path(path), {"sha256": digest})
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -143,7 +143,7 @@ def load(path: Path, reading: Reading, *, threads: int | None = None) -> OnnxEnt
     """The export at ``path`` once its SHA-256 holds; IndexDamagedError naming the file if not."""
     from onnxruntime.capi import onnxruntime_pybind11_state as runtime
 
-    data = query_encoder.checked_bytes(path, "the cross-encoder")
+    data = onnx_files.checked_bytes(path, "the cross-encoder")
     try:
         return OnnxEntailment(data, reading, threads=threads)
     except (runtime.Fail, runtime.InvalidProtobuf, runtime.InvalidGraph, runtime.InvalidArgument) as error:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag import onnx_files
 from rag.errors import LitrevError
 from rag.index import query_encoder
 from rag.offline import go_offline
@@ -143,7 +144,7 @@ class Embedder:
                 return query_encoder.load(path, self.model_dir, spec, threads=self.threads)
             except LitrevError as error:
                 logger.warning("%s; making it again", error)
-        if reason := query_encoder.cannot_export(path, self.model_dir):
+        if reason := onnx_files.cannot_export(path, self.model_dir):
             logger.warning("query encoder not saved to %s: %s; questions use the torch model", path, reason)
             return None
         try:
@@ -153,7 +154,7 @@ class Embedder:
             logger.warning("query encoder not saved to %s: %s", path, error)
         except (LitrevError, RuntimeError) as error:  # the export itself fails: do not try again
             logger.warning("query encoder not saved to %s: %s", path, error)
-            query_encoder.note_failure(path, " ".join(str(error).split())[:300])
+            onnx_files.note_failure(path, " ".join(str(error).split())[:300])
         return None
 
 

@@ -1,0 +1,75 @@
+"""An ONNX export kept under ``LITREV_HOME/models/``: the SHA-256 record beside it, checked before
+ONNX Runtime reads it, the reason an export failed (so it is not tried on every command), and
+whether the disk has room for one. Used by the query encoder (:mod:`rag.index.query_encoder`) and
+the judge's cross-encoders (:mod:`rag.grounding.entailment_export`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from rag.errors import IndexDamagedError
+
+
+def record_path(path: Path) -> Path:
+    """Where the SHA-256 of the export at ``path`` is kept."""
+    return path.with_name(path.name + ".json")
+
+
+def failure_path(path: Path) -> Path:
+    """Where the reason an export to ``path`` failed is kept (so it is not tried again)."""
+    return path.with_name(path.name + ".failed")
+
+
+def write_record(path: Path, record: dict[str, str]) -> None:
+    """Write ``record`` as JSON to ``path`` through a temporary name (never half a file)."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def checked_bytes(path: Path, what: str) -> bytes:
+    """The bytes of the export at ``path`` once they match the SHA-256 kept when it was made;
+    raises IndexDamagedError naming ``what`` and the file when it, or that record, is missing,
+    altered or unreadable."""
+    try:
+        expected = json.loads(record_path(path).read_text(encoding="utf-8"))["sha256"]
+        data = path.read_bytes()
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamagedError(f"{what} {path} cannot be checked ({error})") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise IndexDamagedError(f"{what} {path} is damaged (its SHA-256 changed)")
+    return data
+
+
+def cannot_export(path: Path, model_dir: Path) -> str | None:
+    """Why an export to ``path`` should not be tried now (None: it may be)."""
+    try:
+        return failure_path(path).read_text(encoding="utf-8").strip() or "it failed before"
+    except OSError:
+        pass
+    folder = next(parent for parent in (path.parent, *path.parents) if parent.exists())
+    weights = sum(p.stat().st_size for p in model_dir.glob("*.safetensors")) or sum(
+        p.stat().st_size for p in model_dir.glob("pytorch_model*.bin")
+    )
+    need = weights + weights // 10 + (16 << 20)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        return f"{free >> 20} MB free on its disk, an export needs about {need >> 20} MB"
+    return None if os.access(folder, os.W_OK) else f"{folder} is not writable"
+
+
+def note_failure(path: Path, reason: str) -> None:
+    """Keep why an export failed, so that the next command does not try again (best effort)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        failure_path(path).write_text(reason + "\n", encoding="utf-8")
+    except OSError:
+        return

@@ -1,7 +1,8 @@
 """An ONNX export kept under ``LITREV_HOME/models/``: the SHA-256 record beside it, checked before
 ONNX Runtime reads it, the reason an export failed (so it is not tried on every command), and
 whether the disk has room for one. Used by the query encoder (:mod:`rag.index.query_encoder`) and
-the judge's cross-encoders (:mod:`rag.grounding.entailment_export`).
+the judge's cross-encoder (:mod:`rag.grounding.entailment_export`), which also open their
+sessions here (:func:`session`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,25 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.errors import IndexDamagedError
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+
+
+def session(model: Path | bytes, threads: int | None = None) -> InferenceSession:
+    """An ONNX Runtime session on the CPU for the export at ``model`` (or its bytes, once checked),
+    quiet but for errors; ``threads``: its intra-op threads (None: ONNX Runtime's choice)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    if threads:
+        options.intra_op_num_threads = threads
+    source = model if isinstance(model, bytes) else str(model)
+    return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
 def record_path(path: Path) -> Path:

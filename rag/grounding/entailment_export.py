@@ -64,19 +64,13 @@ class OnnxEntailment:
     """Tokenise claim and premise together and run the exported cross-encoder."""
 
     def __init__(self, model: Path | bytes, reading: Reading, *, threads: int | None = None) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.batch = reading.batch
         self.tokenizer = Tokenizer.from_file(str(reading.tokenizer_file))
         self.tokenizer.enable_truncation(reading.max_tokens, strategy=reading.truncation)
         self.tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        if threads:
-            options.intra_op_num_threads = threads
-        source = model if isinstance(model, bytes) else str(model)
-        self.session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        self.session = onnx_files.session(model, threads)
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         out = []

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.errors import IndexDamagedError, LitrevError
-from rag.onnx_files import checked_bytes, record_path, write_record
+from rag.onnx_files import checked_bytes, record_path, session, write_record
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -101,19 +101,13 @@ class OnnxEncoder:
     def __init__(
         self, path: Path | bytes, model_dir: Path, model_spec: Spec, *, threads: int | None = None
     ) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.spec = model_spec
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=model_spec.max_seq_length)
         self.tokenizer.no_padding()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        if threads:
-            options.intra_op_num_threads = threads
-        model = path if isinstance(path, bytes) else str(path)
-        self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self.session = session(path, threads)
         self.inputs = {node.name for node in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:

@@ -9,15 +9,56 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from rag.errors import IndexDamagedError
+from rag.errors import IndexDamagedError, LitrevError
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
+
+logger = logging.getLogger(__name__)
+Loaded = TypeVar("Loaded")
+
+
+def load_or_export(
+    path: Path,
+    model_dir: Path,
+    load: Callable[[], Loaded],
+    export: Callable[[], None],
+    *,
+    what: str,
+    otherwise: str,
+    fatal: type[Exception] | None = None,
+) -> Loaded | None:
+    """The export at ``path`` loaded (``load``), made first (``export``, from the weights in
+    ``model_dir``) when it is missing or damaged; None when it cannot be made (a full or read-only
+    disk, or an export that failed before, whose reason is kept so it is not tried again). ``what``
+    names the model in warnings, ``otherwise`` says what runs instead; ``fatal`` errors of the
+    export (the weights themselves are bad) are raised, not kept."""
+    if path.is_file():
+        try:
+            return load()
+        except LitrevError as error:
+            logger.warning("%s; making it again", error)
+    if reason := cannot_export(path, model_dir):
+        logger.warning("%s not saved to %s: %s; %s", what, path, reason, otherwise)
+        return None
+    try:
+        export()
+        return load()
+    except OSError as error:  # the disk filled meanwhile: the fallback answers, nothing is lost
+        logger.warning("%s not saved to %s: %s", what, path, error)
+    except (LitrevError, RuntimeError) as error:  # the export itself fails: do not try again
+        if fatal is not None and isinstance(error, fatal):
+            raise
+        logger.warning("%s not saved to %s: %s", what, path, error)
+        note_failure(path, " ".join(str(error).split())[:300])
+    return None
 
 
 def session(model: Path | bytes, threads: int | None = None) -> InferenceSession:

@@ -234,7 +234,7 @@ def test_the_onnx_export_gives_torchs_logits_and_is_kept(
     assert path.stat().st_mtime_ns == made
 
     path.write_bytes(b"\0" * path.stat().st_size)
-    with caplog.at_level("WARNING", logger="rag.grounding.entailment"):
+    with caplog.at_level("WARNING", logger="rag.onnx_files"):
         again = Entailment(home=tmp_path).logits(pairs)
     (line,) = [record.getMessage() for record in caplog.records]
     assert line == f"the cross-encoder {path} is damaged (its SHA-256 changed); making it again"

@@ -19,7 +19,6 @@ title; claim and premise together at most :data:`MAX_TOKENS` tokens (the premise
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,8 +37,6 @@ from rag.offline import go_offline
 
 if TYPE_CHECKING:
     import torch
-
-logger = logging.getLogger(__name__)
 
 PREMISE_SENTENCES = 4
 MAX_TOKENS = 192
@@ -180,25 +177,15 @@ class Entailment:
             raise WeightsError(
                 f"cannot read the entailment model's weights {self.weights}: {error}"
             ) from None
-        if path.is_file():
-            try:
-                return entailment_export.load(path, reading)
-            except LitrevError as error:
-                logger.warning("%s; making it again", error)
-        if reason := onnx_files.cannot_export(path, base_model()):
-            logger.warning("cross-encoder not saved to %s: %s; claims are judged in torch", path, reason)
-            return None
-        try:
-            entailment_export.export(*load(self.weights), reading, path)
-            return entailment_export.load(path, reading)
-        except OSError as error:  # the disk filled meanwhile: torch answers
-            logger.warning("cross-encoder not saved to %s: %s", path, error)
-        except WeightsError:
-            raise  # the weights themselves are bad: no runtime can use them
-        except (LitrevError, RuntimeError) as error:
-            logger.warning("cross-encoder not saved to %s: %s", path, error)
-            onnx_files.note_failure(path, " ".join(str(error).split())[:300])
-        return None
+        return onnx_files.load_or_export(
+            path,
+            base_model(),
+            lambda: entailment_export.load(path, reading),
+            lambda: entailment_export.export(*load(self.weights), reading, path),
+            what="cross-encoder",
+            otherwise="claims are judged in torch",
+            fatal=WeightsError,
+        )
 
 
 def load(weights: Path | None = None) -> tuple[torch.nn.Module, object]:

@@ -13,7 +13,6 @@ cosine similarity.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -30,8 +29,6 @@ from rag.settings import BUNDLED_MODEL, EmbeddingSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-
-logger = logging.getLogger(__name__)
 
 
 def model_path(model: str) -> Path:
@@ -139,23 +136,14 @@ class Embedder:
             return self._onnx
 
     def _load_or_export(self, path: Path, spec: query_encoder.Spec) -> query_encoder.OnnxEncoder | None:
-        if path.is_file():
-            try:
-                return query_encoder.load(path, self.model_dir, spec, threads=self.threads)
-            except LitrevError as error:
-                logger.warning("%s; making it again", error)
-        if reason := onnx_files.cannot_export(path, self.model_dir):
-            logger.warning("query encoder not saved to %s: %s; questions use the torch model", path, reason)
-            return None
-        try:
-            query_encoder.export(self.model, self.model_dir, path, spec)
-            return query_encoder.load(path, self.model_dir, spec, threads=self.threads)
-        except OSError as error:  # the disk filled meanwhile: torch answers, nothing is lost
-            logger.warning("query encoder not saved to %s: %s", path, error)
-        except (LitrevError, RuntimeError) as error:  # the export itself fails: do not try again
-            logger.warning("query encoder not saved to %s: %s", path, error)
-            onnx_files.note_failure(path, " ".join(str(error).split())[:300])
-        return None
+        return onnx_files.load_or_export(
+            path,
+            self.model_dir,
+            lambda: query_encoder.load(path, self.model_dir, spec, threads=self.threads),
+            lambda: query_encoder.export(self.model, self.model_dir, path, spec),
+            what="query encoder",
+            otherwise="questions use the torch model",
+        )
 
 
 def load_embedder(settings: EmbeddingSettings, *, home: Path | None = None) -> Embedder:
